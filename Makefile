@@ -1,0 +1,57 @@
+# Two commands do everything on a fresh machine with Python 3.11, pip and make:
+#   make run    environment + demo data (if data/raw is empty) + every asset materialized
+#   make test   environment + the test suite
+# The environment is .venv, installed from uv.lock (exact pins) by uv, itself pinned and
+# bootstrapped with pip into .tools/.
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export DAGSTER_HOME := $(CURDIR)
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test dev demo-data env lint bench clean-data help
+
+help:
+	@echo "make run        build the environment, generate demo data if data/raw is empty, run every asset"
+	@echo "make test       build the environment and run the tests"
+	@echo "make dev        open the Dagster UI (http://localhost:3000) on the same definitions"
+	@echo "make demo-data  (re)generate the demo files into data/raw (FORCE=1 to overwrite)"
+	@echo "make lint       ruff"
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --python $(PYTHON)
+	@touch $@
+
+env: $(VENV)/.installed
+
+demo-data: env
+	$(PY) -m pipeline.demo_data --out data/raw $(if $(FORCE),--force,)
+
+run: env
+	@if [ -z "$$(find data/raw -type f ! -name README.md ! -name .gitkeep 2>/dev/null | head -1)" ]; then \
+		echo "data/raw is empty: generating the demo data"; \
+		$(PY) -m pipeline.demo_data --out data/raw; \
+	fi
+	$(VENV)/bin/dagster asset materialize -m assets.definitions --select '*'
+	$(PY) -m pipeline.summary
+
+test: env
+	$(PY) -m pytest
+
+dev: env
+	$(VENV)/bin/dagster dev -m assets.definitions
+
+lint: env
+	$(VENV)/bin/ruff check pipeline assets tests
+
+clean-data:
+	rm -rf data/work data/marts/citizen_metrics.duckdb data/marts/exports

@@ -1,0 +1,151 @@
+"""Marts (MARTS.md): indicator tables built in the warehouse with GROUPING SETS, then
+published together as `data/marts/citizen_metrics.duckdb` and exported for Excel users."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.metadata import markdown_table
+from assets.raw import raw_file_inventory
+from assets.resources import WAREHOUSE_POOL, PipelineResource
+from assets.validated import validated_attendances, validated_survey_responses
+from pipeline.marts import SqlContext, run_sql
+from pipeline.publish import PUBLISHED_TABLES, export_tables, publish_database
+
+MARTS_GROUP = "marts"
+QUALITY_GROUP = "quality"
+PUBLISH_GROUP = "publication"
+
+
+def _build(pipeline: PipelineResource, name: str, preview: str) -> dg.MaterializeResult:
+    context = SqlContext.build(pipeline.settings())
+    with pipeline.warehouse() as con:
+        run_sql(con, name, context)
+        rows = con.execute(f"select count(*) from {name}").fetchone()[0]
+        shown = markdown_table(con, preview)
+    return dg.MaterializeResult(metadata={"rows": rows, "preview": shown})
+
+
+@dg.asset(group_name=MARTS_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
+          deps=[validated_survey_responses])
+def mart_survey_indicators(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Satisfaction with the 12 communal services, overall satisfaction and trust in the
+    council, for every commune, province and the region × breakdown (total, each dimension,
+    each pair) × group, unweighted and weighted: n, usage rate, mean score, satisfied share
+    with its 95 % Wilson interval, Kish effective n, suppression below the threshold."""
+    return _build(
+        pipeline, "mart_survey_indicators",
+        "select geography_name, indicator, estimate_type, n_rated, mean_score, "
+        "satisfied_share, ci_low, ci_high from mart_survey_indicators "
+        "where geography_level = 'region' and breakdown = 'total' order by indicator",
+    )
+
+
+@dg.asset(group_name=MARTS_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
+          deps=[validated_survey_responses])
+def mart_survey_options(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Share of respondents citing each information channel and development priority
+    (multi-select) and answering yes/no to the participation items, with ranks."""
+    return _build(
+        pipeline, "mart_survey_options",
+        "select question, option, share, rank from mart_survey_options "
+        "where geography_level = 'region' and breakdown = 'total' "
+        "and estimate_type = 'weighted' order by question, rank",
+    )
+
+
+@dg.asset(group_name=MARTS_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
+          deps=[mart_survey_indicators])
+def mart_equity_gaps(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Gaps in satisfied share between women and men, youth and others, persons with and
+    without a disability, rural and urban residents, with Newcombe intervals."""
+    return _build(
+        pipeline, "mart_equity_gaps",
+        "select indicator, dimension, gap, ci_low, ci_high, significant from mart_equity_gaps "
+        "where geography_level = 'region' and significant order by abs(gap) desc",
+    )
+
+
+@dg.asset(group_name=MARTS_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
+          deps=[validated_attendances])
+def mart_participation(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Workshops (also by type), attendances, unique participants and the shares of women,
+    youth, persons with a disability, rural residents and each participant category."""
+    return _build(
+        pipeline, "mart_participation",
+        "select geography_level, geography_name, workshops, attendances, unique_participants, "
+        "share_women, share_youth, share_with_disability, share_rural from mart_participation "
+        "where breakdown = 'total' and geography_level <> 'commune' order by 1 desc, 2",
+    )
+
+
+@dg.asset(group_name=MARTS_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
+          deps=[mart_participation])
+def mart_targets(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Participation targets (women, youth, persons with a disability, rural residents)
+    against actual shares, with `met`, for each commune, province and the region."""
+    return _build(
+        pipeline, "mart_targets",
+        "select geography_level, count(*) filter (met) as met, "
+        "count(*) filter (not met) as not_met from mart_targets group by 1 order by 1",
+    )
+
+
+@dg.asset(group_name=QUALITY_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
+          deps=[raw_file_inventory, validated_survey_responses, validated_attendances])
+def quality_file_summary(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """One row per input file (per sheet for registers): loaded or rejected with its reason,
+    rows read and where each row ended (accepted, duplicate, superseded, excluded for no
+    consent, quarantined). The conservation check proves that nothing was lost."""
+    return _build(
+        pipeline, "quality_file_summary",
+        "select source_file, sheet, status, rows_read, accepted, duplicate, superseded, "
+        "excluded_no_consent, quarantined, reason from quality_file_summary",
+    )
+
+
+@dg.asset(group_name=QUALITY_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
+          deps=[validated_survey_responses, validated_attendances])
+def quality_quarantine(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Every quarantined row with each rule it breaks (file, 1-based row, rule, column,
+    value, message), for clerks to correct the source files."""
+    return _build(
+        pipeline, "quality_quarantine",
+        "select rule, count(*) as rows, count(distinct source_file) as files "
+        "from quality_quarantine group by 1 order by 2 desc",
+    )
+
+
+MART_ASSETS = [
+    mart_survey_indicators, mart_survey_options, mart_equity_gaps, mart_participation,
+    mart_targets, quality_file_summary, quality_quarantine,
+]
+
+
+@dg.asset(group_name=PUBLISH_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"}, deps=MART_ASSETS)
+def citizen_metrics_database(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """The published marts database `citizen_metrics.duckdb`, rebuilt beside the old one and
+    swapped in atomically, so analysts reading it are never blocked nor see half a run."""
+    settings = pipeline.settings()
+    with pipeline.warehouse() as con:
+        publication = publish_database(con, settings.marts_dir, PUBLISHED_TABLES)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(publication.database)),
+            **{f"rows_{table}": rows for table, rows in publication.tables.items()},
+        }
+    )
+
+
+@dg.asset(group_name=PUBLISH_GROUP, kinds={"parquet", "csv"}, deps=[citizen_metrics_database])
+def mart_exports(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Each mart as Parquet (for notebooks) and as CSV in UTF-8 with a byte-order mark (for
+    Excel), in `data/marts/exports/`, read from the published database."""
+    settings = pipeline.settings()
+    written = export_tables(settings.marts_database, settings.marts_dir / "exports")
+    return dg.MaterializeResult(
+        metadata={
+            "folder": dg.MetadataValue.path(str(settings.marts_dir / "exports")),
+            "files": len(written),
+        }
+    )

@@ -1,0 +1,74 @@
+"""Raw inputs: the files clerks drop into `data/raw/`, recognised by content and staged."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.metadata import markdown_table
+from assets.reference import survey_form
+from assets.resources import WAREHOUSE_POOL, PipelineResource
+from pipeline.marts import load_form
+from pipeline.privacy import Pseudonymiser, load_salt
+from pipeline.staging import stage_file_inventory, stage_register_files, stage_survey_files
+
+GROUP = "raw"
+
+
+@dg.asset(group_name=GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"})
+def raw_file_inventory(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Every file in the raw folder with its size, modification time, SHA-256 and kind
+    (survey export, workshop register or unknown), told apart by content, never by name."""
+    settings = pipeline.settings()
+    with pipeline.warehouse() as con:
+        files = stage_file_inventory(con, settings.raw_dir)
+        listing = markdown_table(
+            con, "select source_file, file_kind, size_bytes, modified_at from stg_raw_files"
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "raw_dir": str(settings.raw_dir),
+            "files": len(files),
+            "by_kind": {str(k): int(v) for k, v in files["file_kind"].value_counts().items()},
+            "files_found": listing,
+        }
+    )
+
+
+@dg.asset(
+    group_name=GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb", "csv", "excel"},
+    deps=[raw_file_inventory, survey_form],
+)
+def raw_survey_responses(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Survey exports (Kobo CSV/XLSX with names or French/Arabic labels, ODK Central CSV,
+    paper-era files) mapped through the XLSForm into one canonical table `stg_survey_rows`,
+    one row per data row of each file. Names, phones, comments and douar are dropped here;
+    submission and enumerator ids are replaced by keyed hashes."""
+    settings = pipeline.settings()
+    form = load_form(settings.survey_form)
+    with pipeline.warehouse() as con:
+        counts = stage_survey_files(con, settings.raw_dir, form, Pseudonymiser(load_salt()))
+        files = markdown_table(
+            con,
+            "select source_file, file_shape, status, rows_read, encoding, reason "
+            "from stg_survey_file_reads order by source_file",
+        )
+    return dg.MaterializeResult(metadata={**counts, "files_read": files})
+
+
+@dg.asset(
+    group_name=GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb", "excel"}, deps=[raw_file_inventory]
+)
+def raw_workshop_registers(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Workshop registers (one workbook per expert, re-sent monthly): workshops into
+    `stg_workshops`, attendances into `stg_attendances`, hand-typed values normalised
+    (sex, yes/no in French or Arabic, dates, phones). Participants' names and phones become a
+    keyed `person_key` and go no further."""
+    settings = pipeline.settings()
+    with pipeline.warehouse() as con:
+        counts = stage_register_files(con, settings.raw_dir, Pseudonymiser(load_salt()))
+        files = markdown_table(
+            con,
+            "select source_file, sheet, status, rows_read, reason "
+            "from stg_register_file_reads order by source_file, sheet",
+        )
+    return dg.MaterializeResult(metadata={**counts, "sheets_read": files})

@@ -1,0 +1,46 @@
+"""The one resource every asset uses: the run's settings and short warehouse connections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipeline.settings import Settings
+from pipeline.warehouse import connect
+
+# Every asset that writes the warehouse runs in this pool; dagster.yaml limits it to one at a
+# time, because DuckDB lets one process write a database file at a time.
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+class PipelineResource(dg.ConfigurableResource):
+    """Paths and rules of the run. Empty fields fall back to the environment variables of
+    `pipeline.settings` (PIPELINE_RAW_DIR, PIPELINE_MARTS_DIR…), so tests and one-off runs
+    can point the same definitions at another folder."""
+
+    raw_dir: str | None = None
+    marts_dir: str | None = None
+    work_dir: str | None = None
+    reference_dir: str | None = None
+    suppression_threshold: int | None = None
+
+    def settings(self) -> Settings:
+        settings = Settings.from_env()
+        overrides: dict[str, object] = {
+            name: Path(value)
+            for name in ("raw_dir", "marts_dir", "work_dir", "reference_dir")
+            if (value := getattr(self, name))
+        }
+        if self.suppression_threshold is not None:
+            overrides["suppression_threshold"] = self.suppression_threshold
+        return replace(settings, **overrides)
+
+    @contextmanager
+    def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with connect(self.settings().warehouse_database) as con:
+            yield con

@@ -1,0 +1,265 @@
+"""Where every staged row ends: accepted, duplicate, superseded, excluded or quarantined.
+
+Order of decisions (the same for surveys and registers):
+1. De-duplication across cumulative exports. Rows of one submission (`submission_key`) with
+   identical answers are one *version*; its first copy (file order, then row) represents it
+   and the other copies are `duplicate`. Among a submission's versions the latest
+   `submitted_at` wins (ties: the version with more answers, then the later file); the
+   representatives of the other versions are `superseded`.
+2. Consent: a winning response whose consent is `no` is `excluded_no_consent`.
+3. Validation (pandera, `pipeline.schemas`) of what is left: a row breaking any rule is
+   `quarantined`, with one `quality_quarantine` row per broken rule; the others are
+   `accepted`. Rows the reader could not parse at all are quarantined as `malformed_row`.
+
+Deciding the latest version before validating means an edit that introduced an error is
+quarantined rather than silently replaced by the older version.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from pipeline.schemas import (
+    RULES,
+    AttendanceRow,
+    ReferenceCodes,
+    WorkshopRow,
+    survey_response_schema,
+)
+from pipeline.validation import failures
+from pipeline.xlsform import SurveyForm
+
+DISPOSITIONS = ("accepted", "duplicate", "superseded", "excluded_no_consent", "quarantined")
+
+
+def _content_hash(columns: list[str], alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    parts = ", ".join(f"coalesce({prefix}{c}::varchar, chr(0))" for c in columns)
+    return f"md5(concat_ws(chr(31), {parts}))"
+
+
+def _answered(columns: list[str]) -> str:
+    return " + ".join(f"({c} is not null)::int" for c in columns)
+
+
+def _dedup_sql(table: str, key: str, content_columns: list[str], version_time: str) -> str:
+    """Rows of `table` with `dedup_status` candidate / duplicate / superseded.
+
+    Rows without a key cannot be matched to anything and stay candidates (validation then
+    quarantines them if the key is required).
+    """
+    return f"""
+    with rows as (
+        select t.source_file, t.sheet, t.source_row, t.{key} as dedup_key, f.file_order,
+               {version_time} as version_time,
+               {_content_hash(content_columns, "t")} as content_hash,
+               {_answered(["t." + c for c in content_columns])} as answered
+        from {table} t join stg_raw_files f using (source_file)
+    ),
+    copies as (
+        select *, row_number() over (
+            partition by dedup_key, content_hash order by file_order, sheet, source_row
+        ) as copy_number
+        from rows
+    ),
+    versions as (
+        select dedup_key, content_hash, max(version_time) as version_time,
+               max(answered) as answered, max(file_order) as last_file_order
+        from copies where dedup_key is not null
+        group by dedup_key, content_hash
+    ),
+    ranked as (
+        select dedup_key, content_hash, row_number() over (
+            partition by dedup_key
+            order by version_time desc nulls last, answered desc, last_file_order desc,
+                     content_hash
+        ) as version_rank
+        from versions
+    )
+    select c.source_file, c.sheet, c.source_row,
+           case when c.dedup_key is null then 'candidate'
+                when c.copy_number > 1 then 'duplicate'
+                when r.version_rank > 1 then 'superseded'
+                else 'candidate' end as dedup_status
+    from copies c left join ranked r using (dedup_key, content_hash)
+    """
+
+
+def _quarantine_rows(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, found: pl.DataFrame
+) -> None:
+    """Write `found` (failures by row_index of `frame`) as quarantine rows into `table`."""
+    keyed = found.join(
+        frame.select("source_file", "sheet", "source_row").with_row_index("row_index")
+        .with_columns(pl.col("row_index").cast(pl.Int64)),
+        on="row_index",
+    ).select("source_file", "sheet", "source_row", "rule", "column", "value", "message")
+    con.register("found_frame", keyed.to_arrow())
+    con.execute(f"create or replace table {table} as select * from found_frame")
+    con.unregister("found_frame")
+
+
+def _malformed_sql(failure_table: str) -> str:
+    message = RULES["malformed_row"].message.replace("'", "''")
+    return f"""
+    select source_file, sheet, source_row, 'malformed_row' as rule, null::varchar as column,
+           null::varchar as value, '{message}: ' || message as message
+    from {failure_table}
+    """
+
+
+# --- survey ----------------------------------------------------------------------------------
+
+
+def resolve_survey(
+    con: duckdb.DuckDBPyConnection, form: SurveyForm, codes: ReferenceCodes
+) -> dict[str, int]:
+    """`int_survey_dispositions` and `int_survey_quarantine` from `stg_survey_rows`."""
+    answers = list(form.answer_fields)
+    con.execute(
+        "create or replace temp view survey_rows as select *, ''::varchar as sheet "
+        "from stg_survey_rows"
+    )
+    con.execute(
+        "create or replace temp table survey_dedup as "
+        + _dedup_sql("survey_rows", "submission_key", answers, "t.submitted_at")
+    )
+    scored = [*form.likert_questions, *(f"used_{s}" for s in form.services)]
+    frame = con.sql(
+        f"""
+        select s.source_file, ''::varchar as sheet, s.source_row, s.submission_key, s.consent,
+               s.province, s.commune, c.province_code as commune_province, s.sex, s.age,
+               {", ".join("s." + c for c in scored)}
+        from stg_survey_rows s
+        join survey_dedup d using (source_file, source_row)
+        left join ref_communes c on c.commune_code = s.commune
+        where d.dedup_status = 'candidate' and s.consent is distinct from 'no'
+        order by s.source_file, s.source_row
+        """
+    ).pl()
+    schema = survey_response_schema(codes, list(form.likert_questions), list(form.services))
+    found = failures(frame, schema)
+    _quarantine_rows(con, "survey_validation_failures", frame, found)
+    con.execute(
+        f"""
+        create or replace table int_survey_quarantine as
+        select * from survey_validation_failures
+        union all {_malformed_sql("stg_survey_read_failures")}
+        """
+    )
+    con.execute(
+        """
+        create or replace table int_survey_dispositions as
+        select s.source_file, s.source_row,
+               case when d.dedup_status <> 'candidate' then d.dedup_status
+                    when s.consent = 'no' then 'excluded_no_consent'
+                    when q.source_row is not null then 'quarantined'
+                    else 'accepted' end as disposition
+        from stg_survey_rows s
+        join survey_dedup d using (source_file, source_row)
+        left join (select distinct source_file, source_row from survey_validation_failures) q
+            using (source_file, source_row)
+        union all
+        select source_file, source_row, 'quarantined' from stg_survey_read_failures
+        """
+    )
+    return dict(
+        con.execute(
+            "select disposition, count(*) from int_survey_dispositions group by 1"
+        ).fetchall()
+    )
+
+
+# --- workshop registers ------------------------------------------------------------------------
+
+
+def resolve_registers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """`int_register_dispositions` and `int_register_quarantine` from the staged registers.
+
+    Workshops are matched on `id_atelier`; attendances on workshop and person (the same
+    person listed twice for one workshop counts once, INDICATORS.md §4). Registers carry no
+    submission time, so among conflicting versions the later file (modification time) wins.
+    """
+    con.execute(
+        "create or replace temp table workshop_dedup as "
+        + _dedup_sql("stg_workshops", "workshop_id",
+                     ["commune_code", "workshop_date", "workshop_type"], "null::timestamp")
+    )
+    workshops = con.sql(
+        """
+        select w.source_file, w.sheet, w.source_row, w.workshop_id, w.commune_code,
+               (c.commune_code is not null) as commune_known
+        from stg_workshops w join workshop_dedup d using (source_file, sheet, source_row)
+        left join ref_communes c on c.commune_code = w.commune_code
+        where d.dedup_status = 'candidate'
+        order by w.source_file, w.source_row
+        """
+    ).pl()
+    _quarantine_rows(con, "workshop_failures", workshops, failures(workshops, WorkshopRow))
+    con.execute(
+        """
+        create or replace temp table accepted_workshop_ids as
+        select distinct w.workshop_id
+        from stg_workshops w join workshop_dedup d using (source_file, sheet, source_row)
+        anti join workshop_failures q using (source_file, sheet, source_row)
+        where d.dedup_status = 'candidate' and w.workshop_id is not null
+        """
+    )
+    # Without a name or phone, a row is matched to nothing: key it by its own position.
+    con.execute(
+        """
+        create or replace temp view attendance_rows as
+        select *, workshop_id || '|' || person_key as attendance_key from stg_attendances
+        """
+    )
+    con.execute(
+        "create or replace temp table attendance_dedup as "
+        + _dedup_sql("attendance_rows", "attendance_key",
+                     ["sex", "age", "category", "disability", "residence"], "null::timestamp")
+    )
+    attendances = con.sql(
+        """
+        select a.source_file, a.sheet, a.source_row, a.workshop_id, a.person_key,
+               (k.workshop_id is not null) as workshop_known
+        from stg_attendances a join attendance_dedup d using (source_file, sheet, source_row)
+        left join accepted_workshop_ids k using (workshop_id)
+        where d.dedup_status = 'candidate'
+        order by a.source_file, a.source_row
+        """
+    ).pl()
+    _quarantine_rows(
+        con, "attendance_failures", attendances, failures(attendances, AttendanceRow)
+    )
+    con.execute(
+        f"""
+        create or replace table int_register_quarantine as
+        select * from workshop_failures
+        union all select * from attendance_failures
+        union all {_malformed_sql("stg_register_read_failures")}
+        """
+    )
+    con.execute(
+        """
+        create or replace table int_register_dispositions as
+        with failed as (
+            select distinct source_file, sheet, source_row from workshop_failures
+            union select distinct source_file, sheet, source_row from attendance_failures
+        ),
+        statuses as (
+            select * from workshop_dedup union all select * from attendance_dedup
+        )
+        select s.source_file, s.sheet, s.source_row,
+               case when s.dedup_status <> 'candidate' then s.dedup_status
+                    when f.source_row is not null then 'quarantined'
+                    else 'accepted' end as disposition
+        from statuses s left join failed f using (source_file, sheet, source_row)
+        union all
+        select source_file, sheet, source_row, 'quarantined' from stg_register_read_failures
+        """
+    )
+    return dict(
+        con.execute(
+            "select disposition, count(*) from int_register_dispositions group by 1"
+        ).fetchall()
+    )

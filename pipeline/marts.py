@@ -1,0 +1,143 @@
+"""Run the SQL of `pipeline/sql/` on the warehouse.
+
+The SQL files are Jinja templates (as in dbt): the lists they iterate over (services, score
+questions, options, workshop types, participant categories) come from the XLSForm and the
+register template at run time, and the thresholds from the settings, so the queries stay
+readable on their own and a new form version needs no code change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations
+from pathlib import Path
+
+import duckdb
+import jinja2
+import yaml
+
+from pipeline.dispositions import DISPOSITIONS
+from pipeline.readers.registers import template_vocabulary
+from pipeline.reference import REGION_CODE
+from pipeline.settings import Settings
+from pipeline.xlsform import SurveyForm
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+# The published disaggregation dimensions, in the order breakdown names use (MARTS.md).
+DIMENSIONS = ("sex", "age_group", "disability", "residence")
+# Analysts may also cut by the commune's official type (urban municipality / rural commune).
+ANALYST_DIMENSIONS = ("commune_type",)
+
+# 97.5 % quantile of the standard normal distribution (INDICATORS.md §3: not 1.96).
+Z_95 = 1.959964
+
+DEFAULT_TARGETS = {
+    "share_women": 0.30,
+    "share_youth": 0.30,
+    "share_with_disability": 0.05,
+    "share_rural": 0.50,
+}
+
+
+def breakdowns() -> list[tuple[str, ...]]:
+    """The total, each dimension alone, each pair; and commune type alone and with each."""
+    published = [(), *((d,) for d in DIMENSIONS), *combinations(DIMENSIONS, 2)]
+    by_type = [(t,) for t in ANALYST_DIMENSIONS] + [
+        (d, t) for t in ANALYST_DIMENSIONS for d in DIMENSIONS
+    ]
+    return published + by_type
+
+
+def load_targets(path: Path) -> dict[str, float]:
+    """Participation targets from YAML (`share_women: 0.30`…); defaults of INDICATORS.md §4."""
+    if not path.exists():
+        return dict(DEFAULT_TARGETS)
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    targets = loaded.get("targets", loaded)
+    unknown = set(targets) - set(DEFAULT_TARGETS)
+    if unknown:
+        raise ValueError(f"{path}: unknown targets {sorted(unknown)}; known: {DEFAULT_TARGETS}")
+    values = {**DEFAULT_TARGETS, **{k: float(v) for k, v in targets.items()}}
+    bad = {k: v for k, v in values.items() if not 0 <= v <= 1}
+    if bad:
+        raise ValueError(f"{path}: targets are shares between 0 and 1, got {bad}")
+    return values
+
+
+@lru_cache(maxsize=4)
+def _load_form(path: Path, modified_ns: int) -> SurveyForm:
+    return SurveyForm.from_xlsform(path)
+
+
+def load_form(path: Path) -> SurveyForm:
+    """The parsed XLSForm, cached per file version (pyxform takes a couple of seconds)."""
+    return _load_form(path, path.stat().st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class SqlContext:
+    settings: Settings
+    form: SurveyForm
+    workshop_types: tuple[str, ...]
+    categories: tuple[str, ...]
+    targets: dict[str, float]
+
+    @classmethod
+    def build(cls, settings: Settings) -> SqlContext:
+        vocabulary = template_vocabulary(settings.register_template)
+        return cls(
+            settings=settings,
+            form=load_form(settings.survey_form),
+            workshop_types=tuple(vocabulary["type_atelier"]),
+            categories=tuple(vocabulary["categorie"]),
+            targets=load_targets(settings.targets_file),
+        )
+
+    def variables(self) -> dict[str, object]:
+        form = self.form
+        option_questions = {q: form.choice_names(q) for q in form.multi_select_questions}
+        option_questions |= {q: form.choice_names(q) for q in form.yes_no_items}
+        return {
+            "region_code": REGION_CODE,
+            "z": Z_95,
+            "threshold": self.settings.suppression_threshold,
+            "youth_min_age": self.settings.youth_min_age,
+            "youth_max_age": self.settings.youth_max_age,
+            "senior_min_age": self.settings.senior_min_age,
+            "max_age": self.settings.max_age,
+            "dimensions": [*DIMENSIONS, *ANALYST_DIMENSIONS],
+            "breakdowns": breakdowns(),
+            "likert_questions": list(form.likert_questions),
+            "services": list(form.services),
+            "wg_items": list(form.washington_group_items),
+            "yes_no_items": list(form.yes_no_items),
+            "multi_select_questions": list(form.multi_select_questions),
+            "option_questions": option_questions,
+            "workshop_types": list(self.workshop_types),
+            "categories": list(self.categories),
+            "targets": self.targets,
+            "dispositions": list(DISPOSITIONS),
+        }
+
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(SQL_DIR),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+def render(name: str, variables: dict[str, object]) -> str:
+    """The SQL of `pipeline/sql/<name>.sql` with the run's variables filled in."""
+    return _ENVIRONMENT.get_template(f"{name}.sql").render(**variables)
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> None:
+    """Render and execute one SQL file (macros are (re)defined first, they are cheap)."""
+    variables = context.variables()
+    con.execute(render("macros", variables))
+    con.execute(render(name, variables))

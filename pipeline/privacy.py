@@ -1,0 +1,89 @@
+"""Pseudonymisation, so that personal data never goes past the readers.
+
+Morocco's law 09-08 protects names, phone numbers and health data (the disability questions).
+The pipeline needs identities only to *match* rows: the same submission across exports, the
+same participant across workshops, the same enumerator on one day. A keyed hash (HMAC-SHA256
+with a secret salt) gives stable keys for matching that cannot be reversed or recomputed by
+anyone who lacks the salt, even for a short list of known names.
+
+The salt comes from `PIPELINE_SALT`, or the file named by `PIPELINE_SALT_FILE`
+(default `data/work/pseudonymisation.salt`, git-ignored). In production
+(`PIPELINE_ENV=production`) a missing salt is an error; elsewhere (demo, tests, an analyst's
+laptop) a random salt is generated into that file on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.settings import REPO_ROOT
+
+SALT_VARIABLE = "PIPELINE_SALT"
+SALT_FILE_VARIABLE = "PIPELINE_SALT_FILE"
+DEFAULT_SALT_FILE = "data/work/pseudonymisation.salt"
+
+
+class MissingSaltError(RuntimeError):
+    """Raised in production when no pseudonymisation salt is configured."""
+
+
+def _salt_file() -> Path:
+    path = Path(os.environ.get(SALT_FILE_VARIABLE) or DEFAULT_SALT_FILE).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def load_salt() -> bytes:
+    """The secret salt; generated locally outside production, never read from the repository."""
+    from_env = os.environ.get(SALT_VARIABLE, "").strip()
+    if from_env:
+        return from_env.encode()
+    path = _salt_file()
+    if path.exists():
+        content = path.read_text(encoding="utf-8").strip()
+        if content:
+            return content.encode()
+    if os.environ.get("PIPELINE_ENV", "").lower() == "production":
+        raise MissingSaltError(
+            f"No pseudonymisation salt: set {SALT_VARIABLE} or write one to {path} "
+            "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))' > FILE`). "
+            "Production refuses to invent one, because keys must not change between runs "
+            "that are compared."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    salt = secrets.token_hex(32)
+    path.write_text(salt + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return salt.encode()
+
+
+class Pseudonymiser:
+    """Keyed hashing of identifiers, one purpose at a time (a key of one purpose never
+    equals a key of another, so submission keys cannot be joined to participant keys)."""
+
+    def __init__(self, salt: bytes) -> None:
+        self._salt = salt
+
+    def key(self, purpose: str, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        digest = hmac.new(self._salt, f"{purpose}\x1f{value}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    def keys(self, purpose: str, values: Iterable[str | None]) -> list[str | None]:
+        return [self.key(purpose, value) for value in values]
+
+    def key_array(self, purpose: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """Hash an Arrow string column, once per distinct value (exports repeat ids a lot)."""
+        encoded = pc.dictionary_encode(values)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        hashed = pa.array(self.keys(purpose, encoded.dictionary.to_pylist()), pa.string())
+        return pc.take(hashed, encoded.indices)

@@ -1,0 +1,269 @@
+"""Survey exports (Kobo CSV/XLSX, ODK Central CSV, paper-era files) to one canonical table.
+
+Whatever the shape, the output has one row per data row of the file and one text column per
+closed question of the form (`SurveyForm.answer_fields`), answers as choice *names*
+(`female`, `4`, `yes`), plus the row's provenance, its pseudonymised submission and
+enumerator keys, and its timestamps as ISO text. Headers and answer labels are mapped back
+through the XLSForm, so French or Arabic label exports need no special code.
+
+Personal data (names, phones, douar, comments, device ids, raw submission ids) is dropped or
+hashed here and never reaches the warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.normalise import ascii_digits
+from pipeline.privacy import Pseudonymiser
+from pipeline.readers.tables import TextGrid
+from pipeline.xlsform import SurveyForm, header_key
+
+# Columns outside the form that carry a submission's identity or timing, by export shape.
+SUBMISSION_ID_HEADERS = {
+    "_uuid": "kobo",
+    "meta-instanceid": "odk_central",
+    "meta/instanceid": "kobo",
+    "instanceid": "kobo",
+    "key": "odk_central",
+    "n° questionnaire": "paper",
+    "no questionnaire": "paper",
+    "n questionnaire": "paper",
+    "numero questionnaire": "paper",
+    "رقم الاستمارة": "paper",
+}
+SUBMISSION_TIME_HEADERS = ("_submission_time", "submissiondate")
+ENUMERATOR_FIELD = "enumerator_id"
+TIMING_FIELDS = ("start", "end")
+
+# Form fields needed to call a file a survey export at all.
+MINIMUM_SURVEY_FIELDS = {"commune", "sex", "age"}
+
+PROVENANCE_COLUMNS = (
+    "source_file",
+    "source_row",
+    "file_shape",
+    "submission_key",
+    "submitted_at",
+    "started_at",
+    "ended_at",
+    "enumerator_key",
+)
+
+
+@dataclass
+class SurveyLayout:
+    """Where each canonical field sits in a file's columns."""
+
+    shape: str
+    question_columns: dict[str, int] = field(default_factory=dict)
+    option_columns: dict[str, dict[str, int]] = field(default_factory=dict)
+    submission_id_column: int | None = None
+    submission_time_column: int | None = None
+    unmapped_headers: list[str] = field(default_factory=list)
+
+
+def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
+    """Recognise a survey export by its headers; None when it is not one."""
+    lookup = form.header_lookup()
+    layout = SurveyLayout(shape="unknown")
+    id_shapes: list[str] = []
+    for index, header in enumerate(headers):
+        key = header_key(header)
+        bare = key.rsplit("/", 1)[-1]
+        if key in SUBMISSION_ID_HEADERS or bare in SUBMISSION_ID_HEADERS:
+            shape = SUBMISSION_ID_HEADERS.get(key) or SUBMISSION_ID_HEADERS[bare]
+            # `_uuid` (Kobo) or `meta-instanceID` (ODK) win over `KEY`/`instanceID`.
+            if layout.submission_id_column is None or key in ("_uuid", "meta-instanceid"):
+                layout.submission_id_column = index
+            id_shapes.append(shape)
+            continue
+        if key in SUBMISSION_TIME_HEADERS:
+            layout.submission_time_column = index
+            continue
+        match = lookup.get(key)
+        if match is None:
+            layout.unmapped_headers.append(header)
+            continue
+        question, option = match
+        if option is None:
+            layout.question_columns.setdefault(question, index)
+        else:
+            layout.option_columns.setdefault(question, {})[option] = index
+    found = set(layout.question_columns)
+    if not found >= MINIMUM_SURVEY_FIELDS:
+        return None
+    if "odk_central" in id_shapes:
+        layout.shape = "odk_central"
+    elif "kobo" in id_shapes:
+        layout.shape = "kobo"
+    elif "paper" in id_shapes:
+        layout.shape = "paper"
+    else:
+        layout.shape = "kobo" if layout.submission_time_column is not None else "paper"
+    return layout
+
+
+def _map_distinct(column: pa.Array, mapper: Callable[[str], str]) -> pa.Array:
+    """Apply `mapper` once per distinct value: exports repeat a few dozen answers a lot."""
+    encoded = pc.dictionary_encode(column)
+    mapped = pa.array([mapper(value) for value in encoded.dictionary.to_pylist()], pa.string())
+    return pc.take(mapped, encoded.indices)
+
+
+def _answer_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:
+    """Label or name (any language, any case) -> choice name; unknown answers pass unchanged
+    so that validation can report them as they were written."""
+    lookup = form.answer_lookup(question)
+
+    def mapper(value: str) -> str:
+        text = ascii_digits(value).strip()
+        if text == "":
+            return ""
+        return lookup.get(header_key(text), text)
+
+    return mapper
+
+
+def _multi_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:
+    """Space-separated selections back to option names.
+
+    Kobo joins the selected options with spaces, also in label exports, where labels hold
+    spaces themselves (`Annonce publique (souk, mosquée, crieur)`): the longest run of words
+    that is a known name or label is taken first. Unknown words pass unchanged.
+    """
+    lookup = form.answer_lookup(question)
+    longest = max((key.count(" ") + 1 for key in lookup), default=1)
+
+    def mapper(value: str) -> str:
+        words = value.split()
+        selected: list[str] = []
+        start = 0
+        while start < len(words):
+            for stop in range(min(len(words), start + longest), start, -1):
+                name = lookup.get(header_key(" ".join(words[start:stop])))
+                if name is not None:
+                    selected.append(name)
+                    start = stop
+                    break
+            else:
+                selected.append(words[start])
+                start += 1
+        return " ".join(dict.fromkeys(selected))
+
+    return mapper
+
+
+def _number_mapper(value: str) -> str:
+    """Arabic-Indic digits to ASCII and `34.0` (Excel) to `34`; anything else unchanged."""
+    text = ascii_digits(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        return text[:-2]
+    return text
+
+
+def _code_mapper(width: int, lookup: dict[str, str]) -> Callable[[str], str]:
+    """Geographic codes: labels back to codes, and leading zeros that Excel dropped restored."""
+
+    def mapper(value: str) -> str:
+        text = _number_mapper(value)
+        if text.isdigit() and len(text) < width:
+            return text.zfill(width)
+        if text == "":
+            return ""
+        return lookup.get(header_key(text), text)
+
+    return mapper
+
+
+def _selected_options(option_columns: dict[str, int], grid: TextGrid) -> pa.Array:
+    """Rebuild a space-separated select_multiple answer from its 1/0 columns."""
+    rows = grid.num_rows
+    selected: list[list[str]] = [[] for _ in range(rows)]
+    for option, index in option_columns.items():
+        flags = grid.column(index).to_pylist()
+        for row, flag in enumerate(flags):
+            if flag.strip().lower() in ("1", "true", "vrai", "oui", "yes", "x"):
+                selected[row].append(option)
+    return pa.array([" ".join(options) for options in selected], pa.string())
+
+
+def _submission_id(value: str, shape: str) -> str:
+    text = value.strip()
+    if text.lower().startswith("uuid:"):
+        text = text[5:]
+    if shape == "paper" and text:
+        return "paper:" + header_key(text).upper()
+    return text
+
+
+def canonical_survey_table(
+    grid: TextGrid,
+    layout: SurveyLayout,
+    form: SurveyForm,
+    *,
+    source_file: str,
+    pseudonymiser: Pseudonymiser,
+) -> pa.Table:
+    """The canonical table of one survey export (see module docstring)."""
+    rows = grid.num_rows
+    empty = pa.array([""] * rows, pa.string())
+
+    def text_column(index: int | None) -> pa.Array:
+        return empty if index is None else grid.column(index)
+
+    columns: dict[str, pa.Array] = {
+        "source_file": pa.array([source_file] * rows, pa.string()),
+        "source_row": grid.row_numbers,
+        "file_shape": pa.array([layout.shape] * rows, pa.string()),
+    }
+    raw_ids = _map_distinct(
+        text_column(layout.submission_id_column),
+        lambda value: _submission_id(value, layout.shape),
+    )
+    columns["submission_key"] = pseudonymiser.key_array("submission", raw_ids)
+    columns["submitted_at"] = text_column(layout.submission_time_column)
+    columns["started_at"] = text_column(layout.question_columns.get("start"))
+    columns["ended_at"] = text_column(layout.question_columns.get("end"))
+    enumerators = _map_distinct(
+        text_column(layout.question_columns.get(ENUMERATOR_FIELD)),
+        lambda value: header_key(value).upper(),
+    )
+    columns["enumerator_key"] = pseudonymiser.key_array("enumerator", enumerators)
+
+    province_lookup = form.answer_lookup("province")
+    commune_lookup = form.answer_lookup("commune")
+    for name in form.answer_fields:
+        question = form.question(name)
+        index = layout.question_columns.get(name)
+        if question.is_select_multiple:
+            if index is not None:
+                values = _map_distinct(grid.column(index), _multi_mapper(form, name))
+            elif name in layout.option_columns:
+                values = _selected_options(layout.option_columns[name], grid)
+            else:
+                values = empty
+        elif index is None:
+            values = empty
+        elif name == "province":
+            values = _map_distinct(grid.column(index), _code_mapper(5, province_lookup))
+        elif name == "commune":
+            values = _map_distinct(grid.column(index), _code_mapper(9, commune_lookup))
+        elif question.is_select_one:
+            values = _map_distinct(grid.column(index), _answer_mapper(form, name))
+        else:
+            values = _map_distinct(grid.column(index), _number_mapper)
+        columns[name] = values
+    return pa.table(columns)
+
+
+def survey_table_schema(form: SurveyForm) -> pa.Schema:
+    """The Arrow schema every canonical survey table has (for empty results)."""
+    fields = [pa.field(name, pa.string()) for name in PROVENANCE_COLUMNS]
+    fields[1] = pa.field("source_row", pa.int64())
+    fields += [pa.field(name, pa.string()) for name in form.answer_fields]
+    return pa.schema(fields)

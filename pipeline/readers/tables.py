@@ -1,0 +1,271 @@
+"""Turn any file a clerk drops into a grid of text cells, whatever its encoding or format.
+
+Readers of survey exports and registers work on `TextGrid`s, so that CSV dialects, encodings
+and Excel cell types are dealt with once, here. Every cell is text (`""` when empty): codes
+keep their leading zeros and nothing is guessed from the look of a value.
+
+Large, clean CSV files go through pyarrow's parser (fast, multi-threaded). A file with a
+malformed row (wrong number of fields, a cut-off last line) is re-read with Python's csv
+module, which is slower but tells exactly which data row is broken, so that only that row is
+quarantined and the rest of the file loads.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from charset_normalizer import from_bytes
+from python_calamine import CalamineWorkbook
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+class UnreadableFileError(Exception):
+    """The file cannot be read at all: it becomes a `rejected` row with this message."""
+
+
+@dataclass
+class TextGrid:
+    """A header row and data columns of text, plus the data rows that could not be parsed.
+
+    `columns[i]` is the i-th column as an Arrow string array (no nulls, `""` when empty).
+    `malformed_rows` maps a 1-based data row number to what was wrong with it; such rows are
+    absent from `columns`, and `row_numbers` gives the data row number of every kept row.
+    """
+
+    headers: list[str]
+    columns: list[pa.Array]
+    row_numbers: pa.Array
+    malformed_rows: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.row_numbers)
+
+    @property
+    def rows_read(self) -> int:
+        return self.num_rows + len(self.malformed_rows)
+
+    def column(self, index: int) -> pa.Array:
+        return self.columns[index]
+
+    def drop_first_row(self) -> TextGrid:
+        """Drop the first data row (Kobo's HXL hashtag line) and renumber from 1."""
+        return TextGrid(
+            headers=self.headers,
+            columns=[column.slice(1) for column in self.columns],
+            row_numbers=pa.array(range(1, self.num_rows), pa.int64()),
+            malformed_rows={n - 1: why for n, why in self.malformed_rows.items() if n > 1},
+        )
+
+
+# --- bytes to text ---------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a text file, returning (text, encoding name).
+
+    Byte-order marks decide first (UTF-8 from Excel, UTF-16 from Excel's "Unicode text").
+    Then strict UTF-8, the encoding of every Kobo and ODK export. Only hand-saved files fall
+    through to charset-normalizer, which tells Windows-1256 (Arabic Excel) from Latin-1.
+    """
+    if not data:
+        raise UnreadableFileError("the file is empty")
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise UnreadableFileError(f"broken {encoding} text: {error}") from error
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096] and data.count(b"\x00") > len(data) // 4:
+        # UTF-16 without a byte-order mark: every other byte of Latin text is zero.
+        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            raise UnreadableFileError(f"binary content, not text: {error}") from error
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        raise UnreadableFileError("binary content: not a CSV, text or Excel file")
+    encoding = best.encoding
+    try:
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError) as error:
+        raise UnreadableFileError(f"cannot decode as {encoding}: {error}") from error
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The separator of a CSV from its header line: `;` (Kobo), `,` (ODK) or tab (Excel)."""
+    counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
+    delimiter, count = max(counts.items(), key=lambda item: item[1])
+    if count == 0:
+        raise UnreadableFileError("no column separator (; , or tab) in the first line")
+    return delimiter
+
+
+def _first_line(text: str) -> str:
+    """The header line, skipping quoted newlines is unnecessary: headers never hold them."""
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
+
+
+# --- text to grid ----------------------------------------------------------------------------
+
+
+def read_delimited_text(text: str) -> TextGrid:
+    """Parse CSV/TSV text (any dialect of EXPORT_FORMATS.md) into a TextGrid."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise UnreadableFileError("the file holds no text")
+    delimiter = sniff_delimiter(_first_line(text))
+    try:
+        return _parse_with_pyarrow(text, delimiter)
+    except pa.ArrowInvalid:
+        return _parse_with_csv_module(text, delimiter)
+
+
+def _parse_with_pyarrow(text: str, delimiter: str) -> TextGrid:
+    data = text.encode("utf-8")
+    header = next(csv.reader(io.StringIO(_first_line(text)), delimiter=delimiter))
+    names = [f"c{i}" for i in range(len(header))]
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
+    return TextGrid(
+        headers=[h.strip() for h in header],
+        columns=columns,
+        row_numbers=pa.array(range(1, table.num_rows + 1), pa.int64()),
+    )
+
+
+def _parse_with_csv_module(text: str, delimiter: str) -> TextGrid:
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(rows)
+    except (StopIteration, csv.Error) as error:
+        raise UnreadableFileError(f"no readable header line: {error}") from error
+    width = len(header)
+    kept: list[list[str]] = []
+    numbers: list[int] = []
+    malformed: dict[int, str] = {}
+    row_number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            row_number += 1
+            malformed[row_number] = f"unparseable CSV row: {error}"
+            continue
+        if not row:
+            continue  # a blank line is not a data row
+        row_number += 1
+        if len(row) != width:
+            malformed[row_number] = f"{len(row)} fields where the header has {width}"
+            continue
+        kept.append(row)
+        numbers.append(row_number)
+    columns = [pa.array([row[i] for row in kept], pa.string()) for i in range(width)]
+    return TextGrid(
+        headers=[h.strip() for h in header],
+        columns=columns,
+        row_numbers=pa.array(numbers, pa.int64()),
+        malformed_rows=malformed,
+    )
+
+
+# --- Excel -------------------------------------------------------------------------------------
+
+
+def excel_cell_text(value: object) -> str:
+    """Excel cell to text: whole numbers without `.0`, dates and times in ISO format."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value).strip()
+
+
+def open_workbook(data: bytes) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as error:  # calamine raises its own error types for broken workbooks
+        raise UnreadableFileError(f"not a readable Excel workbook: {error}") from error
+
+
+def read_sheet(workbook: CalamineWorkbook, sheet_name: str) -> TextGrid:
+    """One worksheet as a TextGrid; the first non-empty row is the header."""
+    try:
+        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except Exception as error:
+        raise UnreadableFileError(f"sheet {sheet_name!r} cannot be read: {error}") from error
+    rows = [[excel_cell_text(cell) for cell in row] for row in rows]
+    while rows and not any(rows[0]):
+        rows.pop(0)
+    if not rows:
+        return TextGrid(headers=[], columns=[], row_numbers=pa.array([], pa.int64()))
+    header = rows[0]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    kept: list[list[str]] = []
+    numbers: list[int] = []
+    for number, row in enumerate(rows[1:], start=1):
+        cells = (row + [""] * width)[:width]
+        if any(cells):
+            kept.append(cells)
+            numbers.append(number)
+    return TextGrid(
+        headers=header,
+        columns=[pa.array([row[i] for row in kept], pa.string()) for i in range(width)],
+        row_numbers=pa.array(numbers, pa.int64()),
+    )
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UnreadableFileError(f"cannot open the file: {error}") from error
+
+
+def is_workbook(data: bytes) -> bool:
+    return data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC)

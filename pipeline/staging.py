@@ -1,0 +1,168 @@
+"""Load what the readers produced into staging tables (`stg_*`) of the warehouse.
+
+Staging is rebuilt from `data/raw/` on every run: the raw folder is the single source of
+truth, so a corrected or removed file is reflected at once and nothing depends on the order
+in which files arrived. Staging rows are pseudonymised already (see `pipeline.privacy`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from pipeline.ingest import (
+    REGISTER_KIND,
+    SURVEY_KIND,
+    FileOutcome,
+    RawFile,
+    ReadFailure,
+    empty_survey_table,
+    file_kind,
+    raw_files,
+    read_register_files,
+    read_survey_files,
+)
+from pipeline.privacy import Pseudonymiser
+from pipeline.readers.registers import ATTENDANCE_COLUMNS, WORKSHOP_COLUMNS
+from pipeline.warehouse import replace_table
+from pipeline.xlsform import SurveyForm
+
+OUTCOME_COLUMNS = list(FileOutcome.__dataclass_fields__)
+FAILURE_COLUMNS = list(ReadFailure.__dataclass_fields__)
+
+
+def _outcomes_frame(outcomes: list[FileOutcome]) -> pd.DataFrame:
+    frame = pd.DataFrame([asdict(o) for o in outcomes], columns=OUTCOME_COLUMNS)
+    return frame.astype({"rows_read": "int64"}).astype(
+        {c: "str" for c in OUTCOME_COLUMNS if c != "rows_read"}
+    ).replace({"None": None, "nan": None})
+
+
+def _failures_frame(failures: list[ReadFailure]) -> pd.DataFrame:
+    frame = pd.DataFrame([asdict(f) for f in failures], columns=FAILURE_COLUMNS)
+    return frame.astype({"source_file": "str", "sheet": "str", "source_row": "int64",
+                         "message": "str"})
+
+
+def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pd.DataFrame:
+    """`stg_raw_files`: every file of the raw folder, its kind and fingerprint."""
+    rows = [
+        {
+            "source_file": raw.name,
+            "file_kind": file_kind(raw),
+            "size_bytes": raw.size_bytes,
+            "modified_at": raw.modified_at.replace(tzinfo=None),
+            "sha256": raw.sha256,
+            "file_order": order,
+        }
+        for order, raw in enumerate(raw_files(raw_dir), start=1)
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=["source_file", "file_kind", "size_bytes", "modified_at", "sha256", "file_order"],
+    ).astype({"source_file": "str", "file_kind": "str", "sha256": "str",
+              "size_bytes": "int64", "file_order": "int64",
+              "modified_at": "datetime64[us]"})
+    replace_table(con, "stg_raw_files", frame)
+    return frame
+
+
+def _files_of_kind(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> list[RawFile]:
+    wanted = {
+        name
+        for (name,) in con.execute(
+            "select source_file from stg_raw_files where file_kind = ?", [kind]
+        ).fetchall()
+    }
+    return [raw for raw in raw_files(raw_dir) if raw.name in wanted]
+
+
+def stage_survey_files(
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    form: SurveyForm,
+    pseudonymiser: Pseudonymiser,
+) -> dict[str, int]:
+    """`stg_survey_rows`, `stg_survey_file_reads`, `stg_survey_read_failures`."""
+    read = read_survey_files(_files_of_kind(con, raw_dir, SURVEY_KIND), form, pseudonymiser)
+    schema = empty_survey_table(form).schema
+    rows = (
+        pa.concat_tables([table.select(schema.names) for table in read.tables])
+        if read.tables
+        else empty_survey_table(form)
+    )
+    timestamps = ("submitted_at", "started_at", "ended_at")
+    answers = ", ".join(f"nullif({name}, '') as {name}" for name in form.answer_fields)
+    casts = ", ".join(
+        f"try_cast(nullif({name}, '') as timestamptz)::timestamp as {name}" for name in timestamps
+    )
+    replace_table(
+        con,
+        "stg_survey_rows",
+        rows,
+        select=(
+            "source_file, source_row, file_shape, submission_key, enumerator_key, "
+            f"{casts}, {answers}"
+        ),
+    )
+    replace_table(con, "stg_survey_file_reads", _outcomes_frame(read.outcomes))
+    replace_table(con, "stg_survey_read_failures", _failures_frame(read.failures))
+    return {
+        "files": len(read.outcomes),
+        "rows": rows.num_rows,
+        "malformed_rows": len(read.failures),
+        "rejected_files": sum(o.status == "rejected" for o in read.outcomes),
+    }
+
+
+def stage_register_files(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonymiser: Pseudonymiser
+) -> dict[str, int]:
+    """`stg_workshops`, `stg_attendances`, `stg_register_file_reads`."""
+    read = read_register_files(_files_of_kind(con, raw_dir, REGISTER_KIND), pseudonymiser)
+    workshops = (
+        pd.concat(read.workshops, ignore_index=True)
+        if read.workshops
+        else pd.DataFrame(columns=list(WORKSHOP_COLUMNS))
+    )
+    attendances = (
+        pd.concat(read.attendances, ignore_index=True)
+        if read.attendances
+        else pd.DataFrame(columns=list(ATTENDANCE_COLUMNS))
+    )
+    replace_table(
+        con,
+        "stg_workshops",
+        workshops,
+        select=(
+            "source_file::varchar as source_file, sheet::varchar as sheet, "
+            "source_row::bigint as source_row, workshop_id::varchar as workshop_id, "
+            "commune_code::varchar as commune_code, workshop_date::date as workshop_date, "
+            "workshop_type::varchar as workshop_type, expert_key::varchar as expert_key, "
+            "date_text::varchar as date_text"
+        ),
+    )
+    replace_table(
+        con,
+        "stg_attendances",
+        attendances,
+        select=(
+            "source_file::varchar as source_file, sheet::varchar as sheet, "
+            "source_row::bigint as source_row, workshop_id::varchar as workshop_id, "
+            "person_key::varchar as person_key, has_phone::boolean as has_phone, "
+            "sex::varchar as sex, age::integer as age, category::varchar as category, "
+            "disability::varchar as disability, residence::varchar as residence"
+        ),
+    )
+    replace_table(con, "stg_register_file_reads", _outcomes_frame(read.outcomes))
+    replace_table(con, "stg_register_read_failures", _failures_frame(read.failures))
+    return {
+        "files": len({o.source_file for o in read.outcomes}),
+        "workshop_rows": len(workshops),
+        "attendance_rows": len(attendances),
+        "rejected_files": sum(o.status == "rejected" for o in read.outcomes),
+    }

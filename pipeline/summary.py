@@ -1,0 +1,59 @@
+"""Print where the published marts are and the headline figures (`make run` ends with it)."""
+
+from __future__ import annotations
+
+import sys
+
+from pipeline.settings import Settings
+from pipeline.warehouse import connect
+
+
+def main() -> int:
+    settings = Settings.from_env()
+    database = settings.marts_database
+    if not database.exists():
+        print(f"No marts database at {database}: run `make run` first.", file=sys.stderr)
+        return 1
+    with connect(database, read_only=True) as con:
+        region = con.execute(
+            "select workshops, attendances, unique_participants, share_women, share_youth, "
+            "share_with_disability, share_rural from mart_participation "
+            "where geography_level = 'region' and breakdown = 'total'"
+        ).fetchone()
+        coverage = con.execute(
+            "select geography_level, count(distinct geography_code) from mart_survey_indicators "
+            "group by 1 order by 1"
+        ).fetchall()
+        files = con.execute(
+            "select count(*), count(*) filter (status = 'rejected'), sum(rows_read), "
+            "sum(accepted), sum(duplicate), sum(superseded), sum(excluded_no_consent), "
+            "sum(quarantined), bool_and(rows_accounted or status = 'rejected') "
+            "from quality_file_summary"
+        ).fetchone()
+        respondents = con.execute(
+            "select n_respondents from mart_survey_indicators where geography_level = 'region' "
+            "and breakdown = 'total' and indicator = 'sat_overall' "
+            "and estimate_type = 'weighted'"
+        ).fetchone()
+    print(f"\nMarts published: {database}")
+    print(f"Exports (Parquet, CSV): {settings.marts_dir / 'exports'}")
+    if region:
+        workshops, attendances, unique, women, youth, disability, rural = region
+        print(
+            f"Region: {workshops} workshops, {attendances} attendances, {unique} unique "
+            f"participants; women {women:.1%}, youth {youth:.1%}, "
+            f"with a disability {disability:.1%}, rural {rural:.1%}"
+        )
+    if respondents:
+        print(f"Survey: {respondents[0]} valid responses in the region")
+    print("Geographies with survey figures: " + ", ".join(f"{n} {lvl}" for lvl, n in coverage))
+    print(
+        f"Files: {files[0]} ({files[1]} rejected); rows read {files[2]}: accepted {files[3]}, "
+        f"duplicate {files[4]}, superseded {files[5]}, no consent {files[6]}, "
+        f"quarantined {files[7]}; every row accounted for: {files[8]}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The private working warehouse (DuckDB) and how tables get into it.
+
+Staging and intermediate tables live in `data/work/warehouse.duckdb`: they hold
+pseudonymised row-level data and never leave the machine. Only the marts are published
+(`pipeline.publish`). Connections are short-lived: open, write, close, because DuckDB lets
+one process write a file at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+
+@contextmanager
+def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection in UTC (naive timestamps in exports are UTC), closed on exit."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        yield con
+    finally:
+        con.close()
+
+
+def replace_table(
+    con: duckdb.DuckDBPyConnection, name: str, data: pa.Table | pd.DataFrame, select: str = "*"
+) -> None:
+    """Create or replace table `name` from an Arrow table or pandas frame."""
+    con.register("incoming_frame", data)
+    try:
+        con.execute(f"create or replace table {name} as select {select} from incoming_frame")
+    finally:
+        con.unregister("incoming_frame")
+
+
+def table_rows(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    return con.execute(f"select count(*) from {name}").fetchone()[0]
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_name = ?", [name]
+    ).fetchone()
+    return bool(found and found[0])
