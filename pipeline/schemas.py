@@ -86,9 +86,10 @@ def survey_response_model(codes: ReferenceCodes) -> type[pa.DataFrameModel]:
 
         @pa.dataframe_check(name="commune_in_named_province")
         def commune_in_province(cls, data: PolarsData) -> pl.LazyFrame:
+            # Only meaningful when both codes are known (else another rule reports them).
             return data.lazyframe.select(
                 pl.col("commune_province").is_null()
-                | pl.col("province").is_null()
+                | ~pl.col("province").is_in(codes.provinces).fill_null(False)
                 | (pl.col("commune_province") == pl.col("province"))
             )
 
@@ -103,7 +104,8 @@ def _score_used_check(used: str) -> pa.Check:
     """A score may only be given when its service was used (`used_<s>` = yes)."""
 
     def check(data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col(data.key).is_null() | (pl.col(used) == "yes"))
+        used_yes = (pl.col(used) == "yes").fill_null(False)
+        return data.lazyframe.select(pl.col(data.key).is_null() | used_yes)
 
     return pa.Check(check, name="score_without_use")
 

@@ -135,10 +135,31 @@ def read_delimited_text(text: str) -> TextGrid:
     if not text.strip():
         raise UnreadableFileError("the file holds no text")
     delimiter = sniff_delimiter(_first_line(text))
-    try:
-        return _parse_with_pyarrow(text, delimiter)
-    except pa.ArrowInvalid:
-        return _parse_with_csv_module(text, delimiter)
+    if text.count('"') % 2 == 0:
+        try:
+            grid = _parse_with_pyarrow(text, delimiter)
+        except pa.ArrowInvalid:
+            grid = _parse_with_csv_module(text, delimiter)
+    else:  # a quote left open: the file was cut inside a quoted value
+        grid = _parse_with_csv_module(text, delimiter)
+    if not text.endswith(("\n", "\r")) and grid.num_rows and grid.row_numbers[-1].as_py() == (
+        grid.rows_read
+    ):
+        grid = _drop_last_row(grid, "the file ends in the middle of this row (no line break "
+                                    "after it): it may be cut off")
+    return grid
+
+
+def _drop_last_row(grid: TextGrid, reason: str) -> TextGrid:
+    """Move the last parsed row to the malformed rows (a file cut off mid-row)."""
+    last = grid.row_numbers[-1].as_py()
+    keep = grid.num_rows - 1
+    return TextGrid(
+        headers=grid.headers,
+        columns=[column.slice(0, keep) for column in grid.columns],
+        row_numbers=grid.row_numbers.slice(0, keep),
+        malformed_rows={**grid.malformed_rows, last: reason},
+    )
 
 
 def _parse_with_pyarrow(text: str, delimiter: str) -> TextGrid:

@@ -2,7 +2,7 @@
 -- shares among attendances, for each commune, province and the region.
 create or replace table mart_targets as
 with targets(indicator, target) as (
-    values {% for name, value in targets.items() %}('{{ name }}', {{ value }}){% if not loop.last %}, {% endif %}{% endfor %}
+    values {% for name, value in targets.items() %}('{{ name }}', {{ value }}::double){% if not loop.last %}, {% endif %}{% endfor %}
 ),
 actuals as (
     select geography_level, geography_code, geography_name, in_programme, attendances,

@@ -1,0 +1,71 @@
+"""Shared fixtures: a salt for pseudonymisation and the end-to-end run on committed files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+E2E_FILES = [  # in the order they "arrived" (modification times), oldest first
+    "kobo_export_2022-03.csv",
+    "registre_EXP01_2022-03.xlsx",
+    "kobo_export_2022-04.csv",
+    "kobo_labels_fr.csv",
+    "registre_EXP01_2022-04.xlsx",
+    "empty.csv",
+]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_salt() -> None:
+    """Tests never read or write the developer's salt file."""
+    os.environ["PIPELINE_SALT"] = "test-salt-not-secret"
+
+
+def copy_raw_files(names: list[str], source: Path, raw_dir: Path) -> None:
+    """Copy fixture files with increasing modification times (the arrival order)."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    for index, name in enumerate(names):
+        target = raw_dir / name
+        shutil.copyfile(source / name, target)
+        stamp = 1_651_363_200 + 60 * index  # 2022-05-01, one minute apart
+        os.utime(target, (stamp, stamp))
+
+
+def materialize_all(root: Path, **overrides: object) -> dg.ExecuteInProcessResult:
+    """Materialize every asset and check of the project in-process on `root/raw`."""
+    from assets.checks import CHECKS
+    from assets.definitions import ASSETS
+    from assets.resources import PipelineResource
+
+    resource = PipelineResource(
+        raw_dir=str(root / "raw"),
+        marts_dir=str(root / "marts"),
+        work_dir=str(root / "work"),
+        **overrides,
+    )
+    return dg.materialize(
+        [*ASSETS, *CHECKS], resources={"pipeline": resource}, raise_on_error=True
+    )
+
+
+@pytest.fixture(scope="session")
+def e2e_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dg.ExecuteInProcessResult]:
+    root = tmp_path_factory.mktemp("e2e")
+    copy_raw_files(E2E_FILES, FIXTURES / "e2e", root / "raw")
+    return root, materialize_all(root)
+
+
+@pytest.fixture(scope="session")
+def marts(e2e_run):
+    """A read-only connection to the published marts of the end-to-end run."""
+    import duckdb
+
+    root, _ = e2e_run
+    con = duckdb.connect(str(root / "marts" / "citizen_metrics.duckdb"), read_only=True)
+    yield con
+    con.close()

@@ -1,0 +1,102 @@
+"""The pandera rules of INDICATORS.md §6, one at a time, as quarantine rows."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from pipeline.schemas import AttendanceRow, ReferenceCodes, survey_response_schema
+from pipeline.validation import failures
+
+CODES = ReferenceCodes(provinces=["05091", "05081"], communes=["050910101", "050810305"])
+SCHEMA = survey_response_schema(CODES, ["sat_voirie", "sat_overall"], ["voirie"])
+VALID = {
+    "submission_key": "k",
+    "consent": "yes",
+    "province": "05091",
+    "commune": "050910101",
+    "commune_province": "05091",
+    "sex": "female",
+    "age": "34",
+    "used_voirie": "yes",
+    "sat_voirie": "4",
+    "sat_overall": "9",
+}
+
+
+def rules_of(**changes: object) -> list[tuple[str, str | None, str | None]]:
+    frame = pl.DataFrame([{**VALID, **changes}], schema=dict.fromkeys(VALID, pl.String))
+    found = failures(frame, SCHEMA)
+    return list(found.select("rule", "column", "value").iter_rows())
+
+
+def test_valid_row_passes() -> None:
+    assert rules_of() == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"submission_key": None}, [("missing_submission_id", None, None)]),
+        ({"consent": None}, []),  # a missing consent among candidates is allowed by type…
+        ({"consent": "peut-être"}, [("consent_missing", "consent", "peut-être")]),
+        ({"province": "05999"}, [("unknown_province", "province", "05999")]),
+        ({"commune": "059999999", "commune_province": None},
+         [("unknown_commune", "commune", "059999999")]),
+        ({"province": "05081"}, [("commune_not_in_province", "commune", "050910101")]),
+        ({"age": None}, [("age_missing", "age", None)]),
+        ({"age": "abc"}, [("age_not_integer", "age", "abc")]),
+        ({"age": "34.5"}, [("age_not_integer", "age", "34.5")]),
+        ({"age": "14"}, [("age_out_of_range", "age", "14")]),
+        ({"age": "101"}, [("age_out_of_range", "age", "101")]),
+        ({"sex": None}, [("sex_invalid", "sex", None)]),
+        ({"sex": "x"}, [("sex_invalid", "sex", "x")]),
+        ({"sat_overall": "6"}, [("score_out_of_range", "sat_overall", "6")]),
+        ({"used_voirie": "no"}, [("score_without_use", "sat_voirie", "4")]),
+        ({"used_voirie": None}, [("score_without_use", "sat_voirie", "4")]),
+    ],
+)
+def test_each_rule(changes: dict, expected: list) -> None:
+    assert rules_of(**changes) == expected
+
+
+def test_ages_at_the_bounds_are_valid() -> None:
+    assert rules_of(age="15") == [] and rules_of(age="100") == []
+
+
+def test_several_broken_rules_give_several_rows() -> None:
+    assert sorted(rules_of(age="7", sex="x", sat_overall="0")) == [
+        ("age_out_of_range", "age", "7"),
+        ("score_out_of_range", "sat_overall", "0"),
+        ("sex_invalid", "sex", "x"),
+    ]
+
+
+def test_row_index_points_at_the_failing_row() -> None:
+    frame = pl.DataFrame(
+        [VALID, {**VALID, "age": "7"}, VALID], schema=dict.fromkeys(VALID, pl.String)
+    )
+    assert failures(frame, SCHEMA).get_column("row_index").to_list() == [1]
+
+
+def test_attendance_rules() -> None:
+    frame = pl.DataFrame(
+        {
+            "workshop_id": ["W1", "W9", None, "W1"],
+            "workshop_known": [True, False, False, True],
+            "person_key": ["p", "q", "r", None],
+        }
+    )
+    rows = sorted(failures(frame, AttendanceRow).select("row_index", "rule").iter_rows())
+    assert rows == [
+        (1, "unknown_workshop"),
+        (2, "missing_workshop_id"),
+        (2, "unknown_workshop"),
+        (3, "participant_unidentified"),
+    ]
+
+
+def test_a_missing_column_is_a_bug_not_a_quarantine() -> None:
+    frame = pl.DataFrame([{k: v for k, v in VALID.items() if k != "age"}])
+    with pytest.raises(ValueError, match="does not fit"):
+        failures(frame, SCHEMA)
