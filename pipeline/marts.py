@@ -17,6 +17,8 @@ import duckdb
 import jinja2
 import yaml
 
+from pipeline import disclosure
+from pipeline.disclosure import SuppressionSpec
 from pipeline.dispositions import DISPOSITIONS
 from pipeline.readers.registers import template_vocabulary
 from pipeline.reference import REGION_CODE
@@ -32,6 +34,39 @@ ANALYST_DIMENSIONS = ("commune_type",)
 
 # 97.5 % quantile of the standard normal distribution (INDICATORS.md §3: not 1.96).
 Z_95 = 1.959964
+
+SHARE_ESTIMATES = ("ci_low", "ci_high")
+
+# Which figures of which mart are protected, and by which count (INDICATORS.md §5).
+DISCLOSURE: dict[str, tuple[SuppressionSpec, ...]] = {
+    "mart_survey_indicators": (
+        SuppressionSpec(
+            table="mart_survey_indicators",
+            cell_keys=("indicator", "estimate_type"),
+            measure="n_rated",
+            flag="suppressed",
+            estimates=("mean_score", "satisfied_share", *SHARE_ESTIMATES),
+        ),
+        SuppressionSpec(
+            table="mart_survey_indicators",
+            cell_keys=("indicator", "estimate_type"),
+            measure="n_use_answered",
+            flag="usage_suppressed",
+            estimates=("usage_rate",),
+            reason=None,
+            scope="n_use_answered is not null",
+        ),
+    ),
+    "mart_survey_options": (
+        SuppressionSpec(
+            table="mart_survey_options",
+            cell_keys=("question", "option", "estimate_type"),
+            measure="n_respondents",
+            flag="suppressed",
+            estimates=("share", *SHARE_ESTIMATES, "rank"),
+        ),
+    ),
+}
 
 DEFAULT_TARGETS = {
     "share_women": 0.30,
@@ -95,6 +130,24 @@ class SqlContext:
             targets=load_targets(settings.targets_file),
         )
 
+    def participation_shares(self) -> list[str]:
+        return [f"share_{name}" for name in ("women", "youth", "with_disability", "rural",
+                                             *self.categories)]
+
+    def disclosure_specs(self, name: str) -> tuple[SuppressionSpec, ...]:
+        """The suppression rules of one mart; participation shares rest on attendances."""
+        if name == "mart_participation":
+            return (
+                SuppressionSpec(
+                    table="mart_participation",
+                    cell_keys=(),
+                    measure="attendances",
+                    flag="suppressed",
+                    estimates=tuple(self.participation_shares()),
+                ),
+            )
+        return DISCLOSURE.get(name, ())
+
     def variables(self) -> dict[str, object]:
         form = self.form
         option_questions = {q: form.choice_names(q) for q in form.multi_select_questions}
@@ -136,8 +189,16 @@ def render(name: str, variables: dict[str, object]) -> str:
     return _ENVIRONMENT.get_template(f"{name}.sql").render(**variables)
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> None:
-    """Render and execute one SQL file (macros are (re)defined first, they are cheap)."""
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> dict[str, int]:
+    """Render and execute one SQL file (macros are (re)defined first, they are cheap), then
+    apply disclosure control to the tables it publishes. Returns the suppression counts."""
     variables = context.variables()
     con.execute(render("macros", variables))
     con.execute(render(name, variables))
+    counts: dict[str, int] = {}
+    for spec in context.disclosure_specs(name):
+        for kind, count in disclosure.apply(
+            con, spec, context.settings.suppression_threshold
+        ).items():
+            counts[f"{spec.flag}_{kind}"] = count
+    return counts

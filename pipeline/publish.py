@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
+from pipeline.dictionary import TABLES_FR, describe
 from pipeline.settings import MARTS_DATABASE_NAME
 
 PUBLISHED_TABLES = (
@@ -79,10 +81,50 @@ def publish_database(
     return Publication(database=final, exports_dir=marts_dir / "exports", tables=counts)
 
 
+WORKBOOK_NAME = "citizen_metrics.xlsx"
+EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
+
+
+def write_workbook(con: duckdb.DuckDBPyConnection, path: Path, tables: tuple[str, ...]) -> None:
+    """One sheet per published table and a `colonnes` sheet explaining every column in French.
+
+    Codes stay text cells (leading zeros kept). A table too long for Excel is left out with a
+    note pointing to its CSV and Parquet files rather than cut silently.
+    """
+    dictionary: list[dict[str, str]] = []
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        for table in tables:
+            rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+            columns = [c[0] for c in con.execute(f"describe {table}").fetchall()]
+            dictionary += [
+                {"table": table, "colonne": column, "description": describe(column)}
+                for column in columns
+            ]
+            sheet = table[:31]
+            if rows > EXCEL_MAX_ROWS:
+                pd.DataFrame(
+                    {"note": [f"{rows} lignes : trop pour Excel. Utiliser {table}.csv ou "
+                              f"{table}.parquet."]}
+                ).to_excel(writer, sheet_name=sheet, index=False)
+                continue
+            frame = con.execute(f"select * from {table}").df()
+            frame.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+            writer.sheets[sheet].autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+        tables_sheet = pd.DataFrame(
+            [{"table": t, "contenu": TABLES_FR.get(t, "")} for t in tables]
+        )
+        tables_sheet.to_excel(writer, sheet_name="tables", index=False)
+        pd.DataFrame(dictionary).to_excel(writer, sheet_name="colonnes", index=False)
+        for name, width in (("tables", (30, 120)), ("colonnes", (26, 26, 120))):
+            for index, size in enumerate(width):
+                writer.sheets[name].set_column(index, index, size)
+
+
 def export_tables(
     marts_database: Path, exports_dir: Path, tables: tuple[str, ...] = PUBLISHED_TABLES
 ) -> list[Path]:
-    """Parquet and CSV (UTF-8 with BOM, for Excel) of every published table.
+    """Parquet and CSV (UTF-8 with BOM, for Excel) of every published table, and one XLSX
+    workbook with a sheet per table and a French data dictionary.
 
     Written into a fresh folder and swapped in, like the database, from the published file
     opened read-only.
@@ -103,6 +145,9 @@ def export_tables(
                 shutil.copyfileobj(body, out, length=1 << 20)
             csv_body.unlink()
             written += [exports_dir / parquet.name, exports_dir / csv_path.name]
+        workbook = building / WORKBOOK_NAME
+        write_workbook(con, workbook, tables)
+        written.append(exports_dir / workbook.name)
     old = exports_dir.with_name(exports_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if exports_dir.exists():

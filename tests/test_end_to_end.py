@@ -10,6 +10,7 @@ import math
 import re
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 Z = 1.959964
 POP_A, POP_B = 209_594, 11_992  # RGPH 2024: Béni Mellal, Ait Bou Oulli
@@ -229,13 +230,17 @@ def test_no_personal_data_in_marts_or_exports(e2e_run, marts) -> None:
     secrets |= {"Hay Salam", "ENQ-01", "collect:fixture01", "a1", "b1"}
     published = [root / "marts" / "citizen_metrics.duckdb", *sorted(
         (root / "marts" / "exports").iterdir())]
-    assert len(published) == 1 + 2 * 7
+    assert len(published) == 1 + 2 * 7 + 1  # database, Parquet and CSV per table, workbook
     texts = []
     for table in [t for (t,) in marts.execute("show tables").fetchall()]:
         texts.append(marts.execute(f"select * from {table}").df().to_csv())
     for path in published[1:]:
         if path.suffix == ".csv":
             texts.append(path.read_text(encoding="utf-8-sig"))
+        if path.suffix == ".xlsx":
+            workbook = CalamineWorkbook.from_path(str(path))
+            for sheet in workbook.sheet_names:
+                texts.append(repr(workbook.get_sheet_by_name(sheet).to_python()))
     blob = "\n".join(texts)
     compact = re.sub(r"[\s\-+]", "", blob)
     for secret in secrets:
@@ -246,3 +251,13 @@ def test_no_personal_data_in_marts_or_exports(e2e_run, marts) -> None:
         phone_digits = "".join(ch for ch in secret if ch.isdigit())
         if len(phone_digits) >= 9:
             assert phone_digits[-9:] not in compact, secret
+
+
+def test_workbook_explains_every_column_in_french(e2e_run) -> None:
+    root, _ = e2e_run
+    workbook = CalamineWorkbook.from_path(str(root / "marts" / "exports" / "citizen_metrics.xlsx"))
+    assert workbook.sheet_names[-2:] == ["tables", "colonnes"]
+    dictionary = workbook.get_sheet_by_name("colonnes").to_python()[1:]
+    assert dictionary and all(row[2] and row[2] != "(à documenter)" for row in dictionary)
+    codes = workbook.get_sheet_by_name("mart_participation").to_python()
+    assert {row[1] for row in codes[1:]} >= {"050910101", "05081", "05"}  # text, zeros kept

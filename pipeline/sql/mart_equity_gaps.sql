@@ -2,7 +2,8 @@
 -- senior), with − without disability, rural − urban, for every geography × indicator, from
 -- the unweighted shares, with Newcombe's hybrid score interval (method 10) built from the two
 -- groups' Wilson intervals. A gap whose groups do not both have n_rated ≥ threshold is
--- suppressed, and so are the two shares it would reveal.
+-- suppressed, and so are the two shares it would reveal; so is a gap whose groups are
+-- hidden in mart_survey_indicators by complementary suppression (the gap would reveal them).
 create or replace table mart_equity_gaps as
 with contrasts(dimension, group_a, group_b, members_a, members_b) as (
     values
@@ -23,13 +24,24 @@ sides as (
     join contrasts c on r.breakdown = c.dimension
     group by all
 ),
+hidden as (
+    select geography_level, geography_code, indicator, breakdown as dimension,
+           list(group_key) filter (suppressed) as hidden_groups
+    from mart_survey_indicators
+    where estimate_type = 'unweighted' and breakdown in (select dimension from contrasts)
+    group by all
+),
 shares as (
-    select *,
+    select s.*,
            coalesce(n_a, 0) >= {{ threshold }} and coalesce(n_b, 0) >= {{ threshold }}
+               and not list_has_any(c.members_a || c.members_b,
+                                    coalesce(h.hidden_groups, []::varchar[]))
                as publishable,
            sat_a / nullif(n_a, 0) as p_a,
            sat_b / nullif(n_b, 0) as p_b
-    from sides
+    from sides s
+    join contrasts c using (dimension)
+    left join hidden h using (geography_level, geography_code, indicator, dimension)
 ),
 intervals as (
     select *,

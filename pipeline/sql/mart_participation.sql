@@ -50,14 +50,15 @@ select
     coalesce(r.attendances, 0) as attendances,
     coalesce(r.unique_participants, 0) as unique_participants,
     {% for share in ["women", "youth", "with_disability", "rural"] + categories %}
-    case when r.attendances >= {{ threshold }} then r.n_{{ share }} / r.attendances end
-        as share_{{ share }},
+    r.n_{{ share }} / r.attendances as share_{{ share }},
     {% endfor %}
     {% for type in workshop_types %}
     case when f.breakdown = 'total' then coalesce(t.workshops_{{ type }}, 0) end
         as workshops_{{ type }},
     {% endfor %}
-    coalesce(r.attendances, 0) < {{ threshold }} as suppressed
+    -- Set by pipeline/disclosure.py: shares of fewer than the threshold are not published.
+    false as suppressed,
+    null::varchar as suppression
 from frame f
 join ref_geography g using (geography_level, geography_code)
 left join workshop_totals t using (geography_level, geography_code)

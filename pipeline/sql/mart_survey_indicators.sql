@@ -76,7 +76,7 @@ rolled as (
 )
 select * from rolled;
 
--- Estimates from the rolled-up sums, with primary suppression (INDICATORS.md §5).
+-- Estimates from the rolled-up sums; pipeline/disclosure.py then suppresses small groups.
 create or replace table mart_survey_indicators as
 with estimates as (
     select
@@ -111,16 +111,16 @@ select
     x.n_rated,
     x.n_dont_know,
     x.n_use_answered,
-    case when x.n_use_answered >= {{ threshold }} then x.usage_rate end as usage_rate,
-    case when x.n_rated >= {{ threshold }} then x.mean_score end as mean_score,
-    case when x.n_rated >= {{ threshold }} then x.satisfied_share end as satisfied_share,
-    case when x.n_rated >= {{ threshold }} then wilson_low(x.satisfied_share, x.n_eff) end
-        as ci_low,
-    case when x.n_rated >= {{ threshold }} then wilson_high(x.satisfied_share, x.n_eff) end
-        as ci_high,
+    x.usage_rate,
+    x.mean_score,
+    x.satisfied_share,
+    wilson_low(x.satisfied_share, x.n_eff) as ci_low,
+    wilson_high(x.satisfied_share, x.n_eff) as ci_high,
     x.n_eff,
-    x.n_rated < {{ threshold }} as suppressed,
-    x.n_use_answered is not null and x.n_use_answered < {{ threshold }} as usage_suppressed
+    -- Set by pipeline/disclosure.py (primary and complementary suppression).
+    false as suppressed,
+    null::varchar as suppression,
+    false as usage_suppressed
 from estimates x
 join ref_geography g using (geography_level, geography_code)
 order by x.geography_level, x.geography_code, x.breakdown, x.group_key, x.indicator,

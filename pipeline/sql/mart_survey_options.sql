@@ -65,15 +65,17 @@ select
     x.breakdown, x.group_key, x.question, x.option, x.estimate_type,
     x.n_respondents,
     x.n_citing,
-    case when x.n_respondents >= {{ threshold }} then x.share end as share,
-    case when x.n_respondents >= {{ threshold }} then wilson_low(x.share, x.n_eff) end as ci_low,
-    case when x.n_respondents >= {{ threshold }} then wilson_high(x.share, x.n_eff) end as ci_high,
-    case when x.n_respondents >= {{ threshold }} then rank() over (
+    x.share,
+    wilson_low(x.share, x.n_eff) as ci_low,
+    wilson_high(x.share, x.n_eff) as ci_high,
+    rank() over (
         partition by x.geography_level, x.geography_code, x.breakdown, x.group_key,
                      x.question, x.estimate_type
         order by x.share desc
-    ) end as rank,
-    x.n_respondents < {{ threshold }} as suppressed
+    ) as rank,
+    -- Set by pipeline/disclosure.py.
+    false as suppressed,
+    null::varchar as suppression
 from estimates x
 join ref_geography g using (geography_level, geography_code)
 order by x.geography_level, x.geography_code, x.breakdown, x.group_key, x.question,
