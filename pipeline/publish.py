@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import xlsxwriter
 
 from pipeline.dictionary import TABLES_FR, describe
 from pipeline.settings import MARTS_DATABASE_NAME
+from pipeline.warehouse import connect
 
 PUBLISHED_TABLES = (
     "mart_survey_indicators",
@@ -88,36 +89,55 @@ EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
 def write_workbook(con: duckdb.DuckDBPyConnection, path: Path, tables: tuple[str, ...]) -> None:
     """One sheet per published table and a `colonnes` sheet explaining every column in French.
 
-    Codes stay text cells (leading zeros kept). A table too long for Excel is left out with a
-    note pointing to its CSV and Parquet files rather than cut silently.
+    Rows stream from DuckDB into xlsxwriter in constant-memory mode (pandas' `to_excel` took
+    twice as long here). Codes stay text cells, leading zeros kept. A table too long for
+    Excel is left out with a note pointing to its CSV and Parquet files, not cut silently.
     """
-    dictionary: list[dict[str, str]] = []
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    dictionary: list[tuple[str, str, str]] = []
+    try:
         for table in tables:
+            cursor = con.execute(f"select * from {table}")
+            columns = [description[0] for description in cursor.description]
+            dictionary += [(table, column, describe(column)) for column in columns]
+            sheet = workbook.add_worksheet(table[:31])
             rows = con.execute(f"select count(*) from {table}").fetchone()[0]
-            columns = [c[0] for c in con.execute(f"describe {table}").fetchall()]
-            dictionary += [
-                {"table": table, "colonne": column, "description": describe(column)}
-                for column in columns
-            ]
-            sheet = table[:31]
             if rows > EXCEL_MAX_ROWS:
-                pd.DataFrame(
-                    {"note": [f"{rows} lignes : trop pour Excel. Utiliser {table}.csv ou "
-                              f"{table}.parquet."]}
-                ).to_excel(writer, sheet_name=sheet, index=False)
+                sheet.write_string(0, 0, f"{rows} lignes : trop pour Excel. Utiliser "
+                                         f"{table}.csv ou {table}.parquet.")
                 continue
-            frame = con.execute(f"select * from {table}").df()
-            frame.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
-            writer.sheets[sheet].autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
-        tables_sheet = pd.DataFrame(
-            [{"table": t, "contenu": TABLES_FR.get(t, "")} for t in tables]
-        )
-        tables_sheet.to_excel(writer, sheet_name="tables", index=False)
-        pd.DataFrame(dictionary).to_excel(writer, sheet_name="colonnes", index=False)
-        for name, width in (("tables", (30, 120)), ("colonnes", (26, 26, 120))):
-            for index, size in enumerate(width):
-                writer.sheets[name].set_column(index, index, size)
+            cursor = con.execute(f"select * from {table}")
+            sheet.freeze_panes(1, 0)
+            sheet.write_row(0, 0, columns, header)
+            sheet.autofilter(0, 0, max(rows, 1), len(columns) - 1)
+            row_number = 1
+            while batch := cursor.fetchmany(10_000):
+                for values in batch:
+                    sheet.write_row(row_number, 0, values)
+                    row_number += 1
+        _write_listing(workbook, "tables", header, ("table", "contenu"), (30, 120),
+                       [(t, TABLES_FR.get(t, "")) for t in tables])
+        _write_listing(workbook, "colonnes", header, ("table", "colonne", "description"),
+                       (26, 26, 120), dictionary)
+    finally:
+        workbook.close()
+
+
+def _write_listing(
+    workbook: xlsxwriter.Workbook,
+    name: str,
+    header: object,
+    columns: tuple[str, ...],
+    widths: tuple[int, ...],
+    rows: list[tuple[str, ...]],
+) -> None:
+    sheet = workbook.add_worksheet(name)
+    for index, width in enumerate(widths):
+        sheet.set_column(index, index, width)
+    sheet.write_row(0, 0, columns, header)
+    for number, values in enumerate(rows, start=1):
+        sheet.write_row(number, 0, values)
 
 
 def export_tables(
@@ -133,7 +153,7 @@ def export_tables(
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     written: list[Path] = []
-    with duckdb.connect(str(marts_database), read_only=True) as con:
+    with connect(marts_database, read_only=True) as con:
         for table in tables:
             parquet = building / f"{table}.parquet"
             con.execute(f"copy {table} to '{parquet}' (format parquet, compression zstd)")
