@@ -21,6 +21,7 @@ help:
 	@echo "make test       build the environment and run the tests"
 	@echo "make dev        open the Dagster UI (http://localhost:3000) on the same definitions"
 	@echo "make demo-data  (re)generate the demo files into data/raw (FORCE=1 to overwrite)"
+	@echo "make bench      benchmark: BENCH_ARGS=\"--responses 1000000\" for national scale"
 	@echo "make lint       ruff"
 
 $(UV):
@@ -50,8 +51,11 @@ test: env
 dev: env
 	$(VENV)/bin/dagster dev -m assets.definitions
 
+bench: env
+	$(PY) -m benchmarks.benchmark $(BENCH_ARGS)
+
 lint: env
-	$(VENV)/bin/ruff check pipeline assets tests
+	$(VENV)/bin/ruff check .
 
 clean-data:
 	rm -rf data/work data/marts/citizen_metrics.duckdb data/marts/exports

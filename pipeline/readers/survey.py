@@ -37,6 +37,16 @@ SUBMISSION_ID_HEADERS = {
     "رقم الاستمارة": "paper",
 }
 SUBMISSION_TIME_HEADERS = ("_submission_time", "submissiondate")
+# System columns of Kobo and ODK Central that carry nothing the indicators need (and some
+# personal data: submitter names, device ids). Ignored without being reported as unknown.
+SYSTEM_HEADERS = {
+    "_id", "_validation_status", "_notes", "_status", "_submitted_by", "_tags", "_index",
+    "__version__", "_version_", "_attachments", "_geolocation", "_xform_id_string",
+    "_media_count", "_total_media", "_media_all_received", "formhub/uuid",
+    "submitterid", "submittername", "attachmentspresent", "attachmentsexpected", "status",
+    "reviewstate", "deviceid", "edits", "formversion", "meta/rootuuid", "meta-rootuuid",
+    "meta/deprecatedid", "meta-deprecatedid", "meta/instancename", "meta-instancename",
+}
 ENUMERATOR_FIELD = "enumerator_id"
 TIMING_FIELDS = ("start", "end")
 
@@ -84,6 +94,8 @@ def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
             continue
         if key in SUBMISSION_TIME_HEADERS:
             layout.submission_time_column = index
+            continue
+        if key in SYSTEM_HEADERS:
             continue
         match = lookup.get(key)
         if match is None:

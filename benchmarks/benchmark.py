@@ -1,0 +1,84 @@
+"""Benchmark: generate N survey responses in the export shapes, run the whole pipeline, and
+compare it with the bare floor (`benchmarks/floor.py`) on the same files.
+
+    make bench                              # N = 8,350
+    make bench BENCH_ARGS="--responses 1000000"
+
+Prints wall time per asset, rows per second and peak memory of the pipeline, and the floor's
+time and memory. Each measurement runs in its own process so peak memories are separate.
+Measurements, not tests: this machine is shared and noisy, so nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from pipeline.demo_data import generate_demo_data
+from pipeline.settings import REPO_ROOT
+
+
+def run_child(module: str, root: Path) -> dict:
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT),
+                   "PIPELINE_SALT": os.environ.get("PIPELINE_SALT", "benchmark-salt")}
+    completed = subprocess.run(
+        [sys.executable, "-m", module, str(root)], capture_output=True, text=True,
+        cwd=REPO_ROOT, env=environment, check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"{module} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=8350)
+    parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument("--root", type=Path, default=REPO_ROOT / "data" / "bench")
+    parser.add_argument("--reuse", action="store_true", help="keep already generated files")
+    args = parser.parse_args()
+
+    root: Path = args.root / f"n{args.responses}"
+    if not (args.reuse and (root / "raw").exists()):
+        shutil.rmtree(root, ignore_errors=True)
+        started = time.perf_counter()
+        summary = generate_demo_data(root / "raw", seed=args.seed, n_responses=args.responses)
+        print(f"generated {args.responses:,} responses in {time.perf_counter() - started:.1f} s"
+              f" ({summary})")
+    shutil.rmtree(root / "marts", ignore_errors=True)
+    shutil.rmtree(root / "work", ignore_errors=True)
+    raw_bytes = sum(p.stat().st_size for p in (root / "raw").rglob("*") if p.is_file())
+
+    pipeline = run_child("benchmarks.materialize", root)
+    floor = run_child("benchmarks.floor", root)
+    with duckdb.connect(str(root / "marts" / "citizen_metrics.duckdb"), read_only=True) as con:
+        rows_read, accepted = con.execute(
+            "select sum(rows_read), sum(accepted) from quality_file_summary "
+            "where file_kind = 'survey_export'"
+        ).fetchone()
+
+    print(f"\nraw files: {raw_bytes / 1e6:,.1f} MB; survey rows read: {rows_read:,}; "
+          f"accepted responses: {accepted:,}")
+    print(f"\n{'step':<58}{'seconds':>9}")
+    for step, seconds in sorted(pipeline["steps"].items(), key=lambda item: -item[1]):
+        print(f"{step:<58}{seconds:>9.2f}")
+    wall = pipeline["wall_seconds"]
+    exports = pipeline["steps"].get("mart_exports", 0.0)
+    print(f"\npipeline: {wall:.1f} s wall ({wall - exports:.1f} s without the exports), "
+          f"{rows_read / wall:,.0f} survey rows/s, peak memory {pipeline['peak_rss_mb']:,.0f} MB")
+    print(f"floor:    {floor['wall_seconds']:.1f} s wall on {floor['rows_read']:,} Kobo CSV rows,"
+          f" peak memory {floor['peak_rss_mb']:,.0f} MB; violations {floor['violations']}")
+    print(f"ratio pipeline / floor: {wall / floor['wall_seconds']:.1f}x "
+          f"({(wall - exports) / floor['wall_seconds']:.1f}x without the exports)")
+
+
+if __name__ == "__main__":
+    main()
