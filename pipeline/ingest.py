@@ -193,7 +193,16 @@ def read_survey_files(
                     raw.name,
                     UNKNOWN_KIND,
                     "not a survey export of citizen_survey.xlsx nor a workshop register: "
-                    "its headers name no commune, sex and age question",
+                    "its headers name (almost) no question of the form",
+                )
+            )
+            continue
+        missing = layout.missing_required()
+        if missing:
+            result.outcomes.append(
+                FileOutcome.rejected(
+                    raw.name, SURVEY_KIND,
+                    "survey export without the required column(s) " + ", ".join(missing),
                 )
             )
             continue

@@ -72,7 +72,7 @@ def survey_response_model(codes: ReferenceCodes) -> type[pa.DataFrameModel]:
 
     class SurveyResponse(pa.DataFrameModel):
         submission_key: str = pa.Field(nullable=False)
-        consent: str = pa.Field(nullable=True, isin=["yes"])
+        consent: str = pa.Field(nullable=False, isin=["yes"])
         province: str = pa.Field(nullable=False, isin=codes.provinces)
         commune: str = pa.Field(nullable=False, isin=codes.communes)
         commune_province: str = pa.Field(nullable=True)

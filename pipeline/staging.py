@@ -81,6 +81,17 @@ def _files_of_kind(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> 
     return [raw for raw in raw_files(raw_dir) if raw.name in wanted]
 
 
+def _timestamp_sql(column: str) -> str:
+    """ISO text (with or without offset; naive is UTC) or an Excel serial day number, as a
+    UTC timestamp; anything else NULL (the row is kept, the time is unknown)."""
+    serial = f"try_cast({column} as double)"
+    return (
+        f"coalesce(try_cast(nullif({column}, '') as timestamptz)::timestamp, "
+        f"case when {serial} between 20000 and 80000 then timestamp '1899-12-30' "
+        f"+ to_microseconds(cast(round({serial} * 86400000000) as bigint)) end)"
+    )
+
+
 def stage_survey_files(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
@@ -97,9 +108,7 @@ def stage_survey_files(
     )
     timestamps = ("submitted_at", "started_at", "ended_at")
     answers = ", ".join(f"nullif({name}, '') as {name}" for name in form.answer_fields)
-    casts = ", ".join(
-        f"try_cast(nullif({name}, '') as timestamptz)::timestamp as {name}" for name in timestamps
-    )
+    casts = ", ".join(f"{_timestamp_sql(name)} as {name}" for name in timestamps)
     replace_table(
         con,
         "stg_survey_rows",

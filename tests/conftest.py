@@ -26,10 +26,11 @@ def _test_salt() -> None:
     os.environ["PIPELINE_SALT"] = "test-salt-not-secret"
 
 
-def copy_raw_files(names: list[str], source: Path, raw_dir: Path) -> None:
-    """Copy fixture files with increasing modification times (the arrival order)."""
+def copy_raw_files(names: list[str], source: Path, raw_dir: Path, first: int = 0) -> None:
+    """Copy fixture files with increasing modification times (the arrival order), the
+    first one `first` minutes after 2022-05-01."""
     raw_dir.mkdir(parents=True, exist_ok=True)
-    for index, name in enumerate(names):
+    for index, name in enumerate(names, start=first):
         target = raw_dir / name
         shutil.copyfile(source / name, target)
         stamp = 1_651_363_200 + 60 * index  # 2022-05-01, one minute apart
@@ -69,3 +70,40 @@ def marts(e2e_run):
     con = duckdb.connect(str(root / "marts" / "citizen_metrics.duckdb"), read_only=True)
     yield con
     con.close()
+
+
+def ingest(raw_dir: Path):
+    """Read, stage, resolve and summarise `raw_dir` without Dagster (fast; for many runs).
+
+    The same pipeline functions the assets call, in the same order, on an in-memory
+    warehouse; returns the connection with `quality_file_summary` and `quality_quarantine`.
+    """
+    import duckdb
+
+    from pipeline.dispositions import resolve_registers, resolve_survey
+    from pipeline.marts import SqlContext, run_sql
+    from pipeline.privacy import Pseudonymiser
+    from pipeline.reference import Reference
+    from pipeline.schemas import ReferenceCodes
+    from pipeline.settings import Settings
+    from pipeline.staging import stage_file_inventory, stage_register_files, stage_survey_files
+
+    settings = Settings.from_env()
+    context = SqlContext.build(settings)
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    reference = Reference.load(settings.reference_dir)
+    reference.write(con)
+    keys = Pseudonymiser(b"test")
+    stage_file_inventory(con, raw_dir)
+    stage_survey_files(con, raw_dir, context.form, keys)
+    stage_register_files(con, raw_dir, keys)
+    codes = ReferenceCodes(
+        provinces=reference.provinces["province_code"].tolist(),
+        communes=reference.communes["commune_code"].tolist(),
+    )
+    resolve_survey(con, context.form, codes)
+    resolve_registers(con)
+    run_sql(con, "quality_file_summary", context)
+    run_sql(con, "quality_quarantine", context)
+    return con

@@ -38,7 +38,7 @@ def test_valid_row_passes() -> None:
     ("changes", "expected"),
     [
         ({"submission_key": None}, [("missing_submission_id", None, None)]),
-        ({"consent": None}, []),  # a missing consent among candidates is allowed by type…
+        ({"consent": None}, [("consent_missing", "consent", None)]),
         ({"consent": "peut-être"}, [("consent_missing", "consent", "peut-être")]),
         ({"province": "05999"}, [("unknown_province", "province", "05999")]),
         ({"commune": "059999999", "commune_province": None},

@@ -50,8 +50,11 @@ SYSTEM_HEADERS = {
 ENUMERATOR_FIELD = "enumerator_id"
 TIMING_FIELDS = ("start", "end")
 
-# Form fields needed to call a file a survey export at all.
-MINIMUM_SURVEY_FIELDS = {"commune", "sex", "age"}
+# A file whose headers name this many questions of the form is a survey export; without the
+# required fields below it is rejected as a whole (one clear reason, not a quarantine line
+# per row).
+MINIMUM_MAPPED_QUESTIONS = 3
+REQUIRED_FIELDS = ("consent", "province", "commune", "sex", "age")
 
 PROVENANCE_COLUMNS = (
     "source_file",
@@ -75,6 +78,10 @@ class SurveyLayout:
     submission_id_column: int | None = None
     submission_time_column: int | None = None
     unmapped_headers: list[str] = field(default_factory=list)
+
+    def missing_required(self) -> list[str]:
+        """Required questions absent from the file's headers."""
+        return [name for name in REQUIRED_FIELDS if name not in self.question_columns]
 
 
 def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
@@ -106,8 +113,7 @@ def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
             layout.question_columns.setdefault(question, index)
         else:
             layout.option_columns.setdefault(question, {})[option] = index
-    found = set(layout.question_columns)
-    if not found >= MINIMUM_SURVEY_FIELDS:
+    if len(layout.question_columns) + len(layout.option_columns) < MINIMUM_MAPPED_QUESTIONS:
         return None
     if "odk_central" in id_shapes:
         layout.shape = "odk_central"
@@ -142,7 +148,7 @@ def _answer_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:
 
 
 def _multi_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:
-    """Space-separated selections back to option names.
+    """Space-separated selections back to option names, in the form's order.
 
     Kobo joins the selected options with spaces, also in label exports, where labels hold
     spaces themselves (`Annonce publique (souk, mosquée, crieur)`): the longest run of words
@@ -150,6 +156,7 @@ def _multi_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:
     """
     lookup = form.answer_lookup(question)
     longest = max((key.count(" ") + 1 for key in lookup), default=1)
+    order = {name: position for position, name in enumerate(form.choice_names(question))}
 
     def mapper(value: str) -> str:
         words = value.split()
@@ -165,7 +172,10 @@ def _multi_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:
             else:
                 selected.append(words[start])
                 start += 1
-        return " ".join(dict.fromkeys(selected))
+        # One canonical order (the form's), so that the same answer exported as a joined
+        # column or as 1/0 columns is the same text, and repeats of a submission match.
+        ordered = sorted(dict.fromkeys(selected), key=lambda name: order.get(name, len(order)))
+        return " ".join(ordered)
 
     return mapper
 
@@ -256,7 +266,10 @@ def canonical_survey_table(
             if index is not None:
                 values = _map_distinct(grid.column(index), _multi_mapper(form, name))
             elif name in layout.option_columns:
-                values = _selected_options(layout.option_columns[name], grid)
+                values = _map_distinct(
+                    _selected_options(layout.option_columns[name], grid),
+                    _multi_mapper(form, name),
+                )
             else:
                 values = empty
         elif index is None:
