@@ -176,59 +176,57 @@ def _is_hashtag_row(grid: TextGrid) -> bool:
     return bool(tagged) and all(value.strip().startswith("#") for value in tagged)
 
 
-def read_survey_files(
-    files: list[RawFile], form: SurveyForm, pseudonymiser: Pseudonymiser
-) -> SurveyRead:
+def read_survey_file(raw: RawFile, form: SurveyForm, pseudonymiser: Pseudonymiser) -> SurveyRead:
+    """One survey export: its canonical table (unless rejected), outcome and broken rows."""
     result = SurveyRead()
-    for raw in files:
-        try:
-            grid, encoding = _survey_grid(raw)
-        except UnreadableFileError as error:
-            result.outcomes.append(FileOutcome.rejected(raw.name, SURVEY_KIND, str(error)))
-            continue
-        layout = survey_layout(grid.headers, form)
-        if layout is None:
-            result.outcomes.append(
-                FileOutcome.rejected(
-                    raw.name,
-                    UNKNOWN_KIND,
-                    "not a survey export of citizen_survey.xlsx nor a workshop register: "
-                    "its headers name (almost) no question of the form",
-                )
-            )
-            continue
-        missing = layout.missing_required()
-        if missing:
-            result.outcomes.append(
-                FileOutcome.rejected(
-                    raw.name, SURVEY_KIND,
-                    "survey export without the required column(s) " + ", ".join(missing),
-                )
-            )
-            continue
-        if _is_hashtag_row(grid):
-            grid = grid.drop_first_row()
-        table = canonical_survey_table(
-            grid, layout, form, source_file=raw.name, pseudonymiser=pseudonymiser
-        )
-        result.tables.append(table)
-        result.failures += [
-            ReadFailure(raw.name, "", row, message)
-            for row, message in sorted(grid.malformed_rows.items())
-        ]
+    try:
+        grid, encoding = _survey_grid(raw)
+    except UnreadableFileError as error:
+        result.outcomes.append(FileOutcome.rejected(raw.name, SURVEY_KIND, str(error)))
+        return result
+    layout = survey_layout(grid.headers, form)
+    if layout is None:
         result.outcomes.append(
-            FileOutcome(
-                source_file=raw.name,
-                sheet="",
-                file_kind=SURVEY_KIND,
-                file_shape=layout.shape,
-                status="loaded",
-                reason=None,
-                rows_read=grid.rows_read,
-                encoding=encoding,
-                unmapped_headers=", ".join(layout.unmapped_headers) or None,
+            FileOutcome.rejected(
+                raw.name,
+                UNKNOWN_KIND,
+                "not a survey export of citizen_survey.xlsx nor a workshop register: "
+                "its headers name (almost) no question of the form",
             )
         )
+        return result
+    missing = layout.missing_required()
+    if missing:
+        result.outcomes.append(
+            FileOutcome.rejected(
+                raw.name, SURVEY_KIND,
+                "survey export without the required column(s) " + ", ".join(missing),
+            )
+        )
+        return result
+    if _is_hashtag_row(grid):
+        grid = grid.drop_first_row()
+    result.tables.append(
+        canonical_survey_table(grid, layout, form, source_file=raw.name,
+                               pseudonymiser=pseudonymiser)
+    )
+    result.failures += [
+        ReadFailure(raw.name, "", row, message)
+        for row, message in sorted(grid.malformed_rows.items())
+    ]
+    result.outcomes.append(
+        FileOutcome(
+            source_file=raw.name,
+            sheet="",
+            file_kind=SURVEY_KIND,
+            file_shape=layout.shape,
+            status="loaded",
+            reason=None,
+            rows_read=grid.rows_read,
+            encoding=encoding,
+            unmapped_headers=", ".join(layout.unmapped_headers) or None,
+        )
+    )
     return result
 
 

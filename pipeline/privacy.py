@@ -2,9 +2,10 @@
 
 Morocco's law 09-08 protects names, phone numbers and health data (the disability questions).
 The pipeline needs identities only to *match* rows: the same submission across exports, the
-same participant across workshops, the same enumerator on one day. A keyed hash (HMAC-SHA256
-with a secret salt) gives stable keys for matching that cannot be reversed or recomputed by
-anyone who lacks the salt, even for a short list of known names.
+same participant across workshops, the same enumerator on one day. A keyed hash (BLAKE2b in
+its keyed mode, a MAC like HMAC, with a secret salt as key) gives stable keys for matching
+that cannot be reversed or recomputed by anyone who lacks the salt, even for a short list of
+known names.
 
 The salt comes from `PIPELINE_SALT`, or the file named by `PIPELINE_SALT_FILE`
 (default `data/work/pseudonymisation.salt`, git-ignored). In production
@@ -15,7 +16,6 @@ laptop) a random salt is generated into that file on first use.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 from collections.abc import Iterable
@@ -66,16 +66,26 @@ def load_salt() -> bytes:
 
 class Pseudonymiser:
     """Keyed hashing of identifiers, one purpose at a time (a key of one purpose never
-    equals a key of another, so submission keys cannot be joined to participant keys)."""
+    equals a key of another, so submission keys cannot be joined to participant keys).
+
+    Cumulative exports repeat every id, so keys are remembered within one run.
+    """
 
     def __init__(self, salt: bytes) -> None:
-        self._salt = salt
+        # BLAKE2b takes a key of at most 64 bytes: derive one from a salt of any length.
+        self._key = hashlib.blake2b(salt, digest_size=64).digest()
+        self._cache: dict[tuple[str, str], str] = {}
 
     def key(self, purpose: str, value: str | None) -> str | None:
         if value is None or value == "":
             return None
-        digest = hmac.new(self._salt, f"{purpose}\x1f{value}".encode(), hashlib.sha256)
-        return digest.hexdigest()[:32]
+        cached = self._cache.get((purpose, value))
+        if cached is None:
+            cached = hashlib.blake2b(
+                value.encode(), key=self._key, digest_size=16, person=purpose.encode()[:16]
+            ).hexdigest()
+            self._cache[(purpose, value)] = cached
+        return cached
 
     def keys(self, purpose: str, values: Iterable[str | None]) -> list[str | None]:
         return [self.key(purpose, value) for value in values]

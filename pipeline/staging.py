@@ -12,7 +12,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from pipeline.ingest import (
     REGISTER_KIND,
@@ -24,11 +23,11 @@ from pipeline.ingest import (
     file_kind,
     raw_files,
     read_register_files,
-    read_survey_files,
+    read_survey_file,
 )
 from pipeline.privacy import Pseudonymiser
 from pipeline.readers.registers import ATTENDANCE_COLUMNS, WORKSHOP_COLUMNS
-from pipeline.warehouse import replace_table
+from pipeline.warehouse import insert_into, replace_table
 from pipeline.xlsform import SurveyForm
 
 OUTCOME_COLUMNS = list(FileOutcome.__dataclass_fields__)
@@ -98,33 +97,36 @@ def stage_survey_files(
     form: SurveyForm,
     pseudonymiser: Pseudonymiser,
 ) -> dict[str, int]:
-    """`stg_survey_rows`, `stg_survey_file_reads`, `stg_survey_read_failures`."""
-    read = read_survey_files(_files_of_kind(con, raw_dir, SURVEY_KIND), form, pseudonymiser)
-    schema = empty_survey_table(form).schema
-    rows = (
-        pa.concat_tables([table.select(schema.names) for table in read.tables])
-        if read.tables
-        else empty_survey_table(form)
-    )
+    """`stg_survey_rows`, `stg_survey_file_reads`, `stg_survey_read_failures`.
+
+    Files are read and inserted one at a time, so memory holds one export, not all of them
+    (cumulative exports at national scale are millions of rows each).
+    """
     timestamps = ("submitted_at", "started_at", "ended_at")
     answers = ", ".join(f"nullif({name}, '') as {name}" for name in form.answer_fields)
     casts = ", ".join(f"{_timestamp_sql(name)} as {name}" for name in timestamps)
-    replace_table(
-        con,
-        "stg_survey_rows",
-        rows,
-        select=(
-            "source_file, source_row, file_shape, submission_key, enumerator_key, "
-            f"{casts}, {answers}"
-        ),
+    select = (
+        "source_file, source_row, file_shape, submission_key, enumerator_key, "
+        f"{casts}, {answers}"
     )
-    replace_table(con, "stg_survey_file_reads", _outcomes_frame(read.outcomes))
-    replace_table(con, "stg_survey_read_failures", _failures_frame(read.failures))
+    replace_table(con, "stg_survey_rows", empty_survey_table(form), select=select)
+    outcomes: list[FileOutcome] = []
+    failures: list[ReadFailure] = []
+    rows = 0
+    for raw in _files_of_kind(con, raw_dir, SURVEY_KIND):
+        read = read_survey_file(raw, form, pseudonymiser)
+        for table in read.tables:
+            insert_into(con, "stg_survey_rows", table, select=select)
+            rows += table.num_rows
+        outcomes += read.outcomes
+        failures += read.failures
+    replace_table(con, "stg_survey_file_reads", _outcomes_frame(outcomes))
+    replace_table(con, "stg_survey_read_failures", _failures_frame(failures))
     return {
-        "files": len(read.outcomes),
-        "rows": rows.num_rows,
-        "malformed_rows": len(read.failures),
-        "rejected_files": sum(o.status == "rejected" for o in read.outcomes),
+        "files": len(outcomes),
+        "rows": rows,
+        "malformed_rows": len(failures),
+        "rejected_files": sum(o.status == "rejected" for o in outcomes),
     }
 
 

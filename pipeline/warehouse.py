@@ -8,6 +8,7 @@ one process write a file at a time.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,16 +17,26 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+MEMORY_LIMIT_VARIABLE = "PIPELINE_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "2GB"
+
 
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection in UTC (naive timestamps in exports are UTC), closed on exit."""
+    """A connection in UTC (naive timestamps in exports are UTC), closed on exit.
+
+    DuckDB's memory is capped (`PIPELINE_DUCKDB_MEMORY_LIMIT`, default 2GB): past it, large
+    sorts and aggregations spill to disk beside the database instead of taking the machine's
+    memory, which the Python side of the run needs too.
+    """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")
+        limit = os.environ.get(MEMORY_LIMIT_VARIABLE) or DEFAULT_MEMORY_LIMIT
+        con.execute(f"set memory_limit = '{limit}'")
         yield con
     finally:
         con.close()
@@ -38,6 +49,17 @@ def replace_table(
     con.register("incoming_frame", data)
     try:
         con.execute(f"create or replace table {name} as select {select} from incoming_frame")
+    finally:
+        con.unregister("incoming_frame")
+
+
+def insert_into(
+    con: duckdb.DuckDBPyConnection, name: str, data: pa.Table | pd.DataFrame, select: str = "*"
+) -> None:
+    """Append an Arrow table or pandas frame to table `name`."""
+    con.register("incoming_frame", data)
+    try:
+        con.execute(f"insert into {name} select {select} from incoming_frame")
     finally:
         con.unregister("incoming_frame")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from pipeline.normalise import (
     clean_text,
@@ -27,7 +26,7 @@ from pipeline.normalise import (
     parse_yes_no,
 )
 from pipeline.privacy import Pseudonymiser
-from pipeline.readers.tables import TextGrid
+from pipeline.readers.tables import TextGrid, open_workbook, read_sheet
 from pipeline.xlsform import header_key
 
 WORKSHOP_SHEET = "ateliers"
@@ -156,10 +155,10 @@ def template_vocabulary(template: Path) -> dict[str, list[str]]:
     Workshop types and participant categories are read from the template, not from code, so
     that a new category added to the template reaches the marts without a code change.
     """
-    workbook = CalamineWorkbook.from_path(str(template))
-    rows = workbook.get_sheet_by_name("valeurs").to_python()
+    grid = read_sheet(open_workbook(template.read_bytes()), "valeurs")
     vocabulary: dict[str, list[str]] = {}
-    for row in rows[1:]:
-        if len(row) >= 2 and row[0] and "|" in str(row[1]):
-            vocabulary[str(row[0]).strip()] = [v.strip() for v in str(row[1]).split("|")]
+    for name, values in zip(grid.column(0).to_pylist(), grid.column(1).to_pylist(),
+                            strict=True):
+        if name and "|" in values:
+            vocabulary[name] = [value.strip() for value in values.split("|")]
     return vocabulary

@@ -214,13 +214,15 @@ def _selected_options(option_columns: dict[str, int], grid: TextGrid) -> pa.Arra
     return pa.array([" ".join(options) for options in selected], pa.string())
 
 
-def _submission_id(value: str, shape: str) -> str:
-    text = value.strip()
-    if text.lower().startswith("uuid:"):
-        text = text[5:]
-    if shape == "paper" and text:
-        return "paper:" + header_key(text).upper()
-    return text
+def _submission_ids(column: pa.Array, shape: str) -> pa.Array:
+    """Kobo `_uuid` and ODK `meta-instanceID` (`uuid:` prefix) name a submission alike;
+    a paper questionnaire number is its own namespace (`paper:AZL-0042`)."""
+    if shape == "paper":
+        return _map_distinct(
+            column, lambda value: "paper:" + header_key(value).upper() if value.strip() else ""
+        )
+    trimmed = pc.utf8_trim_whitespace(column)
+    return pc.replace_substring_regex(trimmed, pattern="^(?i:uuid:)", replacement="")
 
 
 def canonical_survey_table(
@@ -243,10 +245,7 @@ def canonical_survey_table(
         "source_row": grid.row_numbers,
         "file_shape": pa.array([layout.shape] * rows, pa.string()),
     }
-    raw_ids = _map_distinct(
-        text_column(layout.submission_id_column),
-        lambda value: _submission_id(value, layout.shape),
-    )
+    raw_ids = _submission_ids(text_column(layout.submission_id_column), layout.shape)
     columns["submission_key"] = pseudonymiser.key_array("submission", raw_ids)
     columns["submitted_at"] = text_column(layout.submission_time_column)
     columns["started_at"] = text_column(layout.question_columns.get("start"))

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
+import functools
 import io
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import fastexcel
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from charset_normalizer import from_bytes
-from python_calamine import CalamineWorkbook
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -224,61 +224,43 @@ def _parse_with_csv_module(text: str, delimiter: str) -> TextGrid:
 # --- Excel -------------------------------------------------------------------------------------
 
 
-def excel_cell_text(value: object) -> str:
-    """Excel cell to text: whole numbers without `.0`, dates and times in ISO format."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    return str(value).strip()
-
-
-def open_workbook(data: bytes) -> CalamineWorkbook:
+def open_workbook(data: bytes) -> fastexcel.ExcelReader:
     try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as error:  # calamine raises its own error types for broken workbooks
+        return fastexcel.read_excel(data)
+    except Exception as error:  # fastexcel raises its own error types for broken workbooks
         raise UnreadableFileError(f"not a readable Excel workbook: {error}") from error
 
 
-def read_sheet(workbook: CalamineWorkbook, sheet_name: str) -> TextGrid:
-    """One worksheet as a TextGrid; the first non-empty row is the header."""
+def _one_chunk(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def read_sheet(workbook: fastexcel.ExcelReader, sheet_name: str) -> TextGrid:
+    """One worksheet as a TextGrid; the first row is the header.
+
+    fastexcel (calamine, in Rust) renders every cell as text straight into Arrow: whole
+    numbers without `.0` (so a code typed as a number keeps its digits), dates and times in
+    ISO format. Empty rows are skipped but keep their place in the row numbering.
+    """
     try:
-        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        sheet = workbook.load_sheet(sheet_name, header_row=0, dtypes="string")
+        table = sheet.to_arrow()
     except Exception as error:
         raise UnreadableFileError(f"sheet {sheet_name!r} cannot be read: {error}") from error
-    rows = [[excel_cell_text(cell) for cell in row] for row in rows]
-    while rows and not any(rows[0]):
-        rows.pop(0)
-    if not rows:
-        return TextGrid(headers=[], columns=[], row_numbers=pa.array([], pa.int64()))
-    header = rows[0]
-    while header and header[-1] == "":
-        header.pop()
-    width = len(header)
-    kept: list[list[str]] = []
-    numbers: list[int] = []
-    for number, row in enumerate(rows[1:], start=1):
-        cells = (row + [""] * width)[:width]
-        if any(cells):
-            kept.append(cells)
-            numbers.append(number)
-    return TextGrid(
-        headers=header,
-        columns=[pa.array([row[i] for row in kept], pa.string()) for i in range(width)],
-        row_numbers=pa.array(numbers, pa.int64()),
-    )
+    headers = [name if not name.startswith("__UNNAMED__") else "" for name in table.column_names]
+    columns = [
+        pc.utf8_trim_whitespace(pc.fill_null(_one_chunk(column).cast(pa.string()), ""))
+        for column in table.columns
+    ]
+    numbers = pa.array(range(1, table.num_rows + 1), pa.int64())
+    if columns:
+        filled = functools.reduce(pc.or_, (pc.not_equal(column, "") for column in columns))
+        columns = [column.filter(filled) for column in columns]
+        numbers = numbers.filter(filled)
+    while headers and headers[-1] == "" and not pc.any(pc.not_equal(columns[-1], "")).as_py():
+        headers.pop()  # a trailing column with neither header nor content
+        columns.pop()
+    return TextGrid(headers=headers, columns=columns, row_numbers=numbers)
 
 
 def read_bytes(path: Path) -> bytes:
