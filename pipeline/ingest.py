@@ -24,11 +24,10 @@ from pipeline.readers.survey import canonical_survey_table, survey_layout, surve
 from pipeline.readers.tables import (
     TextGrid,
     UnreadableFileError,
-    decode_text,
     is_workbook,
     open_workbook,
     read_bytes,
-    read_delimited_text,
+    read_delimited_file,
     read_sheet,
 )
 from pipeline.xlsform import SurveyForm
@@ -163,8 +162,7 @@ def _survey_grid(raw: RawFile) -> tuple[TextGrid, str | None]:
         if not workbook.sheet_names:
             raise UnreadableFileError("the workbook has no sheet")
         return read_sheet(workbook, workbook.sheet_names[0]), None
-    text, encoding = decode_text(data)
-    return read_delimited_text(text), encoding
+    return read_delimited_file(data)
 
 
 def _is_hashtag_row(grid: TextGrid) -> bool:

@@ -17,6 +17,7 @@ from pipeline.readers.tables import (
     UnreadableFileError,
     decode_text,
     open_workbook,
+    read_delimited_file,
     read_delimited_text,
     read_sheet,
 )
@@ -231,3 +232,21 @@ def test_committed_fixture_files_read(tmp_path: Path) -> None:
     assert encoding == "utf-8-sig"
     grid = read_delimited_text(text)
     assert grid.num_rows == 17  # 16 submissions and the HXL line
+
+
+def test_utf8_files_are_parsed_from_bytes() -> None:
+    data = codecs.BOM_UTF8 + b'"commune";"sexe"\r\n"050910101";"Femme"\r\n'
+    grid, encoding = read_delimited_file(data)
+    assert encoding == "utf-8-sig"
+    assert grid.headers == ["commune", "sexe"] and grid.column(0).to_pylist() == ["050910101"]
+
+
+def test_other_encodings_and_broken_rows_take_the_exact_path() -> None:
+    text = "الجماعة;الجنس\nأزيلال;امرأة\n" * 30
+    grid, encoding = read_delimited_file(text.encode("cp1256"))
+    assert encoding.replace("_", "").lower() in {"cp1256", "windows1256"}
+    assert grid.num_rows == 59  # the repeated header lines are data rows here
+    grid, encoding = read_delimited_file(b"a;b\n1;2\n3\n4;5\n")
+    assert encoding == "utf-8" and list(grid.malformed_rows) == [2]
+    with pytest.raises(UnreadableFileError, match="empty"):
+        read_delimited_file(b"  \r\n")

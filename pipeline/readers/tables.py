@@ -129,25 +129,63 @@ def _first_line(text: str) -> str:
 # --- text to grid ----------------------------------------------------------------------------
 
 
+def read_delimited_file(data: bytes) -> tuple[TextGrid, str]:
+    """A CSV/TSV file's bytes to a TextGrid, and the encoding found.
+
+    UTF-8 files (every Kobo and ODK export) go to pyarrow as bytes, never decoded into one
+    Python string: a national cumulative export is over a gigabyte. Other encodings, and
+    files with broken rows, take the exact path through `decode_text`.
+    """
+    if not data or data.isspace():
+        raise UnreadableFileError("the file is empty")
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        body, encoding = (
+            (data[len(codecs.BOM_UTF8):], "utf-8-sig")
+            if data.startswith(codecs.BOM_UTF8)
+            else (data, "utf-8")
+        )
+        try:
+            return _read_utf8(body), encoding
+        except (UnicodeDecodeError, pa.ArrowInvalid):
+            pass  # not UTF-8 after all, or malformed rows: the exact path below
+    text, encoding = decode_text(data)
+    return read_delimited_text(text), encoding
+
+
+def _read_utf8(body: bytes) -> TextGrid:
+    end = body.find(b"\n")
+    header_line = (body if end < 0 else body[:end]).decode("utf-8").rstrip("\r")
+    if body.count(b'"') % 2:
+        raise pa.ArrowInvalid("a quote is left open")
+    grid = _parse_with_pyarrow(body, header_line, sniff_delimiter(header_line))
+    return _unless_cut_off(grid, ends_with_newline=body.endswith((b"\n", b"\r")))
+
+
 def read_delimited_text(text: str) -> TextGrid:
     """Parse CSV/TSV text (any dialect of EXPORT_FORMATS.md) into a TextGrid."""
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise UnreadableFileError("the file holds no text")
-    delimiter = sniff_delimiter(_first_line(text))
+    header_line = _first_line(text).rstrip("\r")
+    delimiter = sniff_delimiter(header_line)
     if text.count('"') % 2 == 0:
         try:
-            grid = _parse_with_pyarrow(text, delimiter)
+            grid = _parse_with_pyarrow(text.encode("utf-8"), header_line, delimiter)
         except pa.ArrowInvalid:
             grid = _parse_with_csv_module(text, delimiter)
     else:  # a quote left open: the file was cut inside a quoted value
         grid = _parse_with_csv_module(text, delimiter)
-    if not text.endswith(("\n", "\r")) and grid.num_rows and grid.row_numbers[-1].as_py() == (
-        grid.rows_read
-    ):
-        grid = _drop_last_row(grid, "the file ends in the middle of this row (no line break "
-                                    "after it): it may be cut off")
-    return grid
+    return _unless_cut_off(grid, ends_with_newline=text.endswith(("\n", "\r")))
+
+
+def _unless_cut_off(grid: TextGrid, *, ends_with_newline: bool) -> TextGrid:
+    """A file that does not end with a line break may have lost the end of its last row."""
+    if ends_with_newline or not grid.num_rows:
+        return grid
+    if grid.row_numbers[-1].as_py() != grid.rows_read:
+        return grid  # the last row is already reported as malformed
+    return _drop_last_row(grid, "the file ends in the middle of this row (no line break "
+                                "after it): it may be cut off")
 
 
 def _drop_last_row(grid: TextGrid, reason: str) -> TextGrid:
@@ -162,9 +200,8 @@ def _drop_last_row(grid: TextGrid, reason: str) -> TextGrid:
     )
 
 
-def _parse_with_pyarrow(text: str, delimiter: str) -> TextGrid:
-    data = text.encode("utf-8")
-    header = next(csv.reader(io.StringIO(_first_line(text)), delimiter=delimiter))
+def _parse_with_pyarrow(data: bytes, header_line: str, delimiter: str) -> TextGrid:
+    header = next(csv.reader(io.StringIO(header_line), delimiter=delimiter))
     names = [f"c{i}" for i in range(len(header))]
     table = pacsv.read_csv(
         io.BytesIO(data),
