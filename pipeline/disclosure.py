@@ -10,7 +10,8 @@ is such a "line" (the margins are the one-dimension breakdowns), and hiding one 
 leave another line with a single hidden cell, so the rule is applied again until no line has
 exactly one. Each pass is one set-based UPDATE; a handful of passes suffice.
 
-Counts stay published; only estimates are set to NULL.
+Counts stay published; only estimates are set to NULL. A group with no unit at all (an empty
+cell) has no estimate to protect and does not count as hidden in its line.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def _lines_sql(spec: SuppressionSpec) -> str:
                    as fixed
         from {spec.table},
              range(1, len(string_split(breakdown, ',')) + 1) as positions(position)
-        where breakdown <> 'total' and ({spec.scope})
+        where breakdown <> 'total' and coalesce({spec.measure}, 0) > 0 and ({spec.scope})
     """
 
 

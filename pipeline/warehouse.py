@@ -17,6 +17,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+Frame = pa.Table | pd.DataFrame
+
 MEMORY_LIMIT_VARIABLE = "PIPELINE_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "2GB"
 
@@ -42,34 +44,24 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         con.close()
 
 
+def _with_frame(con: duckdb.DuckDBPyConnection, statement: str, data: Frame) -> None:
+    """Run `statement`, which reads `incoming_frame`, with `data` registered under that name
+    (DuckDB scans Arrow tables and pandas frames in place, without a copy)."""
+    con.register("incoming_frame", data)
+    try:
+        con.execute(statement)
+    finally:
+        con.unregister("incoming_frame")
+
+
 def replace_table(
-    con: duckdb.DuckDBPyConnection, name: str, data: pa.Table | pd.DataFrame, select: str = "*"
+    con: duckdb.DuckDBPyConnection, name: str, data: Frame, select: str = "*"
 ) -> None:
     """Create or replace table `name` from an Arrow table or pandas frame."""
-    con.register("incoming_frame", data)
-    try:
-        con.execute(f"create or replace table {name} as select {select} from incoming_frame")
-    finally:
-        con.unregister("incoming_frame")
+    _with_frame(con, f"create or replace table {name} as select {select} from incoming_frame",
+                data)
 
 
-def insert_into(
-    con: duckdb.DuckDBPyConnection, name: str, data: pa.Table | pd.DataFrame, select: str = "*"
-) -> None:
+def insert_into(con: duckdb.DuckDBPyConnection, name: str, data: Frame, select: str = "*") -> None:
     """Append an Arrow table or pandas frame to table `name`."""
-    con.register("incoming_frame", data)
-    try:
-        con.execute(f"insert into {name} select {select} from incoming_frame")
-    finally:
-        con.unregister("incoming_frame")
-
-
-def table_rows(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    return con.execute(f"select count(*) from {name}").fetchone()[0]
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_name = ?", [name]
-    ).fetchone()
-    return bool(found and found[0])
+    _with_frame(con, f"insert into {name} select {select} from incoming_frame", data)

@@ -328,3 +328,30 @@ def test_primary_and_complementary_suppression_by_hand(marts_threshold_4) -> Non
         "and indicator = 'sat_overall' and dimension = 'age_group'",
     )
     assert gap["suppressed"] is True and gap["gap"] is None
+
+
+MARTS_CONTRACT = {  # MARTS.md: the columns every published table promises, at least
+    "mart_survey_indicators": "breakdown group_key indicator estimate_type n_respondents "
+    "n_rated n_dont_know usage_rate mean_score satisfied_share ci_low ci_high n_eff suppressed",
+    "mart_survey_options": "question option n_respondents n_citing share rank suppressed",
+    "mart_equity_gaps": "dimension group_a group_b n_a n_b share_a share_b gap ci_low ci_high "
+    "significant suppressed",
+    "mart_participation": "workshops attendances unique_participants share_women share_youth "
+    "share_with_disability share_rural share_citoyen share_societe_civile share_elu "
+    "share_fonctionnaire share_ieecag",
+    "mart_targets": "indicator target actual met",
+    "quality_file_summary": "source_file file_kind status reason rows_read accepted duplicate "
+    "superseded excluded_no_consent quarantined",
+    "quality_quarantine": "source_file source_row rule column value message",
+}
+GEOGRAPHY = "geography_level geography_code geography_name in_programme"
+
+
+@pytest.mark.parametrize(("table", "columns"), MARTS_CONTRACT.items())
+def test_published_tables_keep_the_marts_contract(marts, table: str, columns: str) -> None:
+    present = {name for (name, *_) in marts.execute(f"describe {table}").fetchall()}
+    promised = set(columns.split())
+    if table.startswith("mart_"):
+        promised |= set(GEOGRAPHY.split())
+    assert promised <= present, promised - present
+    assert marts.execute(f"select count(*) from {table}").fetchone()[0] > 0

@@ -250,3 +250,8 @@ def test_other_encodings_and_broken_rows_take_the_exact_path() -> None:
     assert encoding == "utf-8" and list(grid.malformed_rows) == [2]
     with pytest.raises(UnreadableFileError, match="empty"):
         read_delimited_file(b"  \r\n")
+
+
+def test_utf16_without_byte_order_mark() -> None:
+    grid, encoding = read_delimited_file("commune;sexe\r\n050910101;Femme\r\n".encode("utf-16-le"))
+    assert encoding == "utf-16-le" and grid.column(1).to_pylist() == ["Femme"]

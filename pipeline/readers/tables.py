@@ -74,8 +74,9 @@ class TextGrid:
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode a text file, returning (text, encoding name).
 
-    Byte-order marks decide first (UTF-8 from Excel, UTF-16 from Excel's "Unicode text").
-    Then strict UTF-8, the encoding of every Kobo and ODK export. Only hand-saved files fall
+    Byte-order marks decide first (UTF-8 from Excel, UTF-16 from Excel's "Unicode text"),
+    then NUL bytes (UTF-16 without a mark; NUL is valid UTF-8, so this comes first). Then
+    strict UTF-8, the encoding of every Kobo and ODK export. Only hand-saved files fall
     through to charset-normalizer, which tells Windows-1256 (Arabic Excel) from Latin-1.
     """
     if not data:
@@ -90,10 +91,6 @@ def decode_text(data: bytes) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
                 raise UnreadableFileError(f"broken {encoding} text: {error}") from error
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     if b"\x00" in data[:4096] and data.count(b"\x00") > len(data) // 4:
         # UTF-16 without a byte-order mark: every other byte of Latin text is zero.
         encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
@@ -101,6 +98,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as error:
             raise UnreadableFileError(f"binary content, not text: {error}") from error
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     best = from_bytes(data[:200_000]).best()
     if best is None:
         raise UnreadableFileError("binary content: not a CSV, text or Excel file")
@@ -138,7 +139,9 @@ def read_delimited_file(data: bytes) -> tuple[TextGrid, str]:
     """
     if not data or data.isspace():
         raise UnreadableFileError("the file is empty")
-    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    # NUL bytes are valid UTF-8 but mean UTF-16 without a byte-order mark.
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]
+    if not utf16:
         body, encoding = (
             (data[len(codecs.BOM_UTF8):], "utf-8-sig")
             if data.startswith(codecs.BOM_UTF8)
@@ -146,7 +149,7 @@ def read_delimited_file(data: bytes) -> tuple[TextGrid, str]:
         )
         try:
             return _read_utf8(body), encoding
-        except (UnicodeDecodeError, pa.ArrowInvalid):
+        except (UnicodeDecodeError, pa.ArrowInvalid, csv.Error):
             pass  # not UTF-8 after all, or malformed rows: the exact path below
     text, encoding = decode_text(data)
     return read_delimited_text(text), encoding
