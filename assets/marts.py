@@ -116,9 +116,21 @@ def quality_quarantine(pipeline: PipelineResource) -> dg.MaterializeResult:
     )
 
 
+@dg.asset(group_name=QUALITY_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
+          deps=[validated_survey_responses])
+def quality_flags(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Accepted responses kept but flagged as doubtful (interview under 5 minutes, date out
+    of range, an enumerator with more than 25 interviews in a day), one row per flag."""
+    return _build(
+        pipeline, "quality_flags",
+        "select flag, count(*) as responses, count(distinct source_file) as files "
+        "from quality_flags group by 1 order by 2 desc",
+    )
+
+
 MART_ASSETS = [
     mart_survey_indicators, mart_survey_options, mart_equity_gaps, mart_participation,
-    mart_targets, quality_file_summary, quality_quarantine,
+    mart_targets, quality_file_summary, quality_quarantine, quality_flags,
 ]
 
 

@@ -51,8 +51,8 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
         started = time.perf_counter()
         summary = generate_demo_data(root / "raw", seed=args.seed, n_responses=args.responses)
-        print(f"generated {args.responses:,} responses in {time.perf_counter() - started:.1f} s"
-              f" ({summary})")
+        print(f"generated {summary.submissions:,} submissions in {len(summary.files)} files in "
+              f"{time.perf_counter() - started:.1f} s")
     shutil.rmtree(root / "marts", ignore_errors=True)
     shutil.rmtree(root / "work", ignore_errors=True)
     raw_bytes = sum(p.stat().st_size for p in (root / "raw").rglob("*") if p.is_file())

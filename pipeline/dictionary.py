@@ -24,6 +24,8 @@ TABLES_FR: dict[str, str] = {
     "registres) : chargé ou rejeté, et le devenir de chacune de ses lignes.",
     "quality_quarantine": "Chaque ligne mise en quarantaine avec chaque règle qu'elle "
     "enfreint, pour corriger les fichiers sources.",
+    "quality_flags": "Réponses retenues mais signalées comme douteuses (entretien de moins "
+    "de 5 minutes, date hors période, enquêteur à plus de 25 entretiens par jour).",
 }
 
 COLUMNS_FR: dict[str, str] = {
@@ -116,6 +118,10 @@ COLUMNS_FR: dict[str, str] = {
     "column": "Colonne en cause.",
     "value": "Valeur en cause (jamais de nom ni de téléphone).",
     "message": "Explication de la règle.",
+    "flag": "Signalement : short_interview (moins de 5 minutes), date_out_of_range (avant "
+    "2022 ou dans le futur), enumerator_overload (plus de 25 entretiens par enquêteur et par "
+    "jour).",
+    "commune_code": "Code HCP de la commune (9 chiffres, en texte).",
 }
 
 PREFIXES_FR = {

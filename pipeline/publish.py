@@ -28,6 +28,7 @@ PUBLISHED_TABLES = (
     "mart_targets",
     "quality_file_summary",
     "quality_quarantine",
+    "quality_flags",
 )
 
 # Column names that would mean personal data leaked into a published table (INDICATORS.md §5).

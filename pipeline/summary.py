@@ -25,7 +25,8 @@ def main() -> int:
             "group by 1 order by 1"
         ).fetchall()
         files = con.execute(
-            "select count(*), count(*) filter (status = 'rejected'), sum(rows_read), "
+            "select count(distinct source_file), count(distinct source_file) filter "
+            "(status = 'rejected'), sum(rows_read), "
             "sum(accepted), sum(duplicate), sum(superseded), sum(excluded_no_consent), "
             "sum(quarantined), bool_and(rows_accounted or status = 'rejected') "
             "from quality_file_summary"

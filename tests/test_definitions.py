@@ -33,7 +33,7 @@ def test_warehouse_writers_share_one_pool() -> None:
 
 def test_job_schedule_and_sensor() -> None:
     job = defs.resolve_job_def("citizen_metrics_job")
-    assert len(job.asset_layer.executable_asset_keys) == 16
+    assert len(job.asset_layer.executable_asset_keys) == 17
     schedule = defs.resolve_schedule_def("nightly_citizen_metrics")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Africa/Casablanca"

@@ -231,7 +231,7 @@ def test_no_personal_data_in_marts_or_exports(e2e_run, marts) -> None:
     secrets |= {"Hay Salam", "ENQ-01", "collect:fixture01", "a1", "b1"}
     published = [root / "marts" / "citizen_metrics.duckdb", *sorted(
         (root / "marts" / "exports").iterdir())]
-    assert len(published) == 1 + 2 * 7 + 1  # database, Parquet and CSV per table, workbook
+    assert len(published) == 1 + 2 * 8 + 1  # database, Parquet and CSV per table, workbook
     texts = []
     for table in [t for (t,) in marts.execute("show tables").fetchall()]:
         texts.append(marts.execute(f"select * from {table}").df().to_csv())
@@ -343,6 +343,7 @@ MARTS_CONTRACT = {  # MARTS.md: the columns every published table promises, at l
     "quality_file_summary": "source_file file_kind status reason rows_read accepted duplicate "
     "superseded excluded_no_consent quarantined",
     "quality_quarantine": "source_file source_row rule column value message",
+    "quality_flags": "source_file source_row flag",
 }
 GEOGRAPHY = "geography_level geography_code geography_name in_programme"
 
@@ -355,3 +356,11 @@ def test_published_tables_keep_the_marts_contract(marts, table: str, columns: st
         promised |= set(GEOGRAPHY.split())
     assert promised <= present, promised - present
     assert marts.execute(f"select count(*) from {table}").fetchone()[0] > 0
+
+
+def test_doubtful_responses_are_kept_and_flagged(marts) -> None:
+    # B4 (row 17 of the April export) was interviewed in 3 minutes.
+    assert marts.execute(
+        "select source_file, source_row, flag, commune_code from quality_flags"
+    ).fetchall() == [("kobo_export_2022-04.csv", 17, "short_interview", B)]
+    assert indicator(marts, "commune", B, "sat_overall")["n_respondents"] == 4
