@@ -27,8 +27,7 @@ nightly_schedule = dg.ScheduleDefinition(
 
 def raw_folder_state(pipeline: PipelineResource) -> dict[str, int]:
     """File name -> modification time (ns) of every file in the raw folder."""
-    return {raw.name: int(raw.modified_at.timestamp() * 1e9) for raw in
-            raw_files(pipeline.settings().raw_dir)}
+    return {raw.name: raw.modified_ns for raw in raw_files(pipeline.settings().raw_dir)}
 
 
 @dg.sensor(job=citizen_metrics_job, minimum_interval_seconds=60,

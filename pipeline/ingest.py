@@ -41,13 +41,24 @@ UNKNOWN_KIND = "unknown"
 
 @dataclass(frozen=True)
 class RawFile:
-    """A file found in the raw folder, with what identifies its content."""
+    """A file found in the raw folder. Its content is read (and hashed) only when asked:
+    listing the folder must stay cheap, the sensor does it every minute."""
 
     path: Path
     name: str
     size_bytes: int
     modified_at: dt.datetime
-    sha256: str
+    modified_ns: int
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        try:
+            with self.path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError:
+            return ""
+        return digest.hexdigest()
 
     def read(self) -> bytes:
         """The file's bytes, read when needed (cumulative exports can be large)."""
@@ -59,17 +70,6 @@ class RawFile:
                 return handle.read(size)
         except OSError:
             return b""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return ""
-    return digest.hexdigest()
 
 
 def raw_files(raw_dir: Path) -> Iterator[RawFile]:
@@ -93,7 +93,7 @@ def raw_files(raw_dir: Path) -> Iterator[RawFile]:
             name=str(path.relative_to(raw_dir)),
             size_bytes=stats[path].st_size,
             modified_at=dt.datetime.fromtimestamp(stats[path].st_mtime, tz=dt.UTC),
-            sha256=_sha256(path),
+            modified_ns=stats[path].st_mtime_ns,
         )
 
 

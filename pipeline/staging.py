@@ -55,7 +55,7 @@ def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pd.Da
             "file_kind": file_kind(raw),
             "size_bytes": raw.size_bytes,
             "modified_at": raw.modified_at.replace(tzinfo=None),
-            "sha256": raw.sha256,
+            "sha256": raw.sha256(),
             "file_order": order,
         }
         for order, raw in enumerate(raw_files(raw_dir), start=1)
