@@ -14,9 +14,18 @@ typed as (
         cast(age as integer) as age_years,
         coalesce(started_at, submitted_at) as interviewed_at
     from accepted
+),
+-- Counts by commune (for the weights) and by enumerator and day (for the overload flag),
+-- aggregated apart and joined back: window functions over these wide rows cost more.
+commune_counts as (
+    select commune, count(*) as valid_responses from accepted group by commune
+),
+enumerator_days as (
+    select enumerator_key, cast(interviewed_at as date) as interview_day,
+           count(*) as interviews
+    from typed where enumerator_key is not null group by all
 )
 select
-    row_number() over (order by source_file, source_row) as response_id,
     source_file,
     source_row,
     file_shape,
@@ -62,10 +71,12 @@ select
         case when coalesce(submitted_at, interviewed_at) < timestamp '2022-01-01'
               or coalesce(submitted_at, interviewed_at) > now()::timestamp
              then 'date_out_of_range' end,
-        case when enumerator_key is not null and count(*) over (
-                 partition by enumerator_key, cast(interviewed_at as date)
-             ) > 25 then 'enumerator_overload' end
+        case when e.interviews > 25 then 'enumerator_overload' end
     ], lambda flag: flag is not null) as quality_flags,
     -- w = N_c / n_c: the commune's 2024 population over its number of valid responses.
-    population_2024 / count(*) over (partition by commune) as weight
+    population_2024 / c.valid_responses as weight
 from typed
+join commune_counts c using (commune)
+left join enumerator_days e
+    on e.enumerator_key = typed.enumerator_key
+    and e.interview_day is not distinct from cast(typed.interviewed_at as date)
