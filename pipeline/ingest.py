@@ -9,11 +9,15 @@ the run carries on with the others (EXPORT_FORMATS.md, "What no file may do").
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -29,6 +33,7 @@ from pipeline.readers.tables import (
     read_bytes,
     read_delimited_file,
     read_sheet,
+    stream_utf8_file,
 )
 from pipeline.xlsform import SurveyForm
 
@@ -128,7 +133,6 @@ class ReadFailure:
 
 @dataclass
 class SurveyRead:
-    tables: list[pa.Table] = field(default_factory=list)
     outcomes: list[FileOutcome] = field(default_factory=list)
     failures: list[ReadFailure] = field(default_factory=list)
 
@@ -174,44 +178,73 @@ def _is_hashtag_row(grid: TextGrid) -> bool:
     return bool(tagged) and all(value.strip().startswith("#") for value in tagged)
 
 
-def read_survey_file(raw: RawFile, form: SurveyForm, pseudonymiser: Pseudonymiser) -> SurveyRead:
-    """One survey export: its canonical table (unless rejected), outcome and broken rows."""
-    result = SurveyRead()
+class TableSink(Protocol):
+    """Where canonical survey rows go, batch by batch (the staging table)."""
+
+    def write(self, table: pa.Table) -> None: ...
+
+    def discard(self, source_file: str) -> None:
+        """Forget the rows written for `source_file` (its streaming read failed midway)."""
+
+
+def read_survey_file(
+    raw: RawFile, form: SurveyForm, pseudonymiser: Pseudonymiser, sink: TableSink
+) -> SurveyRead:
+    """One survey export into `sink`: its outcome and its rows that could not be parsed.
+
+    Large UTF-8 CSV exports stream in batches of rows; anything else (workbooks, other
+    encodings, files with broken rows) is read whole, exactly.
+    """
+    batches = None if is_workbook(raw.head()) else stream_utf8_file(raw.path)
+    if batches is not None:
+        encoding = "utf-8-sig" if raw.head(3) == codecs.BOM_UTF8 else "utf-8"
+        try:
+            return _read_survey_grids(raw, batches, encoding, form, pseudonymiser, sink)
+        except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error):
+            sink.discard(raw.name)
     try:
         grid, encoding = _survey_grid(raw)
     except UnreadableFileError as error:
-        result.outcomes.append(FileOutcome.rejected(raw.name, SURVEY_KIND, str(error)))
-        return result
-    layout = survey_layout(grid.headers, form)
+        return SurveyRead(outcomes=[FileOutcome.rejected(raw.name, SURVEY_KIND, str(error))])
+    return _read_survey_grids(raw, iter([grid]), encoding, form, pseudonymiser, sink)
+
+
+def _read_survey_grids(
+    raw: RawFile,
+    grids: Iterator[TextGrid],
+    encoding: str | None,
+    form: SurveyForm,
+    pseudonymiser: Pseudonymiser,
+    sink: TableSink,
+) -> SurveyRead:
+    first = next(grids)
+    layout = survey_layout(first.headers, form)
     if layout is None:
-        result.outcomes.append(
-            FileOutcome.rejected(
-                raw.name,
-                UNKNOWN_KIND,
-                "not a survey export of citizen_survey.xlsx nor a workshop register: "
-                "its headers name (almost) no question of the form",
-            )
-        )
-        return result
+        return SurveyRead(outcomes=[FileOutcome.rejected(
+            raw.name,
+            UNKNOWN_KIND,
+            "not a survey export of citizen_survey.xlsx nor a workshop register: "
+            "its headers name (almost) no question of the form",
+        )])
     missing = layout.missing_required()
     if missing:
-        result.outcomes.append(
-            FileOutcome.rejected(
-                raw.name, SURVEY_KIND,
-                "survey export without the required column(s) " + ", ".join(missing),
-            )
-        )
-        return result
-    if _is_hashtag_row(grid):
-        grid = grid.drop_first_row()
-    result.tables.append(
-        canonical_survey_table(grid, layout, form, source_file=raw.name,
-                               pseudonymiser=pseudonymiser)
-    )
-    result.failures += [
-        ReadFailure(raw.name, "", row, message)
-        for row, message in sorted(grid.malformed_rows.items())
-    ]
+        return SurveyRead(outcomes=[FileOutcome.rejected(
+            raw.name, SURVEY_KIND,
+            "survey export without the required column(s) " + ", ".join(missing),
+        )])
+    shift = 0
+    if _is_hashtag_row(first):
+        first, shift = first.drop_first_row(), -1
+    result = SurveyRead()
+    rows_read = 0
+    for grid in itertools.chain([first], (g.shifted(shift) for g in grids)):
+        sink.write(canonical_survey_table(grid, layout, form, source_file=raw.name,
+                                          pseudonymiser=pseudonymiser))
+        rows_read += grid.rows_read
+        result.failures += [
+            ReadFailure(raw.name, "", row, message)
+            for row, message in sorted(grid.malformed_rows.items())
+        ]
     result.outcomes.append(
         FileOutcome(
             source_file=raw.name,
@@ -220,7 +253,7 @@ def read_survey_file(raw: RawFile, form: SurveyForm, pseudonymiser: Pseudonymise
             file_shape=layout.shape,
             status="loaded",
             reason=None,
-            rows_read=grid.rows_read,
+            rows_read=rows_read,
             encoding=encoding,
             unmapped_headers=", ".join(layout.unmapped_headers) or None,
         )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.ingest import (
     REGISTER_KIND,
@@ -91,6 +92,23 @@ def _timestamp_sql(column: str) -> str:
     )
 
 
+class _StagingSink:
+    """Appends canonical survey batches to `stg_survey_rows` (see `ingest.TableSink`)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, select: str) -> None:
+        self.con, self.select, self.rows = con, select, 0
+
+    def write(self, table: pa.Table) -> None:
+        insert_into(self.con, "stg_survey_rows", table, select=self.select)
+        self.rows += table.num_rows
+
+    def discard(self, source_file: str) -> None:
+        removed = self.con.execute(
+            "delete from stg_survey_rows where source_file = ?", [source_file]
+        ).fetchone()[0]
+        self.rows -= removed
+
+
 def stage_survey_files(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
@@ -112,19 +130,16 @@ def stage_survey_files(
     replace_table(con, "stg_survey_rows", empty_survey_table(form), select=select)
     outcomes: list[FileOutcome] = []
     failures: list[ReadFailure] = []
-    rows = 0
+    sink = _StagingSink(con, select)
     for raw in _files_of_kind(con, raw_dir, SURVEY_KIND):
-        read = read_survey_file(raw, form, pseudonymiser)
-        for table in read.tables:
-            insert_into(con, "stg_survey_rows", table, select=select)
-            rows += table.num_rows
+        read = read_survey_file(raw, form, pseudonymiser, sink)
         outcomes += read.outcomes
         failures += read.failures
     replace_table(con, "stg_survey_file_reads", _outcomes_frame(outcomes))
     replace_table(con, "stg_survey_read_failures", _failures_frame(failures))
     return {
         "files": len(outcomes),
-        "rows": rows,
+        "rows": sink.rows,
         "malformed_rows": len(failures),
         "rejected_files": sum(o.status == "rejected" for o in outcomes),
     }

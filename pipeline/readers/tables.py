@@ -16,6 +16,7 @@ import codecs
 import csv
 import functools
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,12 +60,21 @@ class TextGrid:
         return self.columns[index]
 
     def drop_first_row(self) -> TextGrid:
-        """Drop the first data row (Kobo's HXL hashtag line) and renumber from 1."""
+        """Drop the first data row (Kobo's HXL hashtag line): the others move up one."""
         return TextGrid(
             headers=self.headers,
             columns=[column.slice(1) for column in self.columns],
-            row_numbers=pa.array(range(1, self.num_rows), pa.int64()),
+            row_numbers=pc.subtract(self.row_numbers.slice(1), 1),
             malformed_rows={n - 1: why for n, why in self.malformed_rows.items() if n > 1},
+        )
+
+    def shifted(self, offset: int) -> TextGrid:
+        """The same rows numbered `offset` further (later batches after a dropped HXL line)."""
+        return TextGrid(
+            headers=self.headers,
+            columns=self.columns,
+            row_numbers=pc.add(self.row_numbers, offset),
+            malformed_rows={n + offset: why for n, why in self.malformed_rows.items()},
         )
 
 
@@ -155,6 +165,99 @@ def read_delimited_file(data: bytes) -> tuple[TextGrid, str]:
     return read_delimited_text(text), encoding
 
 
+def stream_utf8_file(
+    path: Path, rows_per_batch: int = 200_000, block_size: int = 1 << 24
+) -> Iterator[TextGrid] | None:
+    """Large UTF-8 CSV files in batches of rows, read from disk by pyarrow, so that memory
+    holds one batch rather than the whole export. None when the file is not plain UTF-8
+    (the caller then reads it whole, exactly). A parse error partway raises `pa.ArrowInvalid`:
+    the caller discards what it took and reads the file whole instead.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+            handle.seek(0, io.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(size - 1, 0))
+            last_byte = handle.read(1)
+    except OSError:
+        return None
+    if not head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        return None
+    body = head.removeprefix(codecs.BOM_UTF8)
+    end = body.find(b"\n")
+    if end < 0:
+        return None
+    try:
+        header_line = body[:end].decode("utf-8").rstrip("\r")
+        delimiter = sniff_delimiter(header_line)
+        header = next(csv.reader(io.StringIO(header_line), delimiter=delimiter))
+    except (UnicodeDecodeError, UnreadableFileError, csv.Error, StopIteration):
+        return None
+    names = [f"c{i}" for i in range(len(header))]
+    try:  # pyarrow parses the first block when opening
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=block_size
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError):
+        return None
+    return _batches(reader, [h.strip() for h in header], rows_per_batch,
+                    ends_with_newline=last_byte in (b"\n", b"\r"))
+
+
+def _batches(
+    reader: pacsv.CSVStreamingReader,
+    headers: list[str],
+    rows_per_batch: int,
+    *,
+    ends_with_newline: bool,
+) -> Iterator[TextGrid]:
+    """Regroup pyarrow's record batches into TextGrids numbered from 1 across the file; the
+    last one is checked for a cut-off row (one batch of look-ahead)."""
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+    first_row = 1
+    grid: TextGrid | None = None
+    for batch in reader:
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        if pending_rows >= rows_per_batch:
+            if grid is not None:
+                yield grid
+            grid = _grid_from_batches(headers, pending, first_row)
+            first_row += pending_rows
+            pending, pending_rows = [], 0
+    if pending:
+        if grid is not None:
+            yield grid
+        grid = _grid_from_batches(headers, pending, first_row)
+    if grid is None:  # a header and no row
+        grid = TextGrid(headers=headers, columns=[pa.array([], pa.string()) for _ in headers],
+                        row_numbers=pa.array([], pa.int64()))
+    yield _unless_cut_off(grid, ends_with_newline=ends_with_newline)
+
+
+def _grid_from_batches(
+    headers: list[str], batches: list[pa.RecordBatch], first_row: int
+) -> TextGrid:
+    table = pa.Table.from_batches(batches)
+    rows = table.num_rows
+    return TextGrid(
+        headers=headers,
+        columns=[table.column(i).combine_chunks() for i in range(table.num_columns)],
+        row_numbers=pa.array(range(first_row, first_row + rows), pa.int64()),
+    )
+
+
 def _read_utf8(body: bytes) -> TextGrid:
     end = body.find(b"\n")
     header_line = (body if end < 0 else body[:end]).decode("utf-8").rstrip("\r")
@@ -185,7 +288,7 @@ def _unless_cut_off(grid: TextGrid, *, ends_with_newline: bool) -> TextGrid:
     """A file that does not end with a line break may have lost the end of its last row."""
     if ends_with_newline or not grid.num_rows:
         return grid
-    if grid.row_numbers[-1].as_py() != grid.rows_read:
+    if grid.malformed_rows and max(grid.malformed_rows) > grid.row_numbers[-1].as_py():
         return grid  # the last row is already reported as malformed
     return _drop_last_row(grid, "the file ends in the middle of this row (no line break "
                                 "after it): it may be cut off")
