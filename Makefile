@@ -11,7 +11,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
-export DAGSTER_HOME := $(CURDIR)
+# Dagster reads its instance settings from $$DAGSTER_HOME/dagster.yaml: the repository's
+# dagster.yaml is linked there, and run history stays in .dagster_home/ (git-ignored).
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test dev demo-data env lint bench clean-data help
@@ -32,7 +34,11 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --python $(PYTHON)
 	@touch $@
 
-env: $(VENV)/.installed
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	ln -sf ../dagster.yaml $@
+
+env: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 demo-data: env
 	$(PY) -m pipeline.demo_data --out data/raw $(if $(FORCE),--force,)
