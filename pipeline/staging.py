@@ -31,21 +31,24 @@ from pipeline.readers.registers import ATTENDANCE_COLUMNS, WORKSHOP_COLUMNS
 from pipeline.warehouse import insert_into, replace_table
 from pipeline.xlsform import SurveyForm
 
-OUTCOME_COLUMNS = list(FileOutcome.__dataclass_fields__)
-FAILURE_COLUMNS = list(ReadFailure.__dataclass_fields__)
+# Arrow schemas of the per-file outcomes and unparseable rows, so that the staging tables
+# have the same column types whether a run found zero files or hundreds.
+OUTCOME_SCHEMA = pa.schema(
+    [(name, pa.int64() if name == "rows_read" else pa.string())
+     for name in FileOutcome.__dataclass_fields__]
+)
+FAILURE_SCHEMA = pa.schema(
+    [(name, pa.int64() if name == "source_row" else pa.string())
+     for name in ReadFailure.__dataclass_fields__]
+)
 
 
-def _outcomes_frame(outcomes: list[FileOutcome]) -> pd.DataFrame:
-    frame = pd.DataFrame([asdict(o) for o in outcomes], columns=OUTCOME_COLUMNS)
-    return frame.astype({"rows_read": "int64"}).astype(
-        {c: "str" for c in OUTCOME_COLUMNS if c != "rows_read"}
-    ).replace({"None": None, "nan": None})
+def _outcomes_frame(outcomes: list[FileOutcome]) -> pa.Table:
+    return pa.Table.from_pylist([asdict(o) for o in outcomes], schema=OUTCOME_SCHEMA)
 
 
-def _failures_frame(failures: list[ReadFailure]) -> pd.DataFrame:
-    frame = pd.DataFrame([asdict(f) for f in failures], columns=FAILURE_COLUMNS)
-    return frame.astype({"source_file": "str", "sheet": "str", "source_row": "int64",
-                         "message": "str"})
+def _failures_frame(failures: list[ReadFailure]) -> pa.Table:
+    return pa.Table.from_pylist([asdict(f) for f in failures], schema=FAILURE_SCHEMA)
 
 
 def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pd.DataFrame:

@@ -134,14 +134,6 @@ class SurveyForm:
         question = self.question(question_name)
         return [choice.name for choice in self.choices.get(question.list_name or "", ())]
 
-    @cached_property
-    def languages(self) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for question in self.questions:
-            for language in question.labels:
-                seen.setdefault(language, None)
-        return tuple(seen)
-
     def answer_lookup(self, question_name: str) -> dict[str, str]:
         """Map of header_key(name or label in any language) -> choice name, for one question."""
         question = self.question(question_name)
