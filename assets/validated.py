@@ -4,6 +4,7 @@ with their reasons instead of failing the run."""
 from __future__ import annotations
 
 import dagster as dg
+import duckdb
 
 from assets.metadata import markdown_table
 from assets.raw import raw_survey_responses, raw_workshop_registers
@@ -16,7 +17,8 @@ from pipeline.schemas import ReferenceCodes
 GROUP = "validated"
 
 
-def _reference_codes(con) -> ReferenceCodes:
+def _reference_codes(con: duckdb.DuckDBPyConnection) -> ReferenceCodes:
+    """The province and commune codes the survey rules accept, from the reference tables."""
     return ReferenceCodes(
         provinces=[r[0] for r in con.execute("select province_code from ref_provinces").fetchall()],
         communes=[r[0] for r in con.execute("select commune_code from ref_communes").fetchall()],
