@@ -202,16 +202,24 @@ def _code_mapper(width: int, lookup: dict[str, str]) -> Callable[[str], str]:
     return mapper
 
 
+SELECTED_FLAGS = pa.array(["1", "true", "vrai", "oui", "yes", "x"])
+
+
 def _selected_options(option_columns: dict[str, int], grid: TextGrid) -> pa.Array:
-    """Rebuild a space-separated select_multiple answer from its 1/0 columns."""
-    rows = grid.num_rows
-    selected: list[list[str]] = [[] for _ in range(rows)]
-    for option, index in option_columns.items():
-        flags = grid.column(index).to_pylist()
-        for row, flag in enumerate(flags):
-            if flag.strip().lower() in ("1", "true", "vrai", "oui", "yes", "x"):
-                selected[row].append(option)
-    return pa.array([" ".join(options) for options in selected], pa.string())
+    """Rebuild a space-separated select_multiple answer from its 1/0 columns (vectorised:
+    each option's name where its column is set, joined; the extra spaces are harmless)."""
+    if not option_columns:
+        return pa.array([""] * grid.num_rows, pa.string())
+    pieces = [
+        pc.if_else(
+            pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(grid.column(index))),
+                     value_set=SELECTED_FLAGS),
+            option,
+            "",
+        )
+        for option, index in option_columns.items()
+    ]
+    return pc.utf8_trim_whitespace(pc.binary_join_element_wise(*pieces, " "))
 
 
 def _submission_ids(column: pa.Array, shape: str) -> pa.Array:
