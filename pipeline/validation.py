@@ -40,13 +40,18 @@ def failures(
         # A missing column or a wrong type is a bug of the reader, not of the data.
         name = getattr(model, "__name__", None) or getattr(model, "name", "schema")
         raise ValueError(f"frame does not fit {name}: {schema_level.to_dicts()}")
-    records: list[dict[str, object]] = []
-    for case in cases.select("column", "check", "index").unique().iter_rows(named=True):
-        check = str(case["check"]).split("(")[0]
-        rule = rule_for(check, str(case["column"]))
-        records.append({"row_index": case["index"], "rule": rule, "column": case["column"]})
-    found = pl.DataFrame(records, schema={"row_index": pl.Int64, "rule": pl.String,
-                                          "column": pl.String})
+    # The rule depends on the check and the column only: decide it once per distinct pair.
+    cases = cases.select(
+        pl.col("index").cast(pl.Int64).alias("row_index"),
+        pl.col("column").cast(pl.String),
+        pl.col("check").cast(pl.String).str.split("(").list.first().alias("check"),
+    ).unique()
+    pairs = cases.select("check", "column").unique()
+    rules = pairs.with_columns(
+        pl.Series("rule", [rule_for(check, column) for check, column in pairs.iter_rows()],
+                  dtype=pl.String)
+    )
+    found = cases.join(rules, on=["check", "column"]).select("row_index", "rule", "column")
     found = found.with_columns(
         pl.col("rule").replace_strict(
             {rule: REPORTED_COLUMN.get(rule, "") for rule in RULES}, default=""
