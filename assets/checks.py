@@ -101,23 +101,14 @@ def no_estimate_below_threshold(pipeline: PipelineResource) -> dg.AssetCheckResu
 def cohort_communes_covered(pipeline: PipelineResource) -> dg.AssetCheckResult:
     """Every programme commune has survey figures (a missing one usually means a file was
     not dropped into the raw folder, or was rejected)."""
+    without_figures = """
+        select commune_code, name_fr from ref_communes where in_programme
+        and commune_code not in (
+            select geography_code from mart_survey_indicators where geography_level = 'commune')
+    """
     with pipeline.warehouse() as con:
-        missing = markdown_table(
-            con,
-            """
-            select commune_code, name_fr from ref_communes where in_programme
-            and commune_code not in (
-                select geography_code from mart_survey_indicators
-                where geography_level = 'commune')
-            """,
-        )
-        count = con.execute(
-            """
-            select count(*) from ref_communes where in_programme and commune_code not in (
-                select geography_code from mart_survey_indicators
-                where geography_level = 'commune')
-            """
-        ).fetchone()[0]
+        missing = markdown_table(con, without_figures)
+        count = con.execute(f"select count(*) from ({without_figures})").fetchone()[0]
     return dg.AssetCheckResult(
         passed=count == 0,
         severity=dg.AssetCheckSeverity.WARN,

@@ -28,6 +28,7 @@ from pipeline.schemas import (
     survey_response_schema,
 )
 from pipeline.validation import failures
+from pipeline.warehouse import replace_table
 from pipeline.xlsform import SurveyForm
 
 DISPOSITIONS = ("accepted", "duplicate", "superseded", "excluded_no_consent", "quarantined")
@@ -97,9 +98,7 @@ def _quarantine_rows(
         .with_columns(pl.col("row_index").cast(pl.Int64)),
         on="row_index",
     ).select("source_file", "sheet", "source_row", "rule", "column", "value", "message")
-    con.register("found_frame", keyed.to_arrow())
-    con.execute(f"create or replace table {table} as select * from found_frame")
-    con.unregister("found_frame")
+    replace_table(con, table, keyed.to_arrow())
 
 
 def _malformed_sql(failure_table: str) -> str:

@@ -114,8 +114,7 @@ def _category(value: object) -> str | None:
     code = _lower_code(value)
     if code is None:
         return None
-    aliases = {"societe civile": "societe_civile", "citoyenne": "citoyen", "elue": "elu",
-               "fonctionnaire": "fonctionnaire"}
+    aliases = {"societe civile": "societe_civile", "citoyenne": "citoyen", "elue": "elu"}
     return aliases.get(code.replace("_", " "), code)
 
 
