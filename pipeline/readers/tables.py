@@ -16,6 +16,7 @@ import codecs
 import csv
 import functools
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,6 @@ import fastexcel
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from charset_normalizer import from_bytes
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -77,8 +77,82 @@ class TextGrid:
             malformed_rows={n + offset: why for n, why in self.malformed_rows.items()},
         )
 
+    def without_blank_rows(self) -> TextGrid:
+        """The rows with at least one cell typed. A row of empty fields (`;;;;`, what Excel
+        writes for formatted but empty rows under the data) is no more a data row than a
+        blank line; the rows kept keep their numbers, as in workbooks."""
+        if not self.num_rows or not self.columns:
+            return self
+        typed = functools.reduce(pc.or_, (pc.not_equal(c, "") for c in self.columns))
+        if pc.all(typed).as_py():
+            return self
+        return TextGrid(
+            headers=self.headers,
+            columns=[column.filter(typed) for column in self.columns],
+            row_numbers=self.row_numbers.filter(typed),
+            malformed_rows=self.malformed_rows,
+        )
+
 
 # --- bytes to text ---------------------------------------------------------------------------
+
+
+# Encodings that hand-saved files of the region come in when they are neither UTF-8 nor
+# UTF-16: Excel's "CSV" on a French or on an Arabic Windows. The first wins a tie (a French
+# text without capital accents reads the same in both).
+REGIONAL_ENCODINGS = ("cp1252", "cp1256")
+# What text of this region is written with: ASCII, French letters and punctuation, Arabic
+# letters, digits and punctuation (U+0600-U+06FF), and the joiners and direction marks of
+# Arabic text. Anything else in a decoded text is a sign of the wrong encoding.
+_REGIONAL_CHARACTER = (
+    "\t\n\r\x20-\x7e"
+    "àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
+    "\u00a0«»°·’‘“”–—…€•"
+    "\u0600-\u06ff\u200c-\u200f"
+)
+_FOREIGN_CHARACTER = re.compile(f"[^{_REGIONAL_CHARACTER}]")
+_LATIN_LETTER = "A-Za-zàâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
+_ARABIC_LETTER = "\u0621-\u064a\u0671-\u06d3"
+# A Latin letter touching an Arabic one: no word is written so, but a French `É` or `Â`
+# read through Windows-1256 becomes an Arabic letter inside a French word (`ةtat`, `آge`).
+_MIXED_SCRIPT = re.compile(
+    f"[{_LATIN_LETTER}][{_ARABIC_LETTER}]|[{_ARABIC_LETTER}][{_LATIN_LETTER}]"
+)
+# Past this share of implausible characters, no candidate encoding makes text of the bytes.
+MAX_IMPLAUSIBLE_SHARE = 0.05
+
+
+def implausible_characters(text: str) -> int:
+    """How many characters of `text` are unlikely in a file of this region: characters of
+    other scripts or controls (Arabic read as Windows-1252 gives `ÚËãÇä`), plus Latin and
+    Arabic letters written against each other (French capitals read as Windows-1256)."""
+    return len(_FOREIGN_CHARACTER.findall(text)) + len(_MIXED_SCRIPT.findall(text))
+
+
+def _regional_decoding(data: bytes) -> tuple[str, str]:
+    """The candidate encoding that decodes `data` into the most plausible text.
+
+    A general-purpose detector (charset-normalizer) judges by statistics of many languages
+    and, on Arabic names among French labels, preferred Windows-1252 mojibake, or another
+    code page altogether on larger samples. Here the question is narrower: which of the two
+    code pages of the region's Excel gives text written in the region's scripts.
+    """
+    candidates = []
+    for encoding in REGIONAL_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue  # Windows-1252 leaves five bytes undefined
+        candidates.append((implausible_characters(text), text, encoding))
+    if not candidates:
+        raise UnreadableFileError("binary content: not a CSV, text or Excel file")
+    score, text, encoding = min(candidates, key=lambda candidate: candidate[0])
+    if score > MAX_IMPLAUSIBLE_SHARE * len(text):
+        raise UnreadableFileError(
+            "binary content, or text in an encoding other than UTF-8, UTF-16, Windows-1252 "
+            "or Windows-1256: not a CSV, text or Excel file"
+        )
+    return text, encoding
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -87,7 +161,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
     Byte-order marks decide first (UTF-8 from Excel, UTF-16 from Excel's "Unicode text"),
     then NUL bytes (UTF-16 without a mark; NUL is valid UTF-8, so this comes first). Then
     strict UTF-8, the encoding of every Kobo and ODK export. Only hand-saved files fall
-    through to charset-normalizer, which tells Windows-1256 (Arabic Excel) from Latin-1.
+    through to the region's code pages, Windows-1256 (Arabic Excel) or Windows-1252 (French
+    Excel), whichever reads as text of the region (`_regional_decoding`).
     """
     if not data:
         raise UnreadableFileError("the file is empty")
@@ -112,14 +187,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
-        raise UnreadableFileError("binary content: not a CSV, text or Excel file")
-    encoding = best.encoding
-    try:
-        return data.decode(encoding), encoding
-    except (UnicodeDecodeError, LookupError) as error:
-        raise UnreadableFileError(f"cannot decode as {encoding}: {error}") from error
+    return _regional_decoding(data)
 
 
 def sniff_delimiter(header_line: str) -> str:
