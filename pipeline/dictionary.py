@@ -98,7 +98,8 @@ COLUMNS_FR: dict[str, str] = {
     "ou unknown.",
     "file_shape": "Forme reconnue : kobo, odk_central, paper, register_xlsx.",
     "status": "loaded (chargé) ou rejected (illisible, rejeté avec sa raison).",
-    "reason": "Raison du rejet du fichier.",
+    "reason": "Raison du rejet du fichier, ou remarque sur un fichier chargé (« no data "
+    "rows » : un en-tête sans aucune ligne).",
     "rows_read": "Lignes de données lues (sans l'en-tête ni la ligne HXL).",
     "accepted": "Lignes retenues pour les indicateurs.",
     "duplicate": "Répétitions identiques d'une soumission déjà lue (exports cumulatifs).",
@@ -107,8 +108,11 @@ COLUMNS_FR: dict[str, str] = {
     "quarantined": "Lignes mises en quarantaine (voir quality_quarantine).",
     "rows_accounted": "Vrai si rows_read = accepted + duplicate + superseded + "
     "excluded_no_consent + quarantined.",
-    "encoding": "Encodage du fichier texte détecté.",
-    "unmapped_headers": "En-têtes non reconnus (ignorés) ou colonnes attendues manquantes.",
+    "encoding": "Encodage du fichier texte utilisé pour le lire (utf-8, utf-16, cp1256 pour "
+    "l'arabe de Windows, cp1252 pour le français de Windows).",
+    "unmapped_headers": "En-têtes non reconnus (ignorés).",
+    "missing_questions": "Questions du formulaire (colonnes du modèle pour un registre) "
+    "absentes du fichier : sans réponse pour toutes ses lignes (groupe « unknown »).",
     "size_bytes": "Taille du fichier en octets.",
     "modified_at": "Date de modification du fichier (UTC).",
     "sha256": "Empreinte SHA-256 du contenu du fichier.",

@@ -42,6 +42,9 @@ IGNORED_NAMES = {"README.md", ".gitkeep", "Thumbs.db", ".DS_Store"}
 SURVEY_KIND = "survey_export"
 REGISTER_KIND = "workshop_register"
 UNKNOWN_KIND = "unknown"
+# The reason of a file (or register sheet) that is loaded but holds a header and no row:
+# nothing is wrong with it, but a clerk must be able to tell it from a good export.
+NO_DATA_ROWS = "no data rows: a header and nothing else"
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class FileOutcome:
     rows_read: int
     encoding: str | None = None
     unmapped_headers: str | None = None
+    missing_questions: str | None = None
 
     @classmethod
     def rejected(cls, source_file: str, kind: str, reason: str, sheet: str = "") -> FileOutcome:
@@ -226,18 +230,19 @@ def _read_survey_grids(
             "not a survey export of citizen_survey.xlsx nor a workshop register: "
             "its headers name (almost) no question of the form",
         )])
-    missing = layout.missing_required()
-    if missing:
+    if layout.submission_id_column is None:
         return SurveyRead(outcomes=[FileOutcome.rejected(
             raw.name, SURVEY_KIND,
-            "survey export without the required column(s) " + ", ".join(missing),
+            "survey export without a submission identifier column (_uuid, meta-instanceID "
+            "or N° questionnaire): its rows could not be told apart from their re-exports",
         )])
     shift = 0
     if _is_hashtag_row(first):
         first, shift = first.drop_first_row(), -1
     result = SurveyRead()
     rows_read = 0
-    for grid in itertools.chain([first], (g.shifted(shift) for g in grids)):
+    for batch in itertools.chain([first], (g.shifted(shift) for g in grids)):
+        grid = batch.without_blank_rows()
         sink.write(canonical_survey_table(grid, layout, form, source_file=raw.name,
                                           pseudonymiser=pseudonymiser))
         rows_read += grid.rows_read
@@ -252,10 +257,11 @@ def _read_survey_grids(
             file_kind=SURVEY_KIND,
             file_shape=layout.shape,
             status="loaded",
-            reason=None,
+            reason=None if rows_read else NO_DATA_ROWS,
             rows_read=rows_read,
             encoding=encoding,
             unmapped_headers=", ".join(layout.unmapped_headers) or None,
+            missing_questions=", ".join(layout.missing_questions(form)) or None,
         )
     )
     return result
@@ -302,11 +308,9 @@ def read_register_files(files: list[RawFile], pseudonymiser: Pseudonymiser) -> R
                     file_kind=REGISTER_KIND,
                     file_shape="register_xlsx",
                     status="loaded",
-                    reason=None,
+                    reason=None if grid.rows_read else NO_DATA_ROWS,
                     rows_read=grid.rows_read,
-                    unmapped_headers=(
-                        "missing: " + ", ".join(missing) if missing else None
-                    ),
+                    missing_questions=", ".join(missing) or None,
                 )
             )
     return result

@@ -62,22 +62,46 @@ class ReferenceCodes:
     communes: list[str]
 
 
+# Questions that a response must answer when its file asks them (§6: province, sex and age
+# missing are errors). A file without the column leaves them unanswered for all its rows:
+# sex and age are then `unknown` in the breakdowns, and the province is the commune's.
+ASKED_QUESTIONS = ("province", "sex", "age")
+
+
+def _answered_when_asked(data: PolarsData) -> pl.LazyFrame:
+    """The answer is there, unless the row's file has no column for the question (the
+    validation query passes `<question>_asked`)."""
+    return data.lazyframe.select(
+        pl.col(data.key).is_not_null() | ~pl.col(f"{data.key}_asked")
+    )
+
+
 def survey_response_model(codes: ReferenceCodes) -> type[pa.DataFrameModel]:
     """The survey response model for one set of reference codes.
 
     Input columns are text, with NULL for an empty answer; `commune_province` is the province
     of the named commune in the reference list (NULL when the commune is unknown), joined in
     by the validation query so the model can check that the commune lies in the province.
+    `<question>_asked` says whether the row's file has a column for each of
+    `ASKED_QUESTIONS`. Consent is never missing for want of a column: a file without one
+    implies it from the answers (`pipeline.readers.survey`).
     """
 
     class SurveyResponse(pa.DataFrameModel):
         submission_key: str = pa.Field(nullable=False)
         consent: str = pa.Field(nullable=False, isin=["yes"])
-        province: str = pa.Field(nullable=False, isin=codes.provinces)
+        province: str = pa.Field(nullable=True, isin=codes.provinces)
         commune: str = pa.Field(nullable=False, isin=codes.communes)
         commune_province: str = pa.Field(nullable=True)
-        sex: str = pa.Field(nullable=False, isin=SEX_VALUES)
-        age: str = pa.Field(nullable=False, str_matches=r"^\d{1,3}$")
+        sex: str = pa.Field(nullable=True, isin=SEX_VALUES)
+        age: str = pa.Field(nullable=True, str_matches=r"^\d{1,3}$")
+        province_asked: bool = pa.Field(nullable=False)
+        sex_asked: bool = pa.Field(nullable=False)
+        age_asked: bool = pa.Field(nullable=False)
+
+        @pa.check(*ASKED_QUESTIONS, name="answered_when_asked", ignore_na=False)
+        def answered_when_asked(cls, data: PolarsData) -> pl.LazyFrame:
+            return _answered_when_asked(data)
 
         @pa.check("age", name="age_in_range")
         def age_in_range(cls, data: PolarsData) -> pl.LazyFrame:
@@ -163,7 +187,7 @@ def rule_for(check: str, column: str) -> str:
     if check == "commune_in_named_province":
         return "commune_not_in_province"
     if column == "age":
-        if check == "not_nullable":
+        if check in ("not_nullable", "answered_when_asked"):
             return "age_missing"
         return "age_out_of_range" if check == "age_in_range" else "age_not_integer"
     if column == "sex":

@@ -22,10 +22,13 @@ VALID = {
     "sat_voirie": "4",
     "sat_overall": "9",
 }
+# Whether the row's file has a column for province, sex and age (here: every file has).
+ASKED = {"province_asked": True, "sex_asked": True, "age_asked": True}
+TYPES = {**dict.fromkeys(VALID, pl.String), **dict.fromkeys(ASKED, pl.Boolean)}
 
 
 def rules_of(**changes: object) -> list[tuple[str, str | None, str | None]]:
-    frame = pl.DataFrame([{**VALID, **changes}], schema=dict.fromkeys(VALID, pl.String))
+    frame = pl.DataFrame([{**VALID, **ASKED, **changes}], schema=TYPES)
     found = failures(frame, SCHEMA)
     return list(found.select("rule", "column", "value").iter_rows())
 
@@ -60,6 +63,25 @@ def test_each_rule(changes: dict, expected: list) -> None:
     assert rules_of(**changes) == expected
 
 
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        # A file without a sex, age or province column leaves them unanswered: not an error
+        # (sex and age are `unknown` in the breakdowns; the commune gives the province).
+        ({"sex": None, "sex_asked": False}, []),
+        ({"age": None, "age_asked": False}, []),
+        ({"province": None, "province_asked": False}, []),
+        # The commune must still lie in the province when both are there.
+        ({"province": "05081", "province_asked": False},
+         [("commune_not_in_province", "commune", "050910101")]),
+        # Other files of the same run still ask them.
+        ({"sex": None, "age_asked": False}, [("sex_invalid", "sex", None)]),
+    ],
+)
+def test_questions_a_file_does_not_ask(changes: dict, expected: list) -> None:
+    assert rules_of(**changes) == expected
+
+
 def test_ages_at_the_bounds_are_valid() -> None:
     assert rules_of(age="15") == [] and rules_of(age="100") == []
 
@@ -74,7 +96,7 @@ def test_several_broken_rules_give_several_rows() -> None:
 
 def test_row_index_points_at_the_failing_row() -> None:
     frame = pl.DataFrame(
-        [VALID, {**VALID, "age": "7"}, VALID], schema=dict.fromkeys(VALID, pl.String)
+        [{**VALID, **ASKED}, {**VALID, **ASKED, "age": "7"}, {**VALID, **ASKED}], schema=TYPES
     )
     assert failures(frame, SCHEMA).get_column("row_index").to_list() == [1]
 

@@ -12,6 +12,7 @@ hashed here and never reaches the warehouse.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -48,13 +49,13 @@ SYSTEM_HEADERS = {
     "meta/deprecatedid", "meta-deprecatedid", "meta/instancename", "meta-instancename",
 }
 ENUMERATOR_FIELD = "enumerator_id"
-TIMING_FIELDS = ("start", "end")
 
-# A file whose headers name this many questions of the form is a survey export; without the
-# required fields below it is rejected as a whole (one clear reason, not a quarantine line
-# per row).
+# A file whose headers name fewer questions of the form than this is not a survey export.
+# Any other question may be missing from a file (paper-era files leave many out): its rows
+# are unanswered there. Only a file without a submission id column is rejected, since its
+# rows could not be told apart from their re-exports.
 MINIMUM_MAPPED_QUESTIONS = 3
-REQUIRED_FIELDS = ("consent", "province", "commune", "sex", "age")
+CONSENT_FIELD = "consent"
 
 PROVENANCE_COLUMNS = (
     "source_file",
@@ -64,6 +65,7 @@ PROVENANCE_COLUMNS = (
     "submitted_at",
     "started_at",
     "ended_at",
+    "interview_date",
     "enumerator_key",
 )
 
@@ -79,9 +81,15 @@ class SurveyLayout:
     submission_time_column: int | None = None
     unmapped_headers: list[str] = field(default_factory=list)
 
-    def missing_required(self) -> list[str]:
-        """Required questions absent from the file's headers."""
-        return [name for name in REQUIRED_FIELDS if name not in self.question_columns]
+    def has(self, question: str) -> bool:
+        """Whether the file has a column for `question` (for a select_multiple question,
+        its space-separated column or at least one of its 1/0 option columns)."""
+        return question in self.question_columns or question in self.option_columns
+
+    def missing_questions(self, form: SurveyForm) -> list[str]:
+        """The form's closed questions (the answers the pipeline uses) the file has no
+        column for, in form order: unanswered for every row of the file."""
+        return [name for name in form.answer_fields if not self.has(name)]
 
 
 def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
@@ -258,6 +266,7 @@ def canonical_survey_table(
     columns["submitted_at"] = text_column(layout.submission_time_column)
     columns["started_at"] = text_column(layout.question_columns.get("start"))
     columns["ended_at"] = text_column(layout.question_columns.get("end"))
+    columns["interview_date"] = text_column(layout.question_columns.get("today"))
     enumerators = _map_distinct(
         text_column(layout.question_columns.get(ENUMERATOR_FIELD)),
         lambda value: header_key(value).upper(),
@@ -290,7 +299,18 @@ def canonical_survey_table(
         else:
             values = _map_distinct(grid.column(index), _number_mapper)
         columns[name] = values
+    if not layout.has(CONSENT_FIELD):
+        columns[CONSENT_FIELD] = _implied_consent(columns, form)
     return pa.table(columns)
+
+
+def _implied_consent(columns: dict[str, pa.Array], form: SurveyForm) -> pa.Array:
+    """Consent of a file without a consent column (paper-era files, EXPORT_FORMATS.md): a
+    refusal ended the interview, so a row with any answer was consented (`yes`) and a row
+    whose answers are all blank is a refusal (`no`)."""
+    answers = [columns[name] for name in form.answer_fields if name != CONSENT_FIELD]
+    answered = functools.reduce(pc.or_, (pc.not_equal(column, "") for column in answers))
+    return pc.if_else(answered, "yes", "no")
 
 
 def survey_table_schema(form: SurveyForm) -> pa.Schema:

@@ -33,7 +33,8 @@ select r.source_file, r.sheet, r.file_kind, r.file_shape, r.status, r.reason,
 {% endfor %}
        r.rows_read = {% for disposition in dispositions %}coalesce(c.{{ disposition }}, 0){% if not loop.last %} + {% endif %}{% endfor %}
            as rows_accounted,
-       r.encoding, r.unmapped_headers, f.size_bytes, f.modified_at, f.sha256
+       r.encoding, r.unmapped_headers, r.missing_questions, f.size_bytes, f.modified_at,
+       f.sha256
 from reads r
 left join counts c using (source_file, sheet)
 left join stg_raw_files f using (source_file)
