@@ -22,7 +22,7 @@ from pipeline.disclosure import SuppressionSpec
 from pipeline.dispositions import DISPOSITIONS
 from pipeline.readers.registers import template_vocabulary
 from pipeline.reference import REGION_CODE
-from pipeline.settings import Settings
+from pipeline.settings import LOCAL_TIME_ZONE, Settings
 from pipeline.xlsform import SurveyForm
 
 SQL_DIR = Path(__file__).with_name("sql")
@@ -172,6 +172,7 @@ class SqlContext:
             "categories": list(self.categories),
             "targets": self.targets,
             "dispositions": list(DISPOSITIONS),
+            "local_time_zone": LOCAL_TIME_ZONE,
         }
 
 

@@ -15,6 +15,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 MARTS_DATABASE_NAME = "citizen_metrics.duckdb"
+# Where interviews and workshops happen: device times without an offset (Kobo XLSX `start`,
+# `end`, `today`; hand-typed times) are this zone's local time, and the interview's day is
+# the local day. A tz-database name, so that Morocco's changes (UTC+0 during Ramadan, UTC+1
+# the rest of the year since 2018) are followed, not a fixed offset.
+LOCAL_TIME_ZONE = "Africa/Casablanca"
 
 
 def _path_from_env(variable: str, default: str) -> Path:

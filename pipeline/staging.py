@@ -28,6 +28,7 @@ from pipeline.ingest import (
 )
 from pipeline.privacy import Pseudonymiser
 from pipeline.readers.registers import ATTENDANCE_COLUMNS, WORKSHOP_COLUMNS
+from pipeline.settings import LOCAL_TIME_ZONE
 from pipeline.warehouse import insert_into, replace_table
 from pipeline.xlsform import SurveyForm
 
@@ -84,14 +85,40 @@ def _files_of_kind(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> 
     return [raw for raw in raw_files(raw_dir) if raw.name in wanted]
 
 
-def _timestamp_sql(column: str) -> str:
-    """ISO text (with or without offset; naive is UTC) or an Excel serial day number, as a
-    UTC timestamp; anything else NULL (the row is kept, the time is unknown)."""
+# A time written with its offset (`…T10:02:11.000+01:00`, `…Z`): the offset decides.
+_OFFSET_PATTERN = r":\d\d(\.\d*)?\s*([zZ]|[+-]\d\d(:?\d\d)?)$"
+
+
+def _timestamp_sql(column: str, naive_zone: str) -> str:
+    """A time as a UTC timestamp, from ISO text or an Excel serial day number; anything else
+    NULL (the row is kept, the time is unknown).
+
+    Text with an offset is exact. A time without one (text, or an Excel serial) is local
+    time of `naive_zone`: the device's zone for `start` and `end` (Kobo XLSX exports and
+    hand-typed files lose the offset), UTC for Kobo's `_submission_time`. DuckDB's ICU
+    extension (built in) applies the tz database, so Morocco's Ramadan hour is followed.
+    """
     serial = f"try_cast({column} as double)"
-    return (
-        f"coalesce(try_cast(nullif({column}, '') as timestamptz)::timestamp, "
+    naive = (
+        f"coalesce(try_cast({column} as timestamp), "
         f"case when {serial} between 20000 and 80000 then timestamp '1899-12-30' "
         f"+ to_microseconds(cast(round({serial} * 86400000000) as bigint)) end)"
+    )
+    instant = (
+        f"case when regexp_matches({column}, '{_OFFSET_PATTERN}') "
+        f"then try_cast({column} as timestamptz) "
+        f"else timezone('{naive_zone}', {naive}) end"
+    )
+    return f"timezone('UTC', {instant})"
+
+
+def _date_sql(column: str) -> str:
+    """A calendar date (`today`: the device's local date) from ISO text or an Excel serial."""
+    serial = f"try_cast({column} as double)"
+    return (
+        f"coalesce(cast(try_cast({column} as timestamp) as date), "
+        f"case when {serial} between 20000 and 80000 then date '1899-12-30' "
+        f"+ cast(floor({serial}) as integer) end)"
     )
 
 
@@ -123,12 +150,12 @@ def stage_survey_files(
     Files are read and inserted one at a time, so memory holds one export, not all of them
     (cumulative exports at national scale are millions of rows each).
     """
-    timestamps = ("submitted_at", "started_at", "ended_at")
+    zones = {"submitted_at": "UTC", "started_at": LOCAL_TIME_ZONE, "ended_at": LOCAL_TIME_ZONE}
     answers = ", ".join(f"nullif({name}, '') as {name}" for name in form.answer_fields)
-    casts = ", ".join(f"{_timestamp_sql(name)} as {name}" for name in timestamps)
+    casts = ", ".join(f"{_timestamp_sql(name, zone)} as {name}" for name, zone in zones.items())
     select = (
         "source_file, source_row, file_shape, submission_key, enumerator_key, "
-        f"{casts}, {answers}"
+        f"{casts}, {_date_sql('interview_date')} as interview_date, {answers}"
     )
     replace_table(con, "stg_survey_rows", empty_survey_table(form), select=select)
     outcomes: list[FileOutcome] = []

@@ -9,10 +9,24 @@ with accepted as (
     join ref_communes c on c.commune_code = s.commune
     where d.disposition = 'accepted'
 ),
+-- Times are UTC instants; the day of an interview is its day in Morocco
+-- ({{ local_time_zone }}, tz database): an interview at 00:30 local time on 1 January 2022
+-- took place in 2022, although it was 23:30 UTC on 31 December.
 typed as (
     select *,
         cast(age as integer) as age_years,
-        coalesce(started_at, submitted_at) as interviewed_at
+        coalesce(
+            cast(timezone('{{ local_time_zone }}', timezone('UTC', started_at)) as date),
+            interview_date,
+            cast(timezone('{{ local_time_zone }}', timezone('UTC', submitted_at)) as date)
+        ) as interview_day,
+        -- The time a response is dated by (INDICATORS.md §6: submitted before 2022 or in
+        -- the future), and its local day; the device's date when it has no time at all.
+        coalesce(submitted_at, started_at) as dated_at,
+        coalesce(
+            cast(timezone('{{ local_time_zone }}', timezone('UTC', coalesce(submitted_at, started_at))) as date),
+            interview_date
+        ) as dated_day
     from accepted
 ),
 -- Counts by commune (for the weights) and by enumerator and day (for the overload flag),
@@ -21,8 +35,7 @@ commune_counts as (
     select commune, count(*) as valid_responses from accepted group by commune
 ),
 enumerator_days as (
-    select enumerator_key, cast(interviewed_at as date) as interview_day,
-           count(*) as interviews
+    select enumerator_key, interview_day, count(*) as interviews
     from typed where enumerator_key is not null group by all
 )
 select
@@ -33,7 +46,8 @@ select
     commune as commune_code,
     commune_type,
     in_programme,
-    sex,
+    -- NULL when the file has no sex column (a question left out is unanswered: unknown).
+    coalesce(sex, 'unknown') as sex,
     age_years as age,
     case
         when age_years between {{ youth_min_age }} and {{ youth_max_age }} then 'youth'
@@ -66,10 +80,12 @@ select
     submitted_at,
     started_at,
     ended_at,
+    typed.interview_day,
     list_filter([
         case when ended_at - started_at < interval 5 minutes then 'short_interview' end,
-        case when coalesce(submitted_at, interviewed_at) < timestamp '2022-01-01'
-              or coalesce(submitted_at, interviewed_at) > now()::timestamp
+        case when dated_day < date '2022-01-01'
+              or dated_at > timezone('UTC', now())
+              or dated_day > cast(timezone('{{ local_time_zone }}', now()) as date)
              then 'date_out_of_range' end,
         case when e.interviews > 25 then 'enumerator_overload' end
     ], lambda flag: flag is not null) as quality_flags,
@@ -79,4 +95,4 @@ from typed
 join commune_counts c using (commune)
 left join enumerator_days e
     on e.enumerator_key = typed.enumerator_key
-    and e.interview_day is not distinct from cast(typed.interviewed_at as date)
+    and e.interview_day is not distinct from typed.interview_day
