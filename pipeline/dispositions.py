@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from pipeline.schemas import (
+    ASKED_QUESTIONS,
     RULES,
     AttendanceRow,
     ReferenceCodes,
@@ -127,13 +128,20 @@ def resolve_survey(
         + _dedup_sql("survey_rows", "submission_key", answers, "t.submitted_at")
     )
     scored = [*form.likert_questions, *(f"used_{s}" for s in form.services)]
+    # Whether each row's file has a column for the questions a response must answer.
+    asked = ", ".join(
+        f"not list_contains(string_split(coalesce(r.missing_questions, ''), ', '), "
+        f"'{question}') as {question}_asked"
+        for question in ASKED_QUESTIONS
+    )
     frame = con.sql(
         f"""
         select s.source_file, ''::varchar as sheet, s.source_row, s.submission_key, s.consent,
                s.province, s.commune, c.province_code as commune_province, s.sex, s.age,
-               {", ".join("s." + c for c in scored)}
+               {asked}, {", ".join("s." + c for c in scored)}
         from stg_survey_rows s
         join survey_dedup d using (source_file, source_row)
+        join stg_survey_file_reads r using (source_file)
         left join ref_communes c on c.commune_code = s.commune
         where d.dedup_status = 'candidate' and s.consent is distinct from 'no'
         order by s.source_file, s.source_row
@@ -175,12 +183,75 @@ def resolve_survey(
 # --- workshop registers ------------------------------------------------------------------------
 
 
+# What makes two participant rows the same row again (INDICATORS.md §4): the workshop and
+# every value as normalised by the reader, so that typing variants (case, spaces, `F` or
+# `Femme`, phone formats) do not matter but a different sex, age, category or phone does.
+ATTENDANCE_CONTENT = ("workshop_id", "person_key", "sex", "age", "category", "disability",
+                      "residence")
+
+
+def _attendance_dedup_sql() -> str:
+    """Rows of `stg_attendances` with `dedup_status` candidate / duplicate / superseded.
+
+    Registers carry no submission id nor time, so rows are matched in two ways:
+    - by place: an expert re-sends the same workbook with rows appended, so the row at the
+      same position of the same sheet in a newer version of the same expert's register is
+      the same attendance; when its values changed (an age corrected), the older row is
+      `superseded`. A register is known by the expert code of its workshops (`code_expert`;
+      without one, by its first workshop), the version order is the files' order
+      (modification time). Rows of one file never supersede each other.
+    - by content: among the rows left, a row identical to an earlier one (a re-sent copy, a
+      row typed twice) is a `duplicate`; rows that differ in sex, age, category or phone are
+      namesakes, two attendances. Rows without a workshop or a person (neither name nor
+      phone) are matched to nothing by content: validation quarantines them.
+    """
+    content = ", ".join(f"a.{column}" for column in ATTENDANCE_CONTENT)
+    partition = ", ".join(ATTENDANCE_CONTENT)
+    return f"""
+    with registers as (
+        select source_file,
+               coalesce(mode(expert_key), 'first workshop ' || arg_min(workshop_id, source_row))
+                   as register_id
+        from stg_workshops group by source_file
+    ),
+    rows as (
+        select a.source_file, a.sheet, a.source_row, f.file_order,
+               coalesce(r.register_id, 'file ' || a.source_file) as register_id,
+               a.workshop_id is not null and a.person_key is not null as matchable,
+               {content}, hash({content}) as content_hash
+        from stg_attendances a
+        join stg_raw_files f using (source_file)
+        left join registers r using (source_file)
+    ),
+    latest_at_place as (
+        select register_id, sheet, source_row, arg_max(content_hash, file_order) as latest_hash
+        from rows group by all
+    ),
+    placed as (
+        select r.*, r.content_hash <> p.latest_hash as replaced
+        from rows r join latest_at_place p using (register_id, sheet, source_row)
+    ),
+    copies as (
+        select source_file, sheet, source_row, matchable, row_number() over (
+            partition by {partition} order by file_order, sheet, source_row
+        ) as copy_number
+        from placed where not replaced
+    )
+    select source_file, sheet, source_row, 'superseded' as dedup_status
+    from placed where replaced
+    union all
+    select source_file, sheet, source_row,
+           case when matchable and copy_number > 1 then 'duplicate' else 'candidate' end
+    from copies
+    """
+
+
 def resolve_registers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """`int_register_dispositions` and `int_register_quarantine` from the staged registers.
 
-    Workshops are matched on `id_atelier`; attendances on workshop and person (the same
-    person listed twice for one workshop counts once, INDICATORS.md §4). Registers carry no
-    submission time, so among conflicting versions the later file (modification time) wins.
+    Workshops are matched on `id_atelier`: among conflicting versions the later file
+    (modification time) wins, registers carry no submission time. Attendances are matched
+    by place and content (`_attendance_dedup_sql`, INDICATORS.md §4).
     """
     con.execute(
         "create or replace temp table workshop_dedup as "
@@ -207,17 +278,8 @@ def resolve_registers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         where d.dedup_status = 'candidate' and w.workshop_id is not null
         """
     )
-    # Without a name or phone, a row is matched to nothing: key it by its own position.
     con.execute(
-        """
-        create or replace temp view attendance_rows as
-        select *, workshop_id || '|' || person_key as attendance_key from stg_attendances
-        """
-    )
-    con.execute(
-        "create or replace temp table attendance_dedup as "
-        + _dedup_sql("attendance_rows", "attendance_key",
-                     ["sex", "age", "category", "disability", "residence"], "null::timestamp")
+        "create or replace temp table attendance_dedup as " + _attendance_dedup_sql()
     )
     attendances = con.sql(
         """
