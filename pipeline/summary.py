@@ -31,6 +31,12 @@ def main() -> int:
             "sum(quarantined), bool_and(rows_accounted or status = 'rejected') "
             "from quality_file_summary"
         ).fetchone()
+        # Files a clerk should look at: rejected ones, and loaded ones that gave no row.
+        attention = con.execute(
+            "select source_file || case when sheet <> '' then ' [' || sheet || ']' else '' end,"
+            " status, reason from quality_file_summary "
+            "where status = 'rejected' or rows_read = 0 order by status desc, 1"
+        ).fetchall()
         respondents = con.execute(
             "select n_respondents from mart_survey_indicators where geography_level = 'region' "
             "and breakdown = 'total' and indicator = 'sat_overall' "
@@ -53,6 +59,8 @@ def main() -> int:
         f"duplicate {files[4]}, superseded {files[5]}, no consent {files[6]}, "
         f"quarantined {files[7]}; every row accounted for: {files[8]}"
     )
+    for name, status, reason in attention:
+        print(f"  {status}: {name}: {reason}")
     return 0
 
 
