@@ -17,6 +17,7 @@ E2E_FILES = [  # in the order they "arrived" (modification times), oldest first
     "kobo_labels_fr.csv",
     "registre_EXP01_2022-04.xlsx",
     "empty.csv",
+    "header_only.csv",
 ]
 
 

@@ -65,6 +65,8 @@ def test_file_summary_accounts_for_every_row(marts) -> None:
     ).fetchall()
     assert rows == [
         ("empty.csv", "", "rejected", 0, 0, 0, 0, 0, 0),
+        # A Kobo header and nothing else: loaded, with a reason that says so (below).
+        ("header_only.csv", "", "loaded", 0, 0, 0, 0, 0, 0),
         # A1–A12, B1–B3 accepted except A3 (edited later); R1 refused consent.
         ("kobo_export_2022-03.csv", "", "loaded", 16, 14, 0, 1, 1, 0),
         # 15 identical repeats, A3 edited and B4 accepted, Q1–Q4 quarantined.
@@ -79,8 +81,22 @@ def test_file_summary_accounts_for_every_row(marts) -> None:
         ("registre_EXP01_2022-04.xlsx", "participants", "loaded", 13, 0, 13, 0, 0, 0),
     ]
     assert marts.execute(
-        "select reason from quality_file_summary where status = 'rejected'"
-    ).fetchall() == [("the file is empty",)]
+        "select source_file, reason from quality_file_summary where reason is not null "
+        "order by 1"
+    ).fetchall() == [("empty.csv", "the file is empty"),
+                     ("header_only.csv", "no data rows: a header and nothing else")]
+
+
+def test_run_summary_names_the_files_to_look_at(e2e_run, monkeypatch, capsys) -> None:
+    from pipeline import summary
+
+    root, _ = e2e_run
+    monkeypatch.setenv("PIPELINE_MARTS_DIR", str(root / "marts"))
+    assert summary.main() == 0
+    out = capsys.readouterr().out
+    assert "Survey: 16 valid responses in the region" in out
+    assert "  rejected: empty.csv: the file is empty" in out
+    assert "  loaded: header_only.csv: no data rows: a header and nothing else" in out
 
 
 def test_quarantine_lists_each_broken_rule(marts) -> None:
