@@ -13,10 +13,12 @@ present, as in the field, so that the pipeline can prove it never publishes them
 What is written (period January-September 2022, the 40 programme communes):
 
 * Citizen survey (``citizen_survey.xlsx``; questions, groups, relevance and labels are read from
-  the form at run time), ``n_responses`` unique submissions, a quota sample of about n/40 per
-  commune, with plausible correlations (age pyramid, education, occupation, WG-SS disability
-  ~6.5 %) and deliberate satisfaction gaps (women on roads and lighting, persons with a
-  disability on reception and access to information, rural residents on water, youth on trust).
+  the form at run time), ``n_responses`` valid submissions (the pipeline accepts exactly these)
+  and, on top of them, refusals (~3 %) and invalid submissions (~1.5 %); a quota sample of
+  about n/40 per commune, with plausible correlations (age pyramid, education, occupation,
+  WG-SS disability ~6.5 %) and deliberate satisfaction gaps (women on roads and lighting,
+  persons with a disability on reception and access to information, rural residents on water,
+  youth on trust).
   Shapes (``DEFAULT_SHAPES``):
 
   - ``kobo_xml``: three cumulative Kobo CSV exports (04-04, 07-04, 10-03), XML headers with
@@ -29,19 +31,26 @@ What is written (period January-September 2022, the 40 programme communes):
     there (``,``, ``-`` group paths, ``meta-instanceID``).
   - ``paper_fr``: two hand-typed paper-era files (an Azilal commune in Windows-1256 ``;`` CSV,
     a Béni Mellal commune as UTF-16 tab-separated "Unicode text"), label headers and answers,
-    ``N° questionnaire`` ids, ages partly typed in Arabic-Indic digits. Windows-1256 cannot
+    ``N° questionnaire`` ids, ages partly typed in Arabic-Indic digits, no consent column
+    (one refused questionnaire in each, typed as its number alone). Windows-1256 cannot
     encode ``٠-٩``, ``É`` or ``Â``: as Excel does, they are written with their best-fit
     equivalents (ASCII digits, ``E``, ``A``), so ``Âge`` arrives as ``Age`` in that file.
 
 * Workshop registers (``workshop_register.xlsx``): 8 experts, 5 communes each, ``n_workshops``
   workshops, ~19 attendances each, hand-typed values, each expert's workbook sent twice
-  (``…_2022-06.xlsx``, then ``…_2022-09.xlsx`` with the earlier rows repeated).
+  (``…_2022-06.xlsx``, then ``…_2022-09.xlsx`` with the earlier rows repeated, a few ages
+  corrected).
+
+Device times (``start``, ``end``, ``today``) are Moroccan local time, written with the offset of
+the tz database (``+01:00``, ``+00:00`` during Ramadan) in CSV exports and without one in the
+XLSX export; ``_submission_time`` is UTC.
 
 Planted problems (exact counts in ``DemoSummary.injected``; see ``SURVEY_KINDS`` and
 ``REGISTER_KINDS``): invalid submissions of eight kinds (~1.5 %), edited submissions (~0.5 %,
 same ``_uuid``, later ``_submission_time``, one answer changed, only in the exports made after
 the edit), speeders, an enumerator with 30 interviews on one day, submissions dated before 2022
-or in the future; unknown workshops, a participant typed twice, garbled ages. Every planted
+or in the future; unknown workshops, a participant typed twice, garbled ages, ages corrected
+in a re-sent register. Every planted
 problem sits on its own submission, so each is counted once whatever the order of checks.
 """
 
@@ -57,11 +66,12 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Protocol
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import openpyxl
@@ -87,7 +97,8 @@ PAPER_FILES = (("050810305", "cp1256"), ("050910301", "utf16"))  # commune, enco
 PAPER_MAX = 42  # questionnaires per paper file
 ARABIC_DIGIT_SHARE = 0.4  # paper ages typed in Arabic-Indic digits
 FORM_REDEPLOYED = np.datetime64("2022-05-16")
-UTC_OFFSET = np.timedelta64(1, "h")  # Morocco, UTC+01:00
+# Device times are Moroccan local time: UTC+1, but UTC+0 during Ramadan (tz database).
+LOCAL_ZONE = ZoneInfo("Africa/Casablanca")
 FUTURE_SHIFT = np.timedelta64(2922, "D")  # a device clock eight years ahead
 PROVINCE_ABBR = {"05081": "AZL", "05091": "BML", "05255": "FBS", "05301": "KHN", "05311": "KHB"}
 KOBO, ODK, PAPER = 0, 1, 2
@@ -98,7 +109,7 @@ SURVEY_INVALID = (
 )
 SURVEY_FLAGS = ("speeder", "before_period", "in_future", "overloaded_day")
 SURVEY_KINDS = ("clean", *SURVEY_INVALID, *SURVEY_FLAGS)
-REGISTER_KINDS = ("unknown_workshop", "duplicate_attendance", "bad_age")
+REGISTER_KINDS = ("unknown_workshop", "duplicate_attendance", "bad_age", "corrected_age")
 INVALID_SHARE, EDIT_SHARE, SPEEDER_SHARE = 0.015, 0.005, 0.001
 OVERLOAD_SIZE, OUT_OF_PERIOD_EACH, NO_CONSENT_SHARE = 30, 2, 0.03
 OVERLOAD_DAY = np.datetime64("2022-05-22T08:00", "ms")  # a Sunday
@@ -503,6 +514,35 @@ def _iso(times: np.ndarray, unit: str, suffix: bytes = b"") -> np.ndarray:
     return out
 
 
+def _utc_offset(local: np.ndarray) -> np.ndarray:
+    """Morocco's offset from UTC at each local time (``timedelta64[ms]``, 0 for NaT), from the
+    tz database, looked up once per distinct local hour."""
+    hours = local.astype("datetime64[h]")
+    known = ~np.isnat(hours)
+    distinct, inverse = np.unique(hours[known], return_inverse=True)
+    offsets = np.array([
+        (datetime.fromisoformat(str(h)).replace(tzinfo=LOCAL_ZONE).utcoffset() or timedelta())
+        // timedelta(milliseconds=1) for h in distinct.astype("datetime64[s]")
+    ], np.int64)
+    out = np.zeros(len(local), np.int64)
+    out[known] = offsets[inverse]
+    return out.astype("timedelta64[ms]")
+
+
+def _to_utc(local: np.ndarray) -> np.ndarray:
+    return local - _utc_offset(local)
+
+
+def _iso_local(times: np.ndarray) -> np.ndarray:
+    """Local times as Kobo writes ``start`` and ``end``: ISO with the device's offset."""
+    offset = _utc_offset(times).astype(np.int64) // 3_600_000
+    suffix = np.where(offset >= 0, b"+", b"-")
+    hours = np.abs(offset).astype("S2")
+    suffix = np.strings.add(np.strings.add(suffix, np.strings.zfill(hours, 2)), b":00")
+    text = np.strings.add(_iso(times, "ms"), suffix)
+    return np.where(np.isnat(times), b"", text)
+
+
 def _uuid4(rng: np.random.Generator, n: int) -> np.ndarray:
     """Random (seeded) version-4 UUIDs, as bytes."""
     b = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
@@ -619,8 +659,24 @@ def _enumerators(rng: np.random.Generator, ref: Reference, commune: np.ndarray,
     return enumerator, codes, devices
 
 
+def _planted_counts(n: int) -> tuple[int, int]:
+    """Invalid submissions of each kind and refusals, planted on top of ``n`` valid ones."""
+    return max(1, round(n * INVALID_SHARE / len(SURVEY_INVALID))), round(n * NO_CONSENT_SHARE)
+
+
+def _refusals(rng: np.random.Generator, channel: np.ndarray, paper_file: np.ndarray,
+              count: int) -> np.ndarray:
+    """Who declined: one questionnaire of each paper file (typed as its number alone), the
+    others among the Kobo and ODK interviews."""
+    paper = [_pick(rng, np.flatnonzero(paper_file == k), 1)
+             for k in range(len(PAPER_FILES)) if (paper_file == k).sum() >= 3]
+    paper = paper[:count]
+    others = _pick(rng, np.flatnonzero(channel != PAPER), count - len(paper))
+    return np.concatenate([*paper, others]).astype(np.int64)
+
+
 def _simulate_core(rng: np.random.Generator, n: int, ref: Reference,
-                   shapes: Sequence[str]) -> Core:
+                   shapes: Sequence[str], refusals: int) -> Core:
     commune = np.repeat(np.arange(len(ref.code)), _split_counts(n, len(ref.code), rng, 0.15))
     commune = commune[rng.permutation(n)]
     urban_commune = ref.urban[commune]
@@ -634,7 +690,7 @@ def _simulate_core(rng: np.random.Generator, n: int, ref: Reference,
     u = rng.random(n)
     delay_min = np.where(u < 0.6, rng.uniform(1, 180, n),
                          np.where(u < 0.9, rng.uniform(180, 4320, n), rng.uniform(4320, 14400, n)))
-    received = end - UTC_OFFSET + (delay_min * 60_000).astype("int64").astype("timedelta64[ms]")
+    received = _to_utc(end) + (delay_min * 60_000).astype("int64").astype("timedelta64[ms]")
     cap = np.datetime64(KOBO_EXPORT_DATES[-1], "ms") - np.timedelta64(2, "h")
     received = np.minimum(received, cap - rng.integers(0, 3600_000, n).astype("timedelta64[ms]"))
     channel = np.full(n, KOBO, np.int8)
@@ -648,7 +704,8 @@ def _simulate_core(rng: np.random.Generator, n: int, ref: Reference,
     if "odk_central" in shapes:
         fbs = ref.province[commune] == ODK_PROVINCE
         channel[fbs & (channel == KOBO) & (received >= np.datetime64(ODK_SWITCH))] = ODK
-    consent = (channel == PAPER) | (rng.random(n) >= NO_CONSENT_SHARE)
+    consent = np.ones(n, bool)
+    consent[_refusals(rng, channel, paper_file, refusals)] = False
     nat = np.datetime64("NaT", "ms")
     on_paper = channel == PAPER
     start[on_paper], end[on_paper], received[on_paper] = nat, nat, nat
@@ -948,10 +1005,9 @@ def _pick(rng: np.random.Generator, pool: np.ndarray, k: int) -> np.ndarray:
 
 
 def _inject_invalid(rng: np.random.Generator, form: Form, ref: Reference, core: Core,
-                    cols: dict[str, Col], kind: np.ndarray) -> None:
-    """Break ~1.5 % of Kobo submissions, each in one way that §6 of INDICATORS quarantines."""
+                    cols: dict[str, Col], kind: np.ndarray, per_kind: int) -> None:
+    """Break ``per_kind`` Kobo submissions in each way that §6 of INDICATORS quarantines."""
     pool = np.flatnonzero((core.channel == KOBO) & core.consent)
-    per_kind = max(1, round(len(kind) * INVALID_SHARE / len(SURVEY_INVALID)))
     picked = _pick(rng, pool, per_kind * len(SURVEY_INVALID))
     picked = picked[rng.permutation(len(picked))]
     for k, name in enumerate(SURVEY_INVALID):
@@ -1067,7 +1123,7 @@ def _move(rng: np.random.Generator, core: Core, rows: np.ndarray, first_start: n
     duration = rng.integers(12 * 60_000, 18 * 60_000, len(rows)).astype("timedelta64[ms]")
     core.start[rows], core.end[rows] = start, start + duration
     delay = rng.integers(5 * 60_000, 180 * 60_000, len(rows)).astype("timedelta64[ms]")
-    core.received[rows] = core.end[rows] - UTC_OFFSET + delay
+    core.received[rows] = _to_utc(core.end[rows]) + delay
 
 
 def _overload(rng: np.random.Generator, core: Core, kind: np.ndarray) -> None:
@@ -1158,12 +1214,15 @@ def _paper_numbers(core: Core, ref: Reference) -> np.ndarray:
 
 def build_survey(rng: np.random.Generator, n: int, form: Form, ref: Reference,
                  shapes: Sequence[str] = DEFAULT_SHAPES) -> Survey:
-    """Simulate ``n`` submissions, plant the problems, and add the edited versions."""
-    core = _simulate_core(rng, n, ref, shapes)
+    """Simulate ``n`` valid submissions and, on top of them, refusals and invalid ones; plant
+    the problems, and add the edited versions."""
+    per_kind, refusals = _planted_counts(n)
+    n += per_kind * len(SURVEY_INVALID) + refusals
+    core = _simulate_core(rng, n, ref, shapes, refusals)
     people = _simulate_people(rng, core, ref)
     cols = _answers(rng, form, core, people, ref)
     kind = np.zeros(n, np.int8)
-    _inject_invalid(rng, form, ref, core, cols, kind)
+    _inject_invalid(rng, form, ref, core, cols, kind, per_kind)
     shift = _inject_flags(rng, core, kind)
     edits = _choose_edits(rng, form, core, cols, kind)
     src = np.concatenate([np.arange(n), edits.src])
@@ -1187,8 +1246,8 @@ def _add_meta(rng: np.random.Generator, form: Form, cols: dict[str, Column], cor
               kobo_id: np.ndarray) -> None:
     """Metadata, Kobo system columns (``_id`` … ``__version__``) and ODK's review state."""
     m = len(src)
-    cols["start"] = TextCol(_iso(start, "ms", b"+01:00"))
-    cols["end"] = TextCol(_iso(end, "ms", b"+01:00"))
+    cols["start"] = TextCol(_iso_local(start))
+    cols["end"] = TextCol(_iso_local(end))
     days, inverse = np.unique(start.astype("datetime64[D]"), return_inverse=True)
     cols["today"] = Col(inverse, _iso(days, "D").astype(str))
     cols["deviceid"] = Col(core.enumerator[src], core.devices)
@@ -1509,7 +1568,8 @@ def _slug(name: str) -> str:
 
 def _write_paper(survey: Survey, form: Form, out_dir: Path,
                  ref: Reference) -> list[tuple[FileInfo, np.ndarray]]:
-    """Hand-typed paper-era files: label headers and answers, some ages in Arabic-Indic digits."""
+    """Hand-typed paper-era files: label headers and answers, some ages in Arabic-Indic digits,
+    no consent column (a refused questionnaire is typed as its number and enumerator alone)."""
     out = []
     to_arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
     for k, (code, encoding) in enumerate(PAPER_FILES):
@@ -1517,7 +1577,7 @@ def _write_paper(survey: Survey, form: Form, out_dir: Path,
         if not len(rows):
             continue
         columns = _form_columns(form, survey.cols, sep=None, joined=False, split=False,
-                                exclude=(*META_TYPES, "select_multiple"))
+                                exclude=(*META_TYPES, "select_multiple", "consent"))
         cols = [c.take(rows) for _, _, c in columns]
         at = [name for _, name, _ in columns].index("age")
         ages = cols[at].values()
@@ -1751,6 +1811,7 @@ N_EXPERTS, COMMUNES_PER_EXPERT, REUSE_SHARE = 8, 5, 0.3
 ATTENDANCE_RANGE = (15, 24)  # participants per workshop, upper bound excluded
 REGISTER_CUTS = (("2022-06", date(2022, 6, 30)), ("2022-09", date(2022, 9, 30)))
 UNKNOWN_WORKSHOP_ROWS, DUPLICATE_ROWS, BAD_AGES = 3, 3, ("", "?", "3O", "adulte", "NSP")
+CORRECTED_AGES = 3  # rows whose age is wrong in the first register, corrected when re-sent
 
 
 @dataclass
@@ -1790,6 +1851,7 @@ class Attendance:
     person: Person
     cells: dict[str, object]  # the participants sheet's cells as typed, by header
     kind: str = ""  # '' or one of REGISTER_KINDS
+    first_cells: dict[str, object] | None = None  # as typed in the first register, if other
 
 
 @dataclass
@@ -1800,7 +1862,7 @@ class Registers:
     @property
     def valid(self) -> list[Attendance]:
         """Attendances that count: not an unknown workshop, not a second typing."""
-        return [a for a in self.rows if a.kind in ("", "bad_age")]
+        return [a for a in self.rows if a.kind in ("", "bad_age", "corrected_age")]
 
 
 def _apportion(total: int, weights: Sequence[float]) -> np.ndarray:
@@ -1956,7 +2018,8 @@ def _unknown_id(workshop_id: str, j: int) -> str:
 
 
 def _inject_register_problems(rng: np.random.Generator, rows: list[Attendance]) -> list[Attendance]:
-    """Unknown workshop ids, a participant typed twice, garbled ages (counted in the summary)."""
+    """Unknown workshop ids, a participant typed twice, garbled ages, ages typed wrong in the
+    first register and corrected in the second (counted in the summary)."""
     n = len(rows)
     picks = rng.choice(n, min(n, UNKNOWN_WORKSHOP_ROWS + len(BAD_AGES)), replace=False)
     unknown, bad_age = picks[:UNKNOWN_WORKSHOP_ROWS], picks[UNKNOWN_WORKSHOP_ROWS:]
@@ -1964,6 +2027,12 @@ def _inject_register_problems(rng: np.random.Generator, rows: list[Attendance]) 
     twice = rng.choice(with_phone, min(DUPLICATE_ROWS, len(with_phone)), replace=False)
     for j, i in enumerate(bad_age):
         rows[i].cells["age"], rows[i].kind = BAD_AGES[j], "bad_age"
+    first_cut = REGISTER_CUTS[0][1]
+    early = [i for i in range(n) if rows[i].day <= first_cut
+             and i not in set(picks) | set(twice.tolist())]
+    for i in rng.choice(early, min(CORRECTED_AGES, len(early)), replace=False):
+        a = rows[i]
+        a.first_cells, a.kind = {**a.cells, "age": _mistyped_age(a.person.age)}, "corrected_age"
     extra: dict[int, Attendance] = {}
     for j, i in enumerate(unknown):
         a = rows[i]
@@ -1981,6 +2050,12 @@ def _inject_register_problems(rng: np.random.Generator, rows: list[Attendance]) 
         if i in extra:
             out.append(extra[i])
     return out
+
+
+def _mistyped_age(age: int) -> int:
+    """An age typed wrong: its digits swapped (34 → 43), or ten years off (22 → 32)."""
+    swapped = int(str(age)[::-1])
+    return swapped if swapped != age and 15 <= swapped <= 100 else age + 10
 
 
 def build_registers(rng: np.random.Generator, n_workshops: int, ref: Reference) -> Registers:
@@ -2016,13 +2091,14 @@ def _write_cells(ws: xlsxwriter.worksheet.Worksheet, row: int, header: Sequence[
 
 
 def _write_register(path: Path, template: dict[str, list[tuple]], workshops: list[Workshop],
-                    rows: list[Attendance], sent: date) -> None:
-    """The template's four sheets; ``valeurs`` and ``communes`` copied, the others filled."""
+                    rows: list[Attendance], sent: date, first: bool) -> None:
+    """The template's four sheets; ``valeurs`` and ``communes`` copied, the others filled
+    (participants as typed in the ``first`` register, or as corrected since)."""
     wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
     wb.set_properties({"created": datetime(sent.year, sent.month, sent.day, 18)})
     bold, day_format = wb.add_format({"bold": True}), wb.add_format({"num_format": "dd/mm/yyyy"})
     data = {"ateliers": [_atelier_cells(w) for w in workshops],
-            "participants": [a.cells for a in rows]}
+            "participants": [(a.first_cells if first else None) or a.cells for a in rows]}
     for name, sheet_rows in template.items():
         ws = wb.add_worksheet(name)
         header = [str(h) for h in sheet_rows[0]]
@@ -2045,7 +2121,7 @@ def write_registers(registers: Registers, out_dir: Path) -> list[FileInfo]:
             ws = [w for w in registers.workshops if w.expert == expert and w.day <= cut]
             rows = [a for a in registers.rows if a.expert == expert and a.day <= cut]
             path = out_dir / f"registre_{expert}_{label}.xlsx"
-            _write_register(path, template, ws, rows, cut)
+            _write_register(path, template, ws, rows, cut, first=label == REGISTER_CUTS[0][0])
             problems = {k: sum(a.kind == k for a in rows) for k in REGISTER_KINDS}
             files.append(FileInfo(path.name, "register", len(rows), problems, len(ws)))
     return files
@@ -2057,8 +2133,10 @@ class DemoSummary:
     """What was written, with the exact number of every planted problem.
 
     ``submissions``: unique submissions over all survey files (an edited one counts once);
-    ``no_consent``: those answered "no" to consent. ``files[i].problems`` gives the same kinds
-    per file, counted in rows. ``injected`` counts unique submissions per kind:
+    ``no_consent``: those answered "no" to consent (or, on paper, typed as a number alone);
+    ``accepted``: the others, less the invalid ones: what the pipeline must accept.
+    ``files[i].problems`` gives the same kinds per file, counted in rows. ``injected`` counts
+    unique submissions per kind:
 
     - quarantined (§6): ``age_out_of_range`` (7, 130, 12, 104), ``age_not_integer`` (``abc``,
       ``3O``, ``45.5``), ``sex_missing``, ``unknown_commune`` (a 9-digit code of the named
@@ -2073,12 +2151,14 @@ class DemoSummary:
       one of EDITABLE changed) is in the last export; the original is in the earlier ones;
     - registers, in participant rows: ``unknown_workshop`` (an extra row naming an id that
       does not exist), ``duplicate_attendance`` (an extra row: a participant typed twice in the
-      same workshop, phone in another format), ``bad_age`` (empty or garbled age).
+      same workshop, phone in another format), ``bad_age`` (empty or garbled age),
+      ``corrected_age`` (a wrong age in the June register, corrected in September's).
     """
 
     files: tuple[FileInfo, ...]
     submissions: int
     no_consent: int
+    accepted: int
     workshops: int
     attendance_rows: int  # participant rows in the latest registers, planted ones included
     attendances: int  # rows that count (not an unknown workshop, not a second typing)
@@ -2090,7 +2170,8 @@ class DemoSummary:
         planted = ", ".join(f"{k} {v}" for k, v in self.injected.items())
         return [f.line() for f in self.files] + [
             f"{len(self.files)} files: {self.submissions:,} unique submissions "
-            f"({self.no_consent:,} without consent), {self.workshops} workshops, "
+            f"({self.accepted:,} valid, {self.no_consent:,} without consent), "
+            f"{self.workshops} workshops, "
             f"{self.attendances:,} attendances by {self.unique_participants:,} persons",
             f"planted: {planted}",
         ]
@@ -2107,7 +2188,7 @@ def _enumerator_days_over(survey: Survey, rows: np.ndarray, limit: int = 25) -> 
 def _summarise(survey: Survey | None, written: list[tuple[FileInfo, np.ndarray]],
                registers: Registers | None, register_files: list[FileInfo]) -> DemoSummary:
     injected: dict[str, int] = {}
-    submissions = no_consent = 0
+    submissions = no_consent = accepted = 0
     if survey is not None and written:
         rows = np.unique(np.concatenate([r for _, r in written]))
         bases = np.unique(survey.base[rows])  # an original's row number is its submission's
@@ -2117,6 +2198,7 @@ def _summarise(survey: Survey | None, written: list[tuple[FileInfo, np.ndarray]]
         injected["edited"] = len(np.unique(survey.base[rows[survey.is_edit[rows]]]))
         injected["enumerator_days_over_25"] = _enumerator_days_over(survey, bases)
         no_consent = int((survey.cols["consent"].values(bases) == "no").sum())
+        accepted = submissions - no_consent - sum(injected[k] for k in SURVEY_INVALID)
     shares: dict[str, float] = {}
     n_workshops = rows_total = n_valid = persons = 0
     if registers is not None:
@@ -2130,8 +2212,8 @@ def _summarise(survey: Survey | None, written: list[tuple[FileInfo, np.ndarray]]
                                          ("youth", lambda p: p.youth),
                                          ("with_disability", lambda p: p.disability))}
     files = tuple([f for f, _ in written] + register_files)
-    return DemoSummary(files, submissions, no_consent, n_workshops, rows_total, n_valid, persons,
-                       injected, shares)
+    return DemoSummary(files, submissions, no_consent, accepted, n_workshops, rows_total,
+                       n_valid, persons, injected, shares)
 
 
 def generate_demo_data(out_dir: Path, *, seed: int = 2022, n_responses: int = 8350,

@@ -108,3 +108,15 @@ def ingest(raw_dir: Path):
     run_sql(con, "quality_file_summary", context)
     run_sql(con, "quality_quarantine", context)
     return con
+
+
+def build(con, *names: str):
+    """Run the SQL files `names` (intermediate tables, marts) on a warehouse `ingest` filled,
+    as the assets do."""
+    from pipeline.marts import SqlContext, run_sql
+    from pipeline.settings import Settings
+
+    context = SqlContext.build(Settings.from_env())
+    for name in names:
+        run_sql(con, name, context)
+    return con

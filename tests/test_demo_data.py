@@ -20,6 +20,7 @@ from pipeline.demo_data import (
     generate_demo_data,
     main,
 )
+from tests.conftest import build, ingest
 
 SMALL = {"n_responses": 400, "n_workshops": 40}
 ARABIC_INDIC = set("٠١٢٣٤٥٦٧٨٩")
@@ -79,6 +80,13 @@ def test_kobo_xml_export_shape(small: tuple[Path, DemoSummary]) -> None:
     assert raw.replace(b"\r\n", b"").count(b"\n") == values_with_newline  # CRLF line ends
     assert [r["_index"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
     assert rows[0]["start"].endswith("+01:00") and len(rows[0]["start"]) == 29
+    # Device times carry Morocco's offset of the day: UTC+0 during Ramadan 2022 (27 March -
+    # 8 May), UTC+1 otherwise.
+    starts = [r["start"] for r in _kobo(_kobo_exports(small[0])[-1])[2]]
+    ramadan = [start for start in starts if "2022-04-01" <= start[:10] <= "2022-05-01"]
+    others = [start for start in starts if "2022-05-15" <= start[:10] <= "2022-12-31"]
+    assert ramadan and all(start.endswith("+00:00") for start in ramadan)
+    assert others and all(start.endswith("+01:00") for start in others)
     assert "+" not in rows[0]["_submission_time"] and len(rows[0]["_submission_time"]) == 19
 
 
@@ -163,7 +171,14 @@ def test_registers(small: tuple[Path, DemoSummary]) -> None:
     files = sorted(out.glob("registre_*.xlsx"))
     assert len(files) == 16
     june, september = (_participants(p) for p in files[:2])
-    assert september[: len(june)] == june and len(september) > len(june)
+    assert len(september) > len(june)
+    # Re-sent with the rows appended; a few ages typed wrong in June are corrected (only
+    # the age changes, at the same place).
+    by_name = {f.name: f for f in summary.files}
+    changed = [i for i, row in enumerate(june) if september[i] != row]
+    assert len(changed) == by_name[files[0].name].problems["corrected_age"]
+    for i in changed:
+        assert [k for k in range(len(june[i])) if june[i][k] != september[i][k]] == [3]
     wb = openpyxl.load_workbook(files[1], read_only=True)
     assert wb.sheetnames == ["ateliers", "participants", "valeurs", "communes"]
     codes = [r[1] for r in wb["ateliers"].iter_rows(min_row=2, values_only=True)]
@@ -185,16 +200,25 @@ def test_summary_matches_files(small: tuple[Path, DemoSummary]) -> None:
     ids |= {r[odk_header.index("meta-instanceID")] for r in odk}
     ids |= {r[0] for r in _csv(next(out.glob("*_unicode.txt")), sep="\t", encoding="utf-16")[1:]}
     cp1256 = next(out.glob("*_cp1256.csv")).read_bytes().decode("cp1256")
-    ids |= {r[0] for r in list(csv.reader(io.StringIO(cp1256, newline=""), delimiter=";"))[1:]}
-    assert len(ids) == summary.submissions == SMALL["n_responses"]
+    paper = _csv(next(out.glob("*_unicode.txt")), sep="\t", encoding="utf-16")[1:]
+    paper += list(csv.reader(io.StringIO(cp1256, newline=""), delimiter=";"))[1:]
+    ids |= {r[0] for r in paper}
+    # n_responses valid submissions, with refusals and invalid ones on top.
+    assert len(ids) == summary.submissions
+    invalid = sum(summary.injected[k] for k in SURVEY_INVALID)
+    assert summary.accepted == SMALL["n_responses"] == len(ids) - summary.no_consent - invalid
     by_name = {f.name: f for f in summary.files}
     for path in _kobo_exports(out):
         assert by_name[path.name].rows == len(_kobo(path)[2])
     assert sum(r["_uuid"] == "" for r in latest) == summary.injected["missing_uuid"]
     assert sum(r["respondent/sex"] == "" and r["consent"] == "yes"
                for r in latest) == summary.injected["sex_missing"]
+    # Paper files have no consent column: a refusal is a number (and enumerator) alone.
+    paper_refusals = sum(not any(r[2:]) for r in paper)
+    assert paper_refusals == 2
     assert sum(r["consent"] == "no" for r in latest) + sum(
-        r[odk_header.index("consent")] == "no" for r in odk) == summary.no_consent
+        r[odk_header.index("consent")] == "no" for r in odk) + paper_refusals \
+        == summary.no_consent
     speeders = sum(_minutes(r["start"], r["end"]) < 5 for r in latest)
     at = odk_header.index("start"), odk_header.index("end")
     speeders += sum(_minutes(r[at[0]], r[at[1]]) < 5 for r in odk)
@@ -207,8 +231,8 @@ def _minutes(start: str, end: str) -> float:
 
 
 def test_default_size(tmp_path: Path) -> None:
-    summary = generate_demo_data(tmp_path, shapes=("kobo_xml",))
-    assert summary.submissions >= 8350 and summary.workshops == 277
+    summary = generate_demo_data(tmp_path)
+    assert summary.accepted >= 8350 and summary.workshops == 277
     assert summary.attendances >= 5000 > summary.unique_participants
     rows, known = [], set()
     for path in sorted(tmp_path.glob("registre_*_2022-09.xlsx")):
@@ -220,6 +244,24 @@ def test_default_size(tmp_path: Path) -> None:
     youth = sum(str(r[3]).isdigit() and 15 <= int(r[3]) <= 29 for r in rows) / len(rows)
     disabled = sum(str(r[5]).strip() in ("oui", "Oui", "نعم") for r in rows) / len(rows)
     assert 0.30 <= women <= 0.36 and 0.30 <= youth <= 0.36 and 0.055 <= disabled <= 0.075
+    # The headline as the pipeline reads it: the programme's scale (8,350+ questionnaires
+    # used, 277 workshops, 5,000+ attendances), every planted problem on top.
+    con = build(ingest(tmp_path), "int_attendances")
+    survey = dict(con.execute(
+        "select disposition, count(*) from int_survey_dispositions group by 1").fetchall())
+    assert survey["accepted"] == summary.accepted >= 8350
+    assert survey["excluded_no_consent"] == summary.no_consent
+    assert con.execute(
+        "select count(distinct workshop_id), count(*) from int_attendances").fetchone() == (
+        summary.workshops, summary.attendances)
+    assert summary.attendances >= 5000
+    superseded = con.execute(
+        "select count(*) from int_register_dispositions where disposition = 'superseded'")
+    assert superseded.fetchone()[0] == summary.injected["corrected_age"]
+    # The Arabic names of the Windows-1256 paper file are read as Arabic, not as mojibake.
+    assert con.execute(
+        "select encoding from quality_file_summary where source_file like '%cp1256%'"
+    ).fetchone() == ("cp1256",)
 
 
 def test_cli_refuses_a_folder_with_files(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

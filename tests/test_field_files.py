@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, copy_raw_files, ingest
+from tests.conftest import FIXTURES, build, copy_raw_files, ingest
 
 FIELD = FIXTURES / "field"
 A, B = "050910101", "050810305"  # Béni Mellal, Ait Bou Oulli
@@ -20,17 +20,6 @@ SUMMARY = (
     "superseded, excluded_no_consent, quarantined, rows_accounted "
     "from quality_file_summary order by source_file, sheet"
 )
-
-
-def build(con, *names: str):
-    """Run the intermediate SQL `names` on an ingested warehouse (as the assets do)."""
-    from pipeline.marts import SqlContext, run_sql
-    from pipeline.settings import Settings
-
-    context = SqlContext.build(Settings.from_env())
-    for name in names:
-        run_sql(con, name, context)
-    return con
 
 
 # --- a paper-era file without a consent column ----------------------------------------------
