@@ -197,9 +197,10 @@ def _attendance_dedup_sql() -> str:
     - by place: an expert re-sends the same workbook with rows appended, so the row at the
       same position of the same sheet in a newer version of the same expert's register is
       the same attendance; when its values changed (an age corrected), the older row is
-      `superseded`. A register is known by the expert code of its workshops (`code_expert`;
-      without one, by its first workshop), the version order is the files' order
-      (modification time). Rows of one file never supersede each other.
+      `superseded`. A register is known by the expert code of its workshops (`code_expert`)
+      and its first workshop, which a re-sent version keeps (rows are appended): two
+      different workbooks of one expert are not versions of each other. The version order
+      is the files' order (modification time). Rows of one file never supersede each other.
     - by content: among the rows left, a row identical to an earlier one (a re-sent copy, a
       row typed twice) is a `duplicate`; rows that differ in sex, age, category or phone are
       namesakes, two attendances. Rows without a workshop or a person (neither name nor
@@ -210,9 +211,9 @@ def _attendance_dedup_sql() -> str:
     return f"""
     with registers as (
         select source_file,
-               coalesce(mode(expert_key), 'first workshop ' || arg_min(workshop_id, source_row))
+               coalesce(mode(expert_key), '') || ' ' || arg_min(workshop_id, source_row)
                    as register_id
-        from stg_workshops group by source_file
+        from stg_workshops where workshop_id is not null group by source_file
     ),
     rows as (
         select a.source_file, a.sheet, a.source_row, f.file_order,
