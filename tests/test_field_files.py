@@ -199,3 +199,49 @@ def test_namesakes_are_two_attendances_of_one_name(registers) -> None:
     # so the two Hassan Amrani count as one person (5 attendances, 4 persons).
     assert registers.execute(
         "select count(*), count(distinct person_id) from int_attendances").fetchone() == (5, 4)
+
+
+# --- what still rejects a survey file -------------------------------------------------------
+
+def test_only_a_missing_submission_id_column_rejects_a_survey_file(tmp_path: Path) -> None:
+    # Without `_uuid`, `meta-instanceID` or `N° questionnaire`, rows could not be told apart
+    # from their re-exports; a file lacking any other column (consent, sex, age…) loads.
+    (tmp_path / "sans_identifiant.csv").write_text(
+        "commune;sex;age;sat_overall\n050910101;female;34;4\n", encoding="utf-8")
+    (tmp_path / "sans_sexe.csv").write_text(
+        "_uuid;commune;age;sat_overall\nu1;050910101;34;4\n", encoding="utf-8")
+    con = ingest(tmp_path)
+    assert con.execute(
+        "select source_file, status, reason, rows_read, accepted from quality_file_summary "
+        "order by 1"
+    ).fetchall() == [
+        ("sans_identifiant.csv", "rejected",
+         "survey export without a submission identifier column (_uuid, meta-instanceID or "
+         "N° questionnaire): its rows could not be told apart from their re-exports", 0, 0),
+        ("sans_sexe.csv", "loaded", None, 1, 1),
+    ]
+
+
+def test_two_workbooks_of_one_expert_are_not_versions_of_each_other(tmp_path: Path) -> None:
+    """Another workbook of expert EXP07, for another workshop, sent after May's: its rows sit
+    at the same places but replace nothing (it does not start with May's first workshop)."""
+    import os
+
+    from tests.fixtures.build_fixtures import REGISTER_MAY, register
+
+    copy_raw_files([REGISTERS[0]], FIELD, tmp_path)
+    other = [("ATL-N2", *row[1:]) for row in REGISTER_MAY]
+    register([("ATL-N2", B, "20/05/2022", "priorisation")], tmp_path / "autre.xlsx", other,
+             "EXP07")
+    os.utime(tmp_path / "autre.xlsx", (1_700_000_000, 1_700_000_000))
+    con = ingest(tmp_path)
+    assert con.execute(
+        "select source_file, sheet, accepted, duplicate, superseded from quality_file_summary "
+        "order by 1, 2"
+    ).fetchall() == [
+        ("autre.xlsx", "ateliers", 1, 0, 0),
+        # Both Hassan Amrani, Rachida (her second row a duplicate), Souad: in each workbook.
+        ("autre.xlsx", "participants", 4, 1, 0),
+        (REGISTERS[0], "ateliers", 1, 0, 0),
+        (REGISTERS[0], "participants", 4, 1, 0),
+    ]

@@ -60,6 +60,12 @@ def test_decode_windows_1256() -> None:
     assert encoding.replace("_", "").lower() in {"cp1256", "windows1256"}
 
 
+def test_binary_content_is_no_text_of_any_encoding() -> None:
+    # Not UTF-8; Windows-1252 leaves bytes undefined; Windows-1256 reads control characters.
+    with pytest.raises(UnreadableFileError, match="binary content"):
+        decode_text(bytes(range(1, 256)) * 8)
+
+
 def test_empty_file_is_unreadable() -> None:
     with pytest.raises(UnreadableFileError, match="empty"):
         decode_text(b"")
@@ -84,6 +90,13 @@ def test_malformed_row_is_isolated_with_its_number() -> None:
     assert grid.row_numbers.to_pylist() == [1, 3]
     assert set(grid.malformed_rows) == {2, 4}
     assert grid.rows_read == 4
+
+
+def test_rows_of_empty_fields_are_not_data_rows() -> None:
+    # What Excel writes under the data for formatted but empty rows.
+    grid = read_delimited_text("a;b\n1;2\n;\n3;4\n;\n").without_blank_rows()
+    assert grid.column(0).to_pylist() == ["1", "3"]
+    assert grid.row_numbers.to_pylist() == [1, 3] and grid.rows_read == 2
 
 
 def test_truncated_last_line_keeps_the_rest() -> None:
@@ -208,6 +221,25 @@ def test_paper_file_number_identifies_the_submission() -> None:
     )
     assert row["shape"] == "paper"
     assert row["submission_key"] == [KEYS.key("submission", "paper:AZL-0042")]
+
+
+def test_consent_is_implied_where_the_file_has_no_consent_column() -> None:
+    # A typed questionnaire with answers was consented; a number with no answer is a refusal.
+    row = canonical("N° questionnaire;Commune;Sexe;Âge\nA-1;Azilal;Homme;51\nA-2;;;\n")
+    assert row["consent"] == ["yes", "no"]
+    # With a consent column, its answer stands, even empty (validation reports it).
+    row = canonical("_uuid;consent;commune;sex;age\nu1;;050910101;female;30\n")
+    assert row["consent"] == [""]
+
+
+def test_questions_a_file_lacks_are_listed_in_form_order() -> None:
+    grid = read_delimited_text("_uuid;sex;commune;age;participation/info_channels/radio_tv\n")
+    layout = survey_layout(grid.headers, FORM)
+    assert layout is not None
+    missing = layout.missing_questions(FORM)
+    assert missing[:3] == ["consent", "province", "milieu"]
+    assert not {"sex", "commune", "age", "info_channels"} & set(missing)
+    assert "priorities" in missing
 
 
 def test_personal_columns_never_reach_the_canonical_table() -> None:
