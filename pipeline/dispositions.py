@@ -5,7 +5,10 @@ Order of decisions (the same for surveys and registers):
    identical answers are one *version*; its first copy (file order, then row) represents it
    and the other copies are `duplicate`. Among a submission's versions the latest
    `submitted_at` wins (ties: the version with more answers, then the later file); the
-   representatives of the other versions are `superseded`.
+   representatives of the other versions are `superseded`. Workshops are versions of one
+   `id_atelier` alike. Attendances have no id: a repeat is the same row again, and a row
+   corrected at the same place of a re-sent register supersedes the older one
+   (`_attendance_dedup_sql`).
 2. Consent: a winning response whose consent is `no` is `excluded_no_consent`.
 3. Validation (pandera, `pipeline.schemas`) of what is left: a row breaking any rule is
    `quarantined`, with one `quality_quarantine` row per broken rule; the others are

@@ -210,16 +210,22 @@ def test_only_a_missing_submission_id_column_rejects_a_survey_file(tmp_path: Pat
         "commune;sex;age;sat_overall\n050910101;female;34;4\n", encoding="utf-8")
     (tmp_path / "sans_sexe.csv").write_text(
         "_uuid;commune;age;sat_overall\nu1;050910101;34;4\n", encoding="utf-8")
+    # Without a commune the file loads, but its response belongs to no geography.
+    (tmp_path / "sans_commune.csv").write_text(
+        "_uuid;sex;age;sat_overall\nu2;male;40;3\n", encoding="utf-8")
     con = ingest(tmp_path)
     assert con.execute(
         "select source_file, status, reason, rows_read, accepted from quality_file_summary "
         "order by 1"
     ).fetchall() == [
+        ("sans_commune.csv", "loaded", None, 1, 0),
         ("sans_identifiant.csv", "rejected",
          "survey export without a submission identifier column (_uuid, meta-instanceID or "
          "N° questionnaire): its rows could not be told apart from their re-exports", 0, 0),
         ("sans_sexe.csv", "loaded", None, 1, 1),
     ]
+    assert con.execute('select source_file, rule, "column" from quality_quarantine').fetchall() \
+        == [("sans_commune.csv", "unknown_commune", "commune")]
 
 
 def test_two_workbooks_of_one_expert_are_not_versions_of_each_other(tmp_path: Path) -> None:
