@@ -294,7 +294,7 @@ def targets_sheet() -> Sheet:
             Column("Réalisé", SHARE, 10, "actual", "withheld"),
             Column("Présences", COUNT, 10, "attendances"),
             Column("Cible atteinte", YES_NO, 10, "met", "withheld"),
-            Column("Secret statistique", TEXT, 14, "actual"),
+            Column("Secret statistique", TEXT, 14, "mart_participation.suppressed"),
         ),
     )
 

@@ -148,8 +148,8 @@ def satisfaction_heatmap(cells: pd.DataFrame, title: str, subtitle: str,
         _text_marks(x, indicators, empty_rows, empty_columns, "—",
                     ["aucune réponse dans ce groupe"] * len(empty_rows)),
     ]
-    layout = _layout(title, subtitle, source, height=80 + 34 * len(indicators) + 210,
-                     bottom=210)
+    layout = _layout(title, subtitle, source, height=80 + 34 * len(indicators) + 195,
+                     bottom=195)
     layout["margin"]["r"] = 90  # the colour bar
     layout["xaxis"] = {"type": "multicategory", "side": "bottom", "tickfont": {"size": 11},
                        "tickangle": 0, "automargin": False,
@@ -352,12 +352,12 @@ def dispositions_bars(files: pd.DataFrame, disposition_labels: dict[str, str], t
         }
         for d in ("accepted", "duplicate", "superseded", "excluded_no_consent", "quarantined")
     ]
-    layout = _layout(title, subtitle, source, height=150 + 20 * len(names) + 120, bottom=120,
+    layout = _layout(title, subtitle, source, height=160 + 20 * len(names) + 120, bottom=120,
                      left=20 + 6 * max((len(n) for n in names), default=10))
     layout["barmode"] = "stack"
-    layout["margin"]["t"] = 125
+    layout["margin"]["t"] = 160
     layout["showlegend"] = True
-    layout["legend"] = {"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom",
+    layout["legend"] = {"orientation": "h", "x": 0, "y": 1.005, "yanchor": "bottom",
                         "font": {"size": 11}, "traceorder": "normal"}
     layout["xaxis"] = {"title": {"text": "lignes lues (nombre)"}, "gridcolor": "#eeeeee",
                        "tickformat": ",d"}
