@@ -191,7 +191,7 @@ FILES_SQL = """
 
 CODE_LABELS_SQL = """
     select code_list, code, label_fr, label_ar from label_codes
-    where code_list in ('disposition', 'suppression', 'estimate_type')
+    where code_list in ('disposition', 'suppression', 'estimate_type', 'geography_level')
     order by code_list, sort_order
 """
 

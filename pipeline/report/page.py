@@ -43,6 +43,7 @@ class Geography:
     """One section of the report."""
 
     level: str
+    level_fr: str
     code: str
     name_fr: str
     name_ar: str
@@ -81,9 +82,6 @@ def _json(figure: figures.Figure) -> str:
                       allow_nan=False).replace("</", "<\\/")
 
 
-def _level_words(level: str) -> tuple[str, str]:
-    return {"region": ("la région", "Région"), "province": ("la province", "Province"),
-            "commune": ("la commune", "Commune")}[level]
 
 
 def build_geographies(data: ReportData) -> list[Geography]:
@@ -103,7 +101,9 @@ def build_geographies(data: ReportData) -> list[Geography]:
         }
         geography_targets = targets.get(row.geography_code, data.targets.iloc[0:0])
         geography = Geography(
-            level=row.geography_level, code=row.geography_code, name_fr=row.name_fr,
+            level=row.geography_level,
+            level_fr=data.label("geography_level", row.geography_level),
+            code=row.geography_code, name_fr=row.name_fr,
             name_ar=row.name_ar,
             province_code=None if pd.isna(row.province_code) else row.province_code,
             headline=headline, shares=_shares(geography_targets, withheld),
@@ -144,7 +144,7 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
              equity: pd.DataFrame | None, targets: pd.DataFrame, withheld: str,
              night: str) -> list[dict[str, Any]]:
     name = geography.name_fr
-    where = f"{_level_words(geography.level)[1]} {name}"
+    where = f"{geography.level_fr} {name}"
     weighted = geography.level != "commune"
     estimate = ("estimations pondérées par la population des communes (RGPH 2024)"
                 if weighted else "estimations non pondérées (commune)")
