@@ -103,6 +103,12 @@ def _geography_order(alias: str = "m") -> str:
     return f"coalesce(g.sort_order, 1e9), {alias}.geography_code"
 
 
+def _withheld_reason(alias: str = "m") -> str:
+    """Why the row's figures are withheld (label of its `suppression`), NULL if they are not;
+    needs `_suppression_join`."""
+    return f"case when {alias}.suppressed then coalesce(ls.label_fr, '{WITHHELD}') end"
+
+
 def _breakdown_joins(alias: str = "m") -> str:
     return (
         f"left join label_groups lg on lg.breakdown = {alias}.breakdown "
@@ -128,8 +134,7 @@ def satisfaction_sheet() -> Sheet:
                coalesce(li.label_fr, m.indicator),
                m.n_respondents, m.n_rated, m.n_dont_know,
                m.usage_rate, m.mean_score, m.satisfied_share, m.ci_low, m.ci_high,
-               case when m.suppressed then coalesce(ls.label_fr, '{WITHHELD}')
-                    end,
+               {_withheld_reason()},
                m.usage_suppressed, m.suppressed
         from mart_survey_indicators m
         {_geography_joins()} {_breakdown_joins()} {_suppression_join()}
@@ -161,8 +166,7 @@ def options_sheet() -> Sheet:
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
                coalesce(lq.label_fr, m.question), coalesce(lo.label_fr, m.option),
                m.n_respondents, m.n_citing, m.share, m.ci_low, m.ci_high, m.rank,
-               case when m.suppressed then coalesce(ls.label_fr, '{WITHHELD}')
-                    end,
+               {_withheld_reason()},
                m.suppressed
         from mart_survey_options m
         {_geography_joins()} {_breakdown_joins()} {_suppression_join()}
@@ -256,8 +260,7 @@ def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
         select {_geography_select()},
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
                m.workshops, m.attendances, m.unique_participants, {selected},
-               case when m.suppressed then coalesce(ls.label_fr, '{WITHHELD}')
-                    end,
+               {_withheld_reason()},
                m.suppressed
         from mart_participation m
         {_geography_joins()} {_breakdown_joins()} {_suppression_join()}
