@@ -45,7 +45,7 @@ def _estimate_sql(level: str) -> str:
 SATISFACTION_SQL = f"""
     with geographies as ({GEOGRAPHIES_SQL}),
     indicators as (
-        select indicator, label_fr, short_fr, sort_order from label_indicators
+        select indicator, service, label_fr, short_fr, sort_order from label_indicators
         where family = 'survey'
     ),
     groups as (
@@ -54,7 +54,7 @@ SATISFACTION_SQL = f"""
           and not comparison_only
     )
     select g.geography_level, g.geography_code, i.indicator, i.short_fr as indicator_fr,
-           i.label_fr as indicator_long_fr,
+           i.label_fr as indicator_long_fr, i.service is not null as is_service,
            s.breakdown, s.group_key, s.breakdown_fr, s.label_fr as group_fr,
            m.estimate_type, m.n_respondents, m.n_rated, m.mean_score, m.satisfied_share,
            m.ci_low, m.ci_high, coalesce(m.suppressed, false) as suppressed,

@@ -63,40 +63,31 @@ def _layout(title: str, subtitle: str, source: str, height: int, bottom: int,
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "hoverlabel": {"align": "left", "font": {"family": FONT}},
-        "annotations": [_source(source)],
+        "annotations": [_source(source, bottom, left)],
         "showlegend": False,
     }
 
 
-def _source(source: str) -> dict[str, Any]:
+def _source(source: str, bottom: int, left: int) -> dict[str, Any]:
+    """The source line, in the bottom-left corner of the figure, inside its margins: a fixed
+    number of pixels from the plot area whatever the figure's size (margins are fixed, no
+    automargin, so that the corner is known)."""
     return {
         "text": "<br>".join(textwrap.wrap(source, width=150)),
         "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
-        "yanchor": "top", "yshift": -10_000, "showarrow": False, "align": "left",
-        "font": {"size": 10, "color": GREY},
+        "yanchor": "bottom", "xshift": -(left - 12), "yshift": -(bottom - 6),
+        "showarrow": False, "align": "left", "font": {"size": 10, "color": GREY},
     }
-
-
-def _anchor_source(figure: Figure) -> Figure:
-    """Put the source line in the bottom-left corner of the figure, inside its margins (a
-    fixed number of pixels from the plot area, whatever the figure's size). Margins are
-    fixed (no automargin) so that the corner is known."""
-    layout = figure["layout"]
-    source = layout["annotations"][0]
-    source["yanchor"] = "bottom"
-    source["y"] = 0
-    source["yshift"] = -(layout["margin"]["b"] - 6)
-    source["xshift"] = -(layout["margin"]["l"] - 12)
-    return figure
 
 
 def satisfaction_heatmap(cells: pd.DataFrame, title: str, subtitle: str,
                          source: str) -> Figure:
     """Share of satisfied respondents (score 4 or 5) per service (rows) and group (columns).
 
-    `cells` holds one geography's rows in display order: every indicator × every group
-    (`indicator_fr`, `breakdown_fr`, `group_fr`, `satisfied_share`, `ci_low`, `ci_high`,
-    `n_rated`, `suppressed` with its reason `withheld_fr`, `missing`).
+    `cells` holds one geography's rows in display order: every indicator (the services
+    first, `is_service`) × every group (`indicator_fr`, `breakdown_fr`, `group_fr`,
+    `satisfied_share`, `ci_low`, `ci_high`, `n_rated`, `suppressed` with its reason
+    `withheld_fr`, `missing`).
     """
     indicators = [_wrap(label, 32) for label in dict.fromkeys(cells["indicator_fr"])]
     group_keys = list(dict.fromkeys(zip(cells["breakdown"], cells["group_key"], strict=True)))
@@ -154,9 +145,7 @@ def satisfaction_heatmap(cells: pd.DataFrame, title: str, subtitle: str,
     layout["xaxis"] = {"type": "multicategory", "side": "bottom", "tickfont": {"size": 11},
                        "tickangle": 0, "automargin": False,
                        "title": {"text": "Groupe de répondants", "standoff": 8}}
-    services = int(cells.drop_duplicates("indicator")["indicator"].str.startswith("sat_")
-                   .sum()) - int((cells.drop_duplicates("indicator")["indicator"]
-                                  == "sat_overall").sum())
+    services = int(cells.drop_duplicates("indicator")["is_service"].sum())
     if 0 < services < len(indicators):
         # a line between the services and the overall scores (overall satisfaction, trust)
         layout["shapes"] = [{"type": "line", "xref": "x domain", "x0": 0, "x1": 1,
@@ -169,7 +158,7 @@ def satisfaction_heatmap(cells: pd.DataFrame, title: str, subtitle: str,
         "sizex": 1, "sizey": 1, "sizing": "stretch", "layer": "below",
         "xanchor": "left", "yanchor": "top",
     }]
-    return _anchor_source({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 def _nullable(values: np.ndarray) -> list:
@@ -270,7 +259,7 @@ def equity_dots(gaps: pd.DataFrame, title: str, subtitle: str, source: str,
     layout["yaxis"] = {"autorange": "reversed", "automargin": False, "ticksuffix": "  ",
                        "gridcolor": "#f3f3f3", "type": "category",
                        "categoryorder": "array", "categoryarray": indicators}
-    return _anchor_source({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 def _panel_title(rows: list[dict[str, Any]]) -> str:
@@ -329,7 +318,7 @@ def targets_bars(targets: pd.DataFrame, title: str, subtitle: str, source: str) 
     layout["yaxis"] = {"autorange": "reversed", "automargin": False, "ticksuffix": "  ",
                        "type": "category"}
     layout["bargap"] = 0.45
-    return _anchor_source({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 def dispositions_bars(files: pd.DataFrame, disposition_labels: dict[str, str], title: str,
@@ -363,7 +352,7 @@ def dispositions_bars(files: pd.DataFrame, disposition_labels: dict[str, str], t
                        "tickformat": ",d"}
     layout["yaxis"] = {"autorange": "reversed", "automargin": False, "type": "category",
                        "tickfont": {"size": 10}}
-    return _anchor_source({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 def count_bars(labels: list[str], counts: list[int], hover: list[str], title: str,
@@ -381,4 +370,4 @@ def count_bars(labels: list[str], counts: list[int], hover: list[str], title: st
                        "tickformat": ",d", "rangemode": "tozero"}
     layout["yaxis"] = {"autorange": "reversed", "automargin": False, "type": "category",
                        "ticksuffix": "  "}
-    return _anchor_source({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
