@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test dev demo-data env lint bench clean-data help
+.PHONY: run test dev demo-data env lint bench clean-data help notebooks screenshots
 
 help:
 	@echo "make run        build the environment, generate demo data if data/raw is empty, run every asset"
@@ -24,6 +24,8 @@ help:
 	@echo "make dev        open the Dagster UI (http://localhost:3000) on the same definitions"
 	@echo "make demo-data  (re)generate the demo files into data/raw (FORCE=1 to overwrite)"
 	@echo "make bench      benchmark: BENCH_ARGS=\"--responses 1000000\" for national scale"
+	@echo "make notebooks  execute the analysts' notebooks into HTML (data/marts/notebooks/)"
+	@echo "make screenshots  PNGs of the report and the Dagster lineage page into docs/ (needs chromium)"
 	@echo "make lint       ruff"
 
 $(UV):
@@ -60,8 +62,17 @@ dev: env
 bench: env
 	$(PY) -m benchmarks.benchmark $(BENCH_ARGS)
 
+notebooks: env
+	@test -f data/marts/citizen_metrics.duckdb || $(MAKE) run
+	$(PY) -m pipeline.notebooks
+
+screenshots: env
+	@test -f data/marts/report/rapport.html || $(MAKE) run
+	$(PY) -m tools.screenshots
+
 lint: env
 	$(VENV)/bin/ruff check .
 
 clean-data:
-	rm -rf data/work data/marts/citizen_metrics.duckdb data/marts/exports
+	rm -rf data/work data/marts/citizen_metrics.duckdb data/marts/exports data/marts/report \
+		data/marts/notebooks

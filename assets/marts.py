@@ -9,8 +9,10 @@ from assets.metadata import markdown_table
 from assets.raw import raw_file_inventory
 from assets.resources import WAREHOUSE_POOL, PipelineResource
 from assets.validated import validated_attendances, validated_survey_responses
+from pipeline.labels import LABEL_TABLES
 from pipeline.marts import SqlContext, run_sql
 from pipeline.publish import PUBLISHED_TABLES, export_tables, publish_database
+from pipeline.report import REPORT_DIR_NAME, REPORT_FILE_NAME, build_report
 
 MARTS_GROUP = "marts"
 QUALITY_GROUP = "quality"
@@ -134,10 +136,12 @@ MART_ASSETS = [
 ]
 
 
-@dg.asset(group_name=PUBLISH_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"}, deps=MART_ASSETS)
+@dg.asset(group_name=PUBLISH_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
+          deps=[*MART_ASSETS, *LABEL_TABLES])
 def citizen_metrics_database(pipeline: PipelineResource) -> dg.MaterializeResult:
-    """The published marts database `citizen_metrics.duckdb`, rebuilt beside the old one and
-    swapped in atomically, so analysts reading it are never blocked nor see half a run."""
+    """The published marts database `citizen_metrics.duckdb` (marts, quality tables and the
+    labels of every code), rebuilt beside the old one and swapped in atomically, so analysts
+    reading it are never blocked nor see half a run."""
     settings = pipeline.settings()
     with pipeline.warehouse() as con:
         publication = publish_database(con, settings.marts_dir, PUBLISHED_TABLES)
@@ -151,13 +155,36 @@ def citizen_metrics_database(pipeline: PipelineResource) -> dg.MaterializeResult
 
 @dg.asset(group_name=PUBLISH_GROUP, kinds={"parquet", "csv"}, deps=[citizen_metrics_database])
 def mart_exports(pipeline: PipelineResource) -> dg.MaterializeResult:
-    """Each mart as Parquet (for notebooks) and as CSV in UTF-8 with a byte-order mark (for
-    Excel), in `data/marts/exports/`, read from the published database."""
+    """Each published table as Parquet (for notebooks) and as CSV in UTF-8 with a byte-order
+    mark (for Excel), and the M&E officers' workbook `citizen_metrics.xlsx` (one sheet per
+    theme, in French), in `data/marts/exports/`, read from the published database."""
     settings = pipeline.settings()
     written = export_tables(settings.marts_database, settings.marts_dir / "exports")
     return dg.MaterializeResult(
         metadata={
             "folder": dg.MetadataValue.path(str(settings.marts_dir / "exports")),
             "files": len(written),
+        }
+    )
+
+
+@dg.asset(group_name=PUBLISH_GROUP, kinds={"html", "plotly"}, deps=[citizen_metrics_database])
+def manager_report(pipeline: PipelineResource) -> dg.MaterializeResult:
+    """The programme managers' report `report/rapport.html`: one HTML file that opens
+    offline (Plotly included once), in French with Arabic names, for the region, each
+    province and each programme commune: headline figures, satisfaction by service and
+    group, equity gaps, participation against targets, and data quality. Read from the
+    published database only."""
+    settings = pipeline.settings()
+    summary = build_report(
+        settings.marts_database, settings.marts_dir / REPORT_DIR_NAME / REPORT_FILE_NAME
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(summary.path)),
+            "geographies": summary.geographies,
+            "figures": summary.figures,
+            "size_mb": round(summary.size_bytes / 1e6, 1),
+            "seconds": round(summary.seconds, 2),
         }
     )

@@ -26,6 +26,17 @@ TABLES_FR: dict[str, str] = {
     "enfreint, pour corriger les fichiers sources.",
     "quality_flags": "Réponses retenues mais signalées comme douteuses (entretien de moins "
     "de 5 minutes, date hors période, enquêteur à plus de 25 entretiens par jour).",
+    "label_geographies": "Noms français et arabes de la région, des provinces et de toutes "
+    "les communes (listes de référence), avec la province et l'appartenance au programme.",
+    "label_indicators": "Libellés français et arabes des indicateurs : les 12 services, la "
+    "satisfaction globale et la confiance (questionnaire), les parts de participation.",
+    "label_groups": "Libellés français et arabes de chaque ventilation et de chaque groupe, "
+    "croisements compris (female,rural → Femme · Rural).",
+    "label_questions": "Libellés français et arabes des questions fermées du questionnaire.",
+    "label_options": "Libellés français et arabes des options de réponse du questionnaire.",
+    "label_codes": "Libellés français et arabes des autres codes : niveaux géographiques, "
+    "types d'estimation, secret statistique, devenir des lignes, types et statuts de "
+    "fichiers, règles de quarantaine, signalements, types d'ateliers, catégories.",
 }
 
 COLUMNS_FR: dict[str, str] = {
@@ -126,6 +137,35 @@ COLUMNS_FR: dict[str, str] = {
     "2022 ou dans le futur), enumerator_overload (plus de 25 entretiens par enquêteur et par "
     "jour).",
     "commune_code": "Code HCP de la commune (9 chiffres, en texte).",
+    "label_fr": "Libellé en français (tiré du questionnaire ou de data/reference/labels.yaml).",
+    "label_ar": "Libellé en arabe (tiré du questionnaire ou de data/reference/labels.yaml).",
+    "name_fr": "Nom en français (listes de référence communes.csv, provinces.csv).",
+    "name_ar": "Nom en arabe (listes de référence communes.csv, provinces.csv).",
+    "level_fr": "Niveau géographique en français.",
+    "level_ar": "Niveau géographique en arabe.",
+    "province_code": "Code HCP de la province (5 chiffres, en texte).",
+    "province_name_fr": "Nom de la province en français.",
+    "province_name_ar": "Nom de la province en arabe.",
+    "commune_type": "Type officiel de la commune : urban (municipalité) ou rural.",
+    "population_2024": "Population légale RGPH 2024.",
+    "sort_order": "Ordre d'affichage conseillé.",
+    "service": "Code du service (sans le préfixe sat_) ; vide pour les autres indicateurs.",
+    "family": "survey (enquête citoyenne) ou participation (registres d'ateliers).",
+    "short_fr": "Libellé court en français (sans la précision entre parenthèses).",
+    "short_ar": "Libellé court en arabe (sans la précision entre parenthèses).",
+    "question_fr": "Texte de la question en français, tel que dans le questionnaire.",
+    "question_ar": "Texte de la question en arabe, tel que dans le questionnaire.",
+    "breakdown_fr": "Nom de la ventilation en français.",
+    "breakdown_ar": "Nom de la ventilation en arabe.",
+    "is_pair": "Vrai pour un croisement de deux dimensions.",
+    "comparison_only": "Vrai pour un groupe de comparaison des écarts (adult+senior), qui "
+    "n'est pas un groupe de ventilation.",
+    "type": "Type de question XLSForm (select one, select all that apply, integer…).",
+    "list_name": "Liste de choix du questionnaire.",
+    "code_list": "Liste de codes (geography_level, estimate_type, suppression, disposition, "
+    "quarantine_rule, quality_flag, file_kind, file_shape, file_status, workshop_type, "
+    "participant_category).",
+    "code": "Code tel qu'il figure dans les tables.",
 }
 
 PREFIXES_FR = {

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import xlsxwriter
 
-from pipeline.dictionary import TABLES_FR, describe
+from pipeline.labels import LABEL_TABLES
+from pipeline.marts_access import open_database
 from pipeline.settings import MARTS_DATABASE_NAME
-from pipeline.warehouse import connect
+from pipeline.workbook import WORKBOOK_NAME, write_workbook
 
 PUBLISHED_TABLES = (
     "mart_survey_indicators",
@@ -29,6 +29,7 @@ PUBLISHED_TABLES = (
     "quality_file_summary",
     "quality_quarantine",
     "quality_flags",
+    *LABEL_TABLES,
 )
 
 # Column names that would mean personal data leaked into a published table (INDICATORS.md §5).
@@ -83,69 +84,29 @@ def publish_database(
     return Publication(database=final, exports_dir=marts_dir / "exports", tables=counts)
 
 
-WORKBOOK_NAME = "citizen_metrics.xlsx"
-EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
-
-
-def write_workbook(con: duckdb.DuckDBPyConnection, path: Path, tables: tuple[str, ...]) -> None:
-    """One sheet per published table and a `colonnes` sheet explaining every column in French.
-
-    Rows stream from DuckDB into xlsxwriter in constant-memory mode (pandas' `to_excel` took
-    twice as long here). Codes stay text cells, leading zeros kept. A table too long for
-    Excel is left out with a note pointing to its CSV and Parquet files, not cut silently.
-    """
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    dictionary: list[tuple[str, str, str]] = []
-    try:
-        for table in tables:
-            cursor = con.execute(f"select * from {table}")
-            columns = [description[0] for description in cursor.description]
-            dictionary += [(table, column, describe(column)) for column in columns]
-            sheet = workbook.add_worksheet(table[:31])
-            rows = con.execute(f"select count(*) from {table}").fetchone()[0]
-            if rows > EXCEL_MAX_ROWS:
-                sheet.write_string(0, 0, f"{rows} lignes : trop pour Excel. Utiliser "
-                                         f"{table}.csv ou {table}.parquet.")
-                continue
-            cursor = con.execute(f"select * from {table}")
-            sheet.freeze_panes(1, 0)
-            sheet.write_row(0, 0, columns, header)
-            sheet.autofilter(0, 0, max(rows, 1), len(columns) - 1)
-            row_number = 1
-            while batch := cursor.fetchmany(10_000):
-                for values in batch:
-                    sheet.write_row(row_number, 0, values)
-                    row_number += 1
-        _write_listing(workbook, "tables", header, ("table", "contenu"), (30, 120),
-                       [(t, TABLES_FR.get(t, "")) for t in tables])
-        _write_listing(workbook, "colonnes", header, ("table", "colonne", "description"),
-                       (26, 26, 120), dictionary)
-    finally:
-        workbook.close()
-
-
-def _write_listing(
-    workbook: xlsxwriter.Workbook,
-    name: str,
-    header: object,
-    columns: tuple[str, ...],
-    widths: tuple[int, ...],
-    rows: list[tuple[str, ...]],
-) -> None:
-    sheet = workbook.add_worksheet(name)
-    for index, width in enumerate(widths):
-        sheet.set_column(index, index, width)
-    sheet.write_row(0, 0, columns, header)
-    for number, values in enumerate(rows, start=1):
-        sheet.write_row(number, 0, values)
+def _write_files(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...],
+                 folder: Path) -> list[str]:
+    """Parquet and CSV (UTF-8 with a byte-order mark) of each table; the files' names."""
+    names: list[str] = []
+    for table in tables:
+        parquet = folder / f"{table}.parquet"
+        con.execute(f"copy {table} to '{parquet}' (format parquet, compression zstd)")
+        csv_body = folder / f".{table}.csv.body"
+        con.execute(f"copy {table} to '{csv_body}' (format csv, header true)")
+        csv_path = folder / f"{table}.csv"
+        with csv_path.open("wb") as out, csv_body.open("rb") as body:
+            out.write(b"\xef\xbb\xbf")
+            shutil.copyfileobj(body, out, length=1 << 20)
+        csv_body.unlink()
+        names += [parquet.name, csv_path.name]
+    return names
 
 
 def export_tables(
     marts_database: Path, exports_dir: Path, tables: tuple[str, ...] = PUBLISHED_TABLES
 ) -> list[Path]:
-    """Parquet and CSV (UTF-8 with BOM, for Excel) of every published table, and one XLSX
-    workbook with a sheet per table and a French data dictionary.
+    """Parquet and CSV (UTF-8 with BOM, for Excel) of every published table, and the XLSX
+    workbook of M&E officers (`pipeline.workbook`: one sheet per theme, in French).
 
     Written into a fresh folder and swapped in, like the database, from the published file
     opened read-only.
@@ -154,20 +115,10 @@ def export_tables(
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     written: list[Path] = []
-    with connect(marts_database, read_only=True) as con:
-        for table in tables:
-            parquet = building / f"{table}.parquet"
-            con.execute(f"copy {table} to '{parquet}' (format parquet, compression zstd)")
-            csv_body = building / f".{table}.csv.body"
-            con.execute(f"copy {table} to '{csv_body}' (format csv, header true)")
-            csv_path = building / f"{table}.csv"
-            with csv_path.open("wb") as out, csv_body.open("rb") as body:
-                out.write(b"\xef\xbb\xbf")
-                shutil.copyfileobj(body, out, length=1 << 20)
-            csv_body.unlink()
-            written += [exports_dir / parquet.name, exports_dir / csv_path.name]
+    with open_database(marts_database) as con:
+        written += [exports_dir / name for name in _write_files(con, tables, building)]
         workbook = building / WORKBOOK_NAME
-        write_workbook(con, workbook, tables)
+        write_workbook(con, workbook)
         written.append(exports_dir / workbook.name)
     old = exports_dir.with_name(exports_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)

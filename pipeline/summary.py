@@ -43,6 +43,8 @@ def main() -> int:
             "and estimate_type = 'weighted'"
         ).fetchone()
     print(f"\nMarts published: {database}")
+    print(f"Report for programme managers: {settings.marts_dir / 'report' / 'rapport.html'}")
+    print(f"Workbook for M&E officers: {settings.marts_dir / 'exports' / 'citizen_metrics.xlsx'}")
     print(f"Exports (Parquet, CSV): {settings.marts_dir / 'exports'}")
     if region:
         workshops, attendances, unique, women, youth, disability, rural = region

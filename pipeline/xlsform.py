@@ -35,6 +35,17 @@ def header_key(text: object) -> str:
     return value.strip(" ?:")
 
 
+def label_in(labels: dict[str, str], language: str) -> str | None:
+    """The label in one language (`fr`, `ar`) of a question or choice.
+
+    XLSForms name languages `French (fr)` or just `fr`; both are accepted.
+    """
+    for key, text in labels.items():
+        if key == language or key.endswith(f"({language})"):
+            return text
+    return None
+
+
 @dataclass(frozen=True)
 class Choice:
     name: str

@@ -73,6 +73,27 @@ def marts(e2e_run):
     con.close()
 
 
+@pytest.fixture(scope="session")
+def e2e_run_threshold_4(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same fixture published with a suppression threshold of 4 instead of 10: more
+    figures are published, some still withheld."""
+    root = tmp_path_factory.mktemp("threshold4")
+    copy_raw_files(E2E_FILES, FIXTURES / "e2e", root / "raw")
+    materialize_all(root, suppression_threshold=4)
+    return root
+
+
+@pytest.fixture(scope="session")
+def marts_threshold_4(e2e_run_threshold_4: Path):
+    """A read-only connection to the marts published with a threshold of 4."""
+    import duckdb
+
+    con = duckdb.connect(str(e2e_run_threshold_4 / "marts" / "citizen_metrics.duckdb"),
+                         read_only=True)
+    yield con
+    con.close()
+
+
 def ingest(raw_dir: Path):
     """Read, stage, resolve and summarise `raw_dir` without Dagster (fast; for many runs).
 

@@ -16,7 +16,7 @@ def test_every_asset_has_a_group_and_a_description() -> None:
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.group_name in {"reference", "raw", "validated", "marts", "quality",
-                                   "publication"}, key
+                                   "labels", "publication"}, key
         assert node.description and len(node.description) > 40, key
 
 
@@ -27,13 +27,14 @@ def test_warehouse_writers_share_one_pool() -> None:
         for key in graph.get_all_asset_keys()
         if set(graph.get(key).pools or ()) != {"duckdb_warehouse"}
     }
-    # Only the exports, which read the published file and write Parquet/CSV, are outside.
-    assert outside == {"mart_exports"}
+    # Only the exports and the report, which read the published file, are outside.
+    assert outside == {"mart_exports", "manager_report"}
 
 
 def test_job_schedule_and_sensor() -> None:
     job = defs.resolve_job_def("citizen_metrics_job")
-    assert len(job.asset_layer.executable_asset_keys) == 17
+    # 17 before the labels: + reference_labels, 6 label tables, the report
+    assert len(job.asset_layer.executable_asset_keys) == 25
     schedule = defs.resolve_schedule_def("nightly_citizen_metrics")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Africa/Casablanca"

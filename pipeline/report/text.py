@@ -1,0 +1,48 @@
+"""French number formats for the report: `7 976`, `54 %`, `+3,2 pts`, `29/11/2026`.
+
+A narrow no-break space separates thousands and precedes units, as French typography does;
+the decimal separator is a comma.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+NNBSP = "\u202f"  # narrow no-break space
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def integer(value: object) -> str:
+    if _is_missing(value):
+        return "—"
+    return f"{int(value):,}".replace(",", NNBSP)  # type: ignore[call-overload]
+
+
+def percent(share: object, digits: int = 0) -> str:
+    """A share (0–1) as a French percentage: 0.5371 → `54 %`."""
+    if _is_missing(share):
+        return "—"
+    text = f"{float(share) * 100:.{digits}f}".replace(".", ",")  # type: ignore[arg-type]
+    return f"{text}{NNBSP}%"
+
+
+def points(gap: object, digits: int = 1) -> str:
+    """A difference of shares in percentage points, signed: 0.032 → `+3,2 pts`."""
+    if _is_missing(gap):
+        return "—"
+    text = f"{float(gap) * 100:+.{digits}f}".replace(".", ",").replace("-", "−")  # type: ignore[arg-type]
+    return f"{text}{NNBSP}pts"
+
+
+def decimal(value: object, digits: int = 2) -> str:
+    if _is_missing(value):
+        return "—"
+    return f"{float(value):.{digits}f}".replace(".", ",")  # type: ignore[arg-type]
+
+
+def date_time(moment: datetime) -> str:
+    return moment.strftime("%d/%m/%Y à %H:%M")

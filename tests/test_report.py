@@ -1,0 +1,200 @@
+"""The managers' report: every province and programme commune, figures read back from the
+HTML against the published marts, withheld figures shown as withheld, never as numbers."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from bs4 import BeautifulSoup
+from plotly.offline import get_plotlyjs
+
+from pipeline.report import build_report
+from pipeline.settings import REPO_ROOT
+
+REFERENCE = REPO_ROOT / "data" / "reference"
+A = "050910101"  # Béni Mellal, 12 responses in the fixture
+
+
+def report_of(root: Path) -> BeautifulSoup:
+    html = (root / "marts" / "report" / "rapport.html").read_text(encoding="utf-8")
+    return BeautifulSoup(html.replace(get_plotlyjs(), ""), "html.parser")
+
+
+def figure_specs(page: BeautifulSoup) -> dict[tuple[str, str], dict]:
+    return {(s["data-geography"], s["data-figure"]): json.loads(s.string)
+            for s in page.select("script.figure-spec")}
+
+
+@pytest.fixture(scope="module")
+def page(e2e_run) -> BeautifulSoup:
+    root, _ = e2e_run
+    return report_of(root)
+
+
+@pytest.fixture(scope="module")
+def page_threshold_4(e2e_run_threshold_4) -> BeautifulSoup:
+    return report_of(e2e_run_threshold_4)
+
+
+def test_every_province_and_programme_commune_has_its_section(page) -> None:
+    provinces = pd.read_csv(REFERENCE / "provinces.csv", dtype=str)
+    cohort = pd.read_csv(REFERENCE / "programme_communes.csv", dtype=str)
+    communes = pd.read_csv(REFERENCE / "communes.csv", dtype=str).set_index("commune_code")
+    expected = {("province", p.province_code, p.name_fr, p.name_ar)
+                for p in provinces.itertuples()}
+    expected |= {("commune", code, communes.loc[code, "name_fr"], communes.loc[code, "name_ar"])
+                 for code in cohort["commune_code"]}
+    sections = {
+        (s["data-level"], s["data-code"]): s for s in page.select("section.geography")
+    }
+    assert len(sections) == 1 + len(provinces) + len(cohort)
+    for level, code, name_fr, name_ar in expected:
+        heading = sections[(level, code)].find("h2")
+        assert name_fr in heading.get_text() and name_ar in heading.get_text(), code
+        assert page.select_one(f'nav a[href="#g-{code}"]') is not None, code
+    non_programme = set(communes.index) - set(cohort["commune_code"])
+    assert not {code for _, code in sections} & non_programme
+
+
+def test_a_commune_without_data_says_so(page) -> None:
+    # Only two communes have files in the fixture: the others have no figure, no zero.
+    section = page.select_one('section[data-code="050810101"]')  # Azilal, no fixture file
+    assert "Aucune donnée publiée" in section.get_text()
+    assert not section.select(".plot") and not section.select(".card")
+
+
+def _cells(spec: dict) -> dict[tuple[str, str], dict]:
+    """Heatmap cells by (indicator label, group label) with z, text and hover."""
+    heatmap, _, withheld, _ = spec["data"]
+    cells = {}
+    for row, indicator in enumerate(heatmap["y"]):
+        for column, group in enumerate(heatmap["x"][1]):
+            cells[(indicator, group)] = {"z": heatmap["z"][row][column],
+                                         "text": heatmap["text"][row][column],
+                                         "hover": heatmap["customdata"][row][column]}
+    marked = set(zip(withheld["x"][1], withheld["y"], strict=True))
+    for group, indicator in marked:
+        cells[(indicator, group)]["withheld_mark"] = True
+    return cells
+
+
+def _label(text: str) -> str:
+    return text.replace("<br>", " ")
+
+
+@pytest.mark.parametrize("threshold", [10, 4])
+def test_satisfaction_heatmaps_match_the_marts(threshold, page, page_threshold_4, marts,
+                                               marts_threshold_4) -> None:
+    html, con = (page, marts) if threshold == 10 else (page_threshold_4, marts_threshold_4)
+    specs = figure_specs(html)
+    rows = con.execute(
+        """
+        select m.geography_code, i.short_fr, g.label_fr, m.satisfied_share, m.suppressed
+        from mart_survey_indicators m
+        join label_indicators i using (indicator)
+        join label_groups g using (breakdown, group_key)
+        where m.breakdown in ('total', 'sex', 'age_group', 'disability', 'residence')
+          and m.group_key <> 'unknown'
+          and m.estimate_type = case when m.geography_level = 'commune' then 'unweighted'
+                                     else 'weighted' end
+        """
+    ).fetchall()
+    published = withheld = 0
+    for code, indicator, group, share, suppressed in rows:
+        cells = {(_label(i), _label(g)): c
+                 for (i, g), c in _cells(specs[(code, "satisfaction")]).items()}
+        cell = cells[(indicator, group)]
+        if suppressed:
+            withheld += 1
+            assert cell["z"] is None and cell["withheld_mark"]
+            assert not re.search(r"\d", cell["text"] + cell["hover"]), cell
+        else:
+            published += 1
+            assert cell["z"] == pytest.approx(round(share * 100, 1))
+            assert cell["text"] == f"{share * 100:.0f}\u202f%"
+            assert "withheld_mark" not in cell
+    assert withheld > 0 and published > 0
+    if threshold == 4:
+        # Béni Mellal, overall satisfaction, all: 6 of 11 (README's worked example)
+        cells = {(_label(i), _label(g)): c
+                 for (i, g), c in _cells(specs[(A, "satisfaction")]).items()}
+        assert cells[("Satisfaction globale", "Ensemble")]["z"] == pytest.approx(54.5)
+
+
+def test_equity_and_targets_show_withheld_figures_as_withheld(page, marts) -> None:
+    specs = figure_specs(page)
+    gaps = marts.execute(
+        "select geography_code, count(*) filter (suppressed), count(*) filter (not suppressed)"
+        " from mart_equity_gaps group by 1").fetchall()
+    for code, withheld, shown in gaps:
+        traces = specs[(code, "equity")]["data"]
+        marked = sum(len(t["x"]) for t in traces if t.get("mode") == "text"
+                     and t["text"] and t["text"][0] == "masqué")
+        points = [x for t in traces if t.get("mode") == "markers" for x in t["x"]]
+        assert marked == withheld and len(points) == shown
+    shares = marts.execute(
+        "select geography_code, suppressed, share_women from mart_participation "
+        "where breakdown = 'total'").fetchall()
+    for code, suppressed, women in shares:
+        bars, _target, masked, _none = specs[(code, "targets")]["data"]
+        if suppressed:
+            assert bars["x"] == [] and len(masked["y"]) == 4
+            assert all(text == "masqué (n < 10)" for text in masked["text"])
+        else:
+            assert bars["x"][0] == pytest.approx(round(women * 100, 2))
+
+
+def test_headline_cards_show_withheld_shares_as_withheld(page, marts) -> None:
+    suppressed, attendances = marts.execute(
+        "select suppressed, attendances from mart_participation "
+        f"where geography_code = '{A}' and breakdown = 'total'").fetchone()
+    assert suppressed and attendances == 5
+    section = page.select_one(f'section[data-code="{A}"]')
+    cards = {c.select_one(".label").get_text(): c for c in section.select(".card")}
+    women = cards["Part des femmes"]
+    assert "withheld" in women["class"] and "masqué (n < 10)" in women.get_text()
+    assert not re.search(r"\d+,\d", women.select_one(".value").get_text())
+    assert cards["Présences aux ateliers"].select_one(".value").get_text() == "5"
+
+
+def test_every_figure_is_titled_sourced_and_valid(page_threshold_4) -> None:
+    specs = figure_specs(page_threshold_4)
+    kinds = {kind for _, kind in specs}
+    assert kinds == {"satisfaction", "equity", "targets", "files", "quarantine", "flags"}
+    checked = set()
+    for (_, kind), spec in specs.items():
+        layout = spec["layout"]
+        assert layout["title"]["text"].startswith("<b>")
+        source = layout["annotations"][0]["text"].replace("<br>", " ")
+        assert source.startswith("Source") and "Données publiées le" in source, kind
+        assert all(axis.get("title", {}).get("text") is not None
+                   for name, axis in layout.items() if name.startswith("xaxis")), kind
+        if kind not in checked:
+            go.Figure(spec)  # Plotly's own validation of the specification
+            checked.add(kind)
+
+
+def test_the_page_opens_offline_with_plotly_once(e2e_run) -> None:
+    root, _ = e2e_run
+    html = (root / "marts" / "report" / "rapport.html").read_text(encoding="utf-8")
+    assert html.count(get_plotlyjs()) == 1
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=\"http", html)
+    assert html.count('class="figure-spec"') == len(figure_specs(report_of(root)))
+
+
+def test_the_report_reads_only_the_published_database(e2e_run, tmp_path) -> None:
+    root, _ = e2e_run
+    alone = tmp_path / "citizen_metrics.duckdb"
+    shutil.copyfile(root / "marts" / "citizen_metrics.duckdb", alone)
+    summary = build_report(alone, tmp_path / "report" / "rapport.html")
+    assert summary.geographies == 1 + 5 + 40
+    assert summary.figures == len(figure_specs(report_of(root)))
+    assert not math.isnan(summary.seconds)

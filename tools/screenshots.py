@@ -1,0 +1,151 @@
+"""Screenshots of the managers' report and of the Dagster lineage page (`make screenshots`).
+
+Renders `data/marts/report/rapport.html` (the region, a province, a commune, the data
+quality page) and the report's upstream lineage in the Dagster UI with headless Chromium,
+into `docs/*.png` for the README. Needs Chromium (`apt-get install -y chromium`) and the
+published marts of `make run`. Not part of `make test`: it starts a browser and a web
+server, and the pictures are for people to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from pipeline.marts_access import open_database
+from pipeline.report import REPORT_DIR_NAME, REPORT_FILE_NAME
+from pipeline.settings import REPO_ROOT, Settings
+
+DOCS = REPO_ROOT / "docs"
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars",
+)
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    raise SystemExit("Chromium not found: apt-get install -y chromium")
+
+
+def screenshot(url: str, target: Path, width: int, height: int) -> None:
+    """One viewport-sized PNG of `url`, in a throw-away browser profile."""
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        subprocess.run(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+             f"--window-size={width},{height}", "--virtual-time-budget=15000",
+             f"--screenshot={target}", url],
+            check=True, timeout=180, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+    print(f"{target.relative_to(REPO_ROOT)}  ({url})")
+
+
+def example_geographies(database: Path) -> tuple[str, str]:
+    """The province with the most respondents, and its programme commune with the most."""
+    with open_database(database) as con:
+        province, commune = con.execute(
+            """
+            with respondents as (
+                select geography_level, geography_code, max(n_respondents) as n
+                from mart_survey_indicators where breakdown = 'total' group by all
+            )
+            select p.geography_code, (
+                select c.geography_code from respondents c
+                join label_geographies g using (geography_level, geography_code)
+                where c.geography_level = 'commune' and g.in_programme
+                  and g.province_code = p.geography_code
+                order by c.n desc limit 1)
+            from respondents p where p.geography_level = 'province'
+            order by p.n desc limit 1
+            """
+        ).fetchone()
+    return province, commune
+
+
+def report_screenshots(settings: Settings) -> None:
+    report = settings.marts_dir / REPORT_DIR_NAME / REPORT_FILE_NAME
+    if not report.exists():
+        raise SystemExit(f"no report at {report}: run `make run` first")
+    province, commune = example_geographies(settings.marts_database)
+    url = report.resolve().as_uri()
+    screenshot(f"{url}#g-05", DOCS / "report-region.png", 1400, 2000)
+    screenshot(f"{url}#g-{province}", DOCS / "report-province.png", 1400, 1500)
+    screenshot(f"{url}#g-{commune}", DOCS / "report-commune.png", 1400, 2500)
+    screenshot(f"{url}#qualite", DOCS / "report-quality.png", 1400, 1500)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def lineage_screenshot() -> None:
+    """Start the Dagster web server on a free local port, take the report's upstream
+    lineage (the whole pipeline that feeds it), and stop the server."""
+    port = _free_port()
+    webserver = Path(sys.executable).with_name("dagster-webserver")
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    environment.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
+    server = subprocess.Popen(
+        [str(webserver), "-m", "assets.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, stopped as a whole below
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the Dagster web server did not start") from None
+                time.sleep(1)
+        # The UI greets a first visit on localhost with a newsletter dialog that would
+        # cover the graph; this marks it as seen in the local Dagster instance.
+        _graphql(port, "mutation { setNuxSeen }")
+        screenshot(
+            f"http://127.0.0.1:{port}/assets/manager_report?view=lineage"
+            "&lineageScope=upstream&lineageDepth=8",
+            DOCS / "dagster-lineage.png", 1300, 2000,
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def main() -> int:
+    DOCS.mkdir(exist_ok=True)
+    report_screenshots(Settings.from_env())
+    lineage_screenshot()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
