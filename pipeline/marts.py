@@ -17,8 +17,17 @@ import duckdb
 import jinja2
 import yaml
 
-from pipeline import disclosure
-from pipeline.disclosure import SuppressionSpec
+from pipeline.disclosure.figures import (
+    SERVICE_USAGE,
+    SHARE_DECIMALS,
+    SURVEY_INDICATORS,
+    ProtectedFigures,
+    participation_categories,
+    round_estimates,
+    survey_options,
+)
+from pipeline.disclosure.participation import protect_participation
+from pipeline.disclosure.protection import protect_figures
 from pipeline.dispositions import DISPOSITIONS
 from pipeline.readers.registers import template_vocabulary
 from pipeline.reference import REGION_CODE
@@ -34,39 +43,6 @@ ANALYST_DIMENSIONS = ("commune_type",)
 
 # 97.5 % quantile of the standard normal distribution (INDICATORS.md §3: not 1.96).
 Z_95 = 1.959964
-
-SHARE_ESTIMATES = ("ci_low", "ci_high")
-
-# Which figures of which mart are protected, and by which count (INDICATORS.md §5).
-DISCLOSURE: dict[str, tuple[SuppressionSpec, ...]] = {
-    "mart_survey_indicators": (
-        SuppressionSpec(
-            table="mart_survey_indicators",
-            cell_keys=("indicator", "estimate_type"),
-            measure="n_rated",
-            flag="suppressed",
-            estimates=("mean_score", "satisfied_share", *SHARE_ESTIMATES),
-        ),
-        SuppressionSpec(
-            table="mart_survey_indicators",
-            cell_keys=("indicator", "estimate_type"),
-            measure="n_use_answered",
-            flag="usage_suppressed",
-            estimates=("usage_rate",),
-            reason=None,
-            scope="n_use_answered is not null",
-        ),
-    ),
-    "mart_survey_options": (
-        SuppressionSpec(
-            table="mart_survey_options",
-            cell_keys=("question", "option", "estimate_type"),
-            measure="n_respondents",
-            flag="suppressed",
-            estimates=("share", *SHARE_ESTIMATES, "rank"),
-        ),
-    ),
-}
 
 DEFAULT_TARGETS = {
     "share_women": 0.30,
@@ -134,19 +110,16 @@ class SqlContext:
         return [f"share_{name}" for name in ("women", "youth", "with_disability", "rural",
                                              *self.categories)]
 
-    def disclosure_specs(self, name: str) -> tuple[SuppressionSpec, ...]:
-        """The suppression rules of one mart; participation shares rest on attendances."""
+    def protected_figures(self, name: str) -> tuple[ProtectedFigures, ...]:
+        """The figures of one mart that disclosure control protects (INDICATORS.md §5)."""
+        if name == "mart_survey_indicators":
+            return (SURVEY_INDICATORS, SERVICE_USAGE)
+        if name == "mart_survey_options":
+            return survey_options(list(self.form.multi_select_questions),
+                                  list(self.form.yes_no_items))
         if name == "mart_participation":
-            return (
-                SuppressionSpec(
-                    table="mart_participation",
-                    cell_keys=(),
-                    measure="attendances",
-                    flag="suppressed",
-                    estimates=tuple(self.participation_shares()),
-                ),
-            )
-        return DISCLOSURE.get(name, ())
+            return (participation_categories(list(self.categories)),)
+        return ()
 
     def variables(self) -> dict[str, object]:
         form = self.form
@@ -173,6 +146,7 @@ class SqlContext:
             "targets": self.targets,
             "dispositions": list(DISPOSITIONS),
             "local_time_zone": LOCAL_TIME_ZONE,
+            "share_decimals": SHARE_DECIMALS,
         }
 
 
@@ -192,14 +166,25 @@ def render(name: str, variables: dict[str, object]) -> str:
 
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> dict[str, int]:
     """Render and execute one SQL file (macros are (re)defined first, they are cheap), then
-    apply disclosure control to the tables it publishes. Returns the suppression counts."""
+    withhold what disclosure control requires and round the estimates as published.
+    Returns the numbers of withheld cells by kind of figure and reason."""
     variables = context.variables()
     con.execute(render("macros", variables))
     con.execute(render(name, variables))
     counts: dict[str, int] = {}
-    for spec in context.disclosure_specs(name):
-        for kind, count in disclosure.apply(
-            con, spec, context.settings.suppression_threshold
-        ).items():
-            counts[f"{spec.flag}_{kind}"] = count
+    figures = context.protected_figures(name)
+    if figures:
+        provinces = dict(con.execute(
+            "select commune_code, province_code from ref_communes").fetchall())
+        types = dict(con.execute(
+            "select commune_code, commune_type from ref_communes").fetchall())
+        rules = {"threshold": context.settings.suppression_threshold,
+                 "width": context.settings.protection_width}
+        for kind in figures:
+            if kind.table == "mart_participation":
+                found = protect_participation(con, kind, provinces, types, **rules)
+            else:
+                found = protect_figures(con, kind, provinces, types, **rules)
+            counts |= {f"{kind.flag}_{reason}": n for reason, n in found.items()}
+    round_estimates(con, name)
     return counts

@@ -37,6 +37,16 @@ def _int_from_env(variable: str, default: int) -> int:
         raise ValueError(f"{variable} must be an integer, got {raw!r}") from error
 
 
+def _float_from_env(variable: str, default: float) -> float:
+    raw = os.environ.get(variable)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise ValueError(f"{variable} must be a number, got {raw!r}") from error
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths and tunable rules of one pipeline run.
@@ -49,6 +59,8 @@ class Settings:
       (`PIPELINE_REFERENCE_DIR`, default `data/reference`).
     - targets_file: participation targets (`PIPELINE_TARGETS_FILE`, default `config/targets.yaml`).
     - suppression_threshold: minimum group size for a published estimate (INDICATORS.md §5).
+    - protection_width: how far, on its scale, a figure withheld for resting on too few
+      people must stay uncertain given everything published (0.2: 20 points of a share).
     - youth_min_age / youth_max_age: the youth band (INDICATORS.md §2); the adult band starts
       the year after youth ends.
     """
@@ -59,6 +71,7 @@ class Settings:
     reference_dir: Path
     targets_file: Path
     suppression_threshold: int = 10
+    protection_width: float = 0.2
     youth_min_age: int = 15
     youth_max_age: int = 29
     senior_min_age: int = 60
@@ -91,5 +104,6 @@ class Settings:
             reference_dir=_path_from_env("PIPELINE_REFERENCE_DIR", "data/reference"),
             targets_file=_path_from_env("PIPELINE_TARGETS_FILE", "config/targets.yaml"),
             suppression_threshold=_int_from_env("PIPELINE_SUPPRESSION_THRESHOLD", 10),
+            protection_width=_float_from_env("PIPELINE_PROTECTION_WIDTH", 0.2),
             youth_max_age=youth_max,
         )

@@ -32,7 +32,24 @@ rolled as (
     from int_attendances
     group by {{ m.geography_sets() }}, {{ m.breakdown_sets(breakdowns) }}
 ),
--- Every geography and the total breakdown exist even where nobody attended yet.
+-- Every value of each dimension (seen anywhere in the region) in every geography with
+-- workshops; at commune level, the commune's own type only.
+dimension_values as (
+    select distinct breakdown as dimension, group_key as value
+    from rolled where breakdown not like '%,%' and breakdown <> 'total'
+),
+values_seen as (
+    select t.geography_level, t.geography_code, v.dimension, v.value
+    from workshop_totals t cross join dimension_values v
+    where not (t.geography_level = 'commune' and v.dimension = 'commune_type')
+    union
+    select geography_level, geography_code, breakdown, group_key
+    from rolled where breakdown = 'commune_type'
+),
+-- Every geography and the total breakdown exist even where nobody attended yet; and every
+-- value and pair of values has its row in every geography, with 0 attendances where that
+-- group did not attend: an absent row would tell that its count is 0 even when counts are
+-- withheld.
 frame as (
     select t.geography_level, t.geography_code, coalesce(r.breakdown, 'total') as breakdown,
            coalesce(r.group_key, 'all') as group_key
@@ -41,24 +58,42 @@ frame as (
         and r.geography_code = t.geography_code and r.breakdown = 'total'
     union
     select geography_level, geography_code, breakdown, group_key from rolled
+    union
+    select geography_level, geography_code, dimension, value from values_seen
+{% for dims in breakdowns if dims | length == 2 %}
+    union
+    select a.geography_level, a.geography_code, '{{ dims | join(',') }}',
+           a.value || ',' || b.value
+    from values_seen a join values_seen b using (geography_level, geography_code)
+    where a.dimension = '{{ dims[0] }}' and b.dimension = '{{ dims[1] }}'
+{% endfor %}
 )
 select
     f.geography_level, f.geography_code, g.geography_name, g.in_programme,
     f.breakdown, f.group_key,
     case when f.breakdown = 'total' then coalesce(t.workshops_held, 0)
-         else r.workshops_attended end as workshops,
+         else coalesce(r.workshops_attended, 0) end as workshops,
     coalesce(r.attendances, 0) as attendances,
     coalesce(r.unique_participants, 0) as unique_participants,
-    {% for share in ["women", "youth", "with_disability", "rural"] + categories %}
+    -- The four dimension shares of a pair row would be three-way tables: not published.
+    {% for share in ["women", "youth", "with_disability", "rural"] %}
+    case when f.breakdown not like '%,%' then r.n_{{ share }} / r.attendances end
+        as share_{{ share }},
+    {% endfor %}
+    {% for share in categories %}
     r.n_{{ share }} / r.attendances as share_{{ share }},
     {% endfor %}
     {% for type in workshop_types %}
     case when f.breakdown = 'total' then coalesce(t.workshops_{{ type }}, 0) end
         as workshops_{{ type }},
     {% endfor %}
-    -- Set by pipeline/disclosure.py: shares of fewer than the threshold are not published.
+    -- Set by pipeline/disclosure: `suppressed` withholds the shares of the four dimensions,
+    -- `categories_suppressed` those of the participant categories; `withheld_shares` names
+    -- the shares withheld on a row otherwise published (their numerator is a withheld count).
     false as suppressed,
-    null::varchar as suppression
+    null::varchar as suppression,
+    false as categories_suppressed,
+    null::varchar as withheld_shares
 from frame f
 join ref_geography g using (geography_level, geography_code)
 left join workshop_totals t using (geography_level, geography_code)

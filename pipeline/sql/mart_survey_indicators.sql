@@ -20,15 +20,15 @@ with cells as (
         count(*) filter ({{ q }} = 9) as {{ q }}__n_dont_know,
         sum({{ q }}) filter ({{ rated }}) as {{ q }}__sum_score,
         count(*) filter ({{ q }} >= 4 and {{ q }} <= 5) as {{ q }}__n_satisfied,
-        sum(weight) filter ({{ rated }}) as {{ q }}__w_rated,
-        sum(weight * weight) filter ({{ rated }}) as {{ q }}__w2_rated,
-        sum(weight * {{ q }}) filter ({{ rated }}) as {{ q }}__w_score,
-        sum(weight) filter ({{ q }} >= 4 and {{ q }} <= 5) as {{ q }}__w_satisfied,
+        coalesce(sum(weight) filter ({{ rated }}), 0) as {{ q }}__w_rated,
+        coalesce(sum(weight * weight) filter ({{ rated }}), 0) as {{ q }}__w2_rated,
+        coalesce(sum(weight * {{ q }}) filter ({{ rated }}), 0) as {{ q }}__w_score,
+        coalesce(sum(weight) filter ({{ q }} >= 4 and {{ q }} <= 5), 0) as {{ q }}__w_satisfied,
 {% if used %}
         count(*) filter ({{ used }} in ('yes', 'no')) as {{ q }}__n_use_answered,
         count(*) filter ({{ used }} = 'yes') as {{ q }}__n_used,
-        sum(weight) filter ({{ used }} in ('yes', 'no')) as {{ q }}__w_use_answered,
-        sum(weight) filter ({{ used }} = 'yes') as {{ q }}__w_used,
+        coalesce(sum(weight) filter ({{ used }} in ('yes', 'no')), 0) as {{ q }}__w_use_answered,
+        coalesce(sum(weight) filter ({{ used }} = 'yes'), 0) as {{ q }}__w_used,
 {% else %}
         null::bigint as {{ q }}__n_use_answered,
         null::bigint as {{ q }}__n_used,
@@ -76,7 +76,7 @@ rolled as (
 )
 select * from rolled;
 
--- Estimates from the rolled-up sums; pipeline/disclosure.py then suppresses small groups.
+-- Estimates from the rolled-up sums; pipeline/disclosure then withholds what must be.
 create or replace table mart_survey_indicators as
 with estimates as (
     select
@@ -117,7 +117,7 @@ select
     wilson_low(x.satisfied_share, x.n_eff) as ci_low,
     wilson_high(x.satisfied_share, x.n_eff) as ci_high,
     x.n_eff,
-    -- Set by pipeline/disclosure.py (primary and complementary suppression).
+    -- Set by pipeline/disclosure (primary, complementary and weighted suppression).
     false as suppressed,
     null::varchar as suppression,
     false as usage_suppressed

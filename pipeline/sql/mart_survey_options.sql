@@ -9,8 +9,8 @@ with cells as (
         province_code, commune_code, {{ dimensions | join(', ') }},
 {% for question, options in option_questions.items() %}
         count(*) filter ({{ question }} is not null) as {{ question }}__n,
-        sum(weight) filter ({{ question }} is not null) as {{ question }}__w,
-        sum(weight * weight) filter ({{ question }} is not null) as {{ question }}__w2,
+        coalesce(sum(weight) filter ({{ question }} is not null), 0) as {{ question }}__w,
+        coalesce(sum(weight * weight) filter ({{ question }} is not null), 0) as {{ question }}__w2,
 {% for option in options %}
 {% if question in multi_select_questions %}
 {% set cites = "list_contains(string_split(" ~ question ~ ", ' '), '" ~ option ~ "')" %}
@@ -18,7 +18,7 @@ with cells as (
 {% set cites = question ~ " = '" ~ option ~ "'" %}
 {% endif %}
         count(*) filter ({{ cites }}) as {{ question }}__{{ option }}__n,
-        sum(weight) filter ({{ cites }}) as {{ question }}__{{ option }}__w,
+        coalesce(sum(weight) filter ({{ cites }}), 0) as {{ question }}__{{ option }}__w,
 {% endfor %}
 {% endfor %}
     from int_survey_responses
@@ -68,12 +68,14 @@ select
     x.share,
     wilson_low(x.share, x.n_eff) as ci_low,
     wilson_high(x.share, x.n_eff) as ci_high,
+    -- Ranked on the share as published (rounded): equal published shares share a rank, and
+    -- the last bits of a weighted sum never reorder options between two runs.
     rank() over (
         partition by x.geography_level, x.geography_code, x.breakdown, x.group_key,
                      x.question, x.estimate_type
-        order by x.share desc
+        order by round(x.share, {{ share_decimals }}) desc nulls last
     ) as rank,
-    -- Set by pipeline/disclosure.py.
+    -- Set by pipeline/disclosure.
     false as suppressed,
     null::varchar as suppression
 from estimates x

@@ -1,0 +1,190 @@
+"""Disclosure control of workshop participation (`mart_participation`).
+
+Participation figures are counts and shares of counts, which makes them leak differently
+from survey figures. The share of women among the 5 attendances of persons with a
+disability in a commune is the count of the `female,with_disability` row over 5: publishing
+that row's count, or the share of persons with a disability among women (the same count
+over the number of women), gives the hidden share away. So here the *counts* of some rows
+are withheld, not only shares:
+
+- the count of a row is withheld when it is the numerator of a hidden share of the row one
+  dimension above it (`female,with_disability` under `with_disability`, whose 5 attendances
+  are too few), and every share using that count is withheld with it (`withheld_shares`
+  on rows otherwise published);
+- more counts are withheld until every withheld one keeps a range of values wide enough
+  (`pipeline.disclosure.pattern`, with each count bounded by the counts above it);
+- rows for pairs of values nobody had exist with 0 attendances, so that a missing row never
+  tells a withheld count is 0;
+- the four dimension shares are not published on pair rows (they would be three-way tables
+  whose cells nothing protects); category shares are, under their own flag
+  (`categories_suppressed`), protected like survey figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipeline.disclosure.cells import DIMENSIONS, CellStructure, refinement_pairs
+from pipeline.disclosure.figures import GEOGRAPHY, GROUP, ProtectedFigures, read_cells
+from pipeline.disclosure.pattern import DEFAULT_WIDTH, Measure, protect
+from pipeline.disclosure.protection import (
+    family_tasks,
+    run_tasks,
+    without_commune_repeats,
+)
+
+TABLE = "mart_participation"
+# Each dimension's share column and the value it counts.
+DIMENSION_SHARES = {
+    "sex": ("female", "share_women"),
+    "age_group": ("youth", "share_youth"),
+    "disability": ("with_disability", "share_with_disability"),
+    "residence": ("rural", "share_rural"),
+}
+COUNTS = ("attendances", "unique_participants", "workshops")
+
+
+def share_links(structure: CellStructure) -> pd.DataFrame:
+    """(parent, child, share): the child's count is the numerator of the parent's share
+    (`female,with_disability` of `share_women` on `with_disability`)."""
+    cells = structure.cells
+    parts = []
+    for dimension, (value, share) in DIMENSION_SHARES.items():
+        pairs = refinement_pairs(cells, dimension)
+        pairs = pairs[cells[dimension].to_numpy()[pairs["child"].to_numpy()] == value]
+        parts.append(pairs[["parent", "child"]].assign(share=share))
+    return pd.concat(parts, ignore_index=True)
+
+
+def count_ceilings(structure: CellStructure, counts: np.ndarray) -> np.ndarray:
+    """The largest value each count can take: the smallest count of a row above it."""
+    ceilings = np.full(len(counts), np.inf)
+    for dimension in DIMENSIONS:
+        pairs = refinement_pairs(structure.cells, dimension)
+        np.minimum.at(ceilings, pairs["child"].to_numpy(), counts[pairs["parent"].to_numpy()])
+    return np.where(np.isinf(ceilings), counts, ceilings)
+
+
+def withheld_counts(
+    structure: CellStructure, counts: np.ndarray, *, threshold: int, width: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which counts to withhold (and which of them first, for a hidden share above)."""
+    links = share_links(structure)
+    parents = links["parent"].to_numpy()
+    children = links["child"].to_numpy()
+    small = (counts > 0) & (counts < threshold)
+    first = np.zeros(len(counts), dtype=bool)
+    first[children[small[parents]]] = True
+    required = np.ones(len(counts))
+    np.maximum.at(required, children, np.where(small[parents], width * counts[parents], 1.0))
+    measure = Measure("attendances", counts, upper=count_ceilings(structure, counts),
+                      required=required)
+    everywhere = np.ones(len(counts), dtype=bool)
+    found = protect(structure, counts, [measure], threshold=threshold, width=width,
+                    primary=first, exists=everywhere)
+    return found.hidden, found.primary
+
+
+def protect_participation(
+    con: duckdb.DuckDBPyConnection,
+    categories: ProtectedFigures,
+    commune_provinces: dict[str, str],
+    commune_types: dict[str, str],
+    *,
+    threshold: int,
+    width: float = DEFAULT_WIDTH,
+) -> dict[str, int]:
+    """Withhold counts, dimension shares and category shares of `mart_participation`."""
+    category_cells = read_cells(con, categories, published=False)
+    frame = without_commune_repeats(con.sql(f"""
+        select {", ".join([*GEOGRAPHY, *GROUP])}, attendances::double as count
+        from {TABLE} order by all
+    """).df())
+    structure = CellStructure.build(frame, commune_provinces, commune_types)
+    counts = frame["count"].to_numpy(float)
+    withheld, first = withheld_counts(structure, counts, threshold=threshold, width=width)
+    links = share_links(structure)
+    exposed = links[withheld[links["child"].to_numpy()]
+                    & ~withheld[links["parent"].to_numpy()]]
+    small = (counts > 0) & (counts < threshold)
+
+    rows = frame[[*GEOGRAPHY, *GROUP]].copy()
+    rows["counts_withheld"] = withheld
+    rows["count_reason"] = np.where(first, "primary", "complementary")
+    rows["small"] = small
+    shares = exposed.groupby("parent")["share"].agg(lambda s: ",".join(sorted(s)))
+    rows["withheld_shares"] = pd.Series(shares).reindex(range(len(rows))).to_numpy()
+
+    key = [*GEOGRAPHY, *GROUP]
+    tasks = [
+        replace(task, already_hidden=task.cells[key].merge(
+            rows[[*key, "counts_withheld"]], on=key, how="left"
+        )["counts_withheld"].fillna(False).to_numpy(bool))
+        for task in family_tasks(category_cells, categories, commune_provinces,
+                                 commune_types, threshold, width)
+    ]
+    (category_pattern,) = run_tasks(tasks)
+    _apply(con, rows, category_pattern, commune_types)
+    return {
+        "counts_withheld": int(withheld.sum()),
+        "shares_primary": int(small.sum()),
+        "categories_withheld": len(category_pattern),
+    }
+
+
+def _apply(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame,
+           category_pattern: pd.DataFrame, commune_types: dict[str, str]) -> None:
+    """Write the pattern into the mart (base rows), then copy it to the commune rows by
+    commune type, which repeat them."""
+    dimension_shares = [share for _, share in DIMENSION_SHARES.values()]
+    category_shares = [c for (c,) in con.execute(
+        "select column_name from information_schema.columns where table_name = ? "
+        "and column_name like 'share_%' order by ordinal_position", [TABLE]).fetchall()
+        if c not in dimension_shares]
+    key = [*GEOGRAPHY, *GROUP]
+    match = " and ".join(f"t.{k} = p.{k}" for k in key)
+    con.register("participation_pattern", rows.astype({k: "string" for k in key}))
+    con.register("category_pattern", category_pattern.astype(
+        {k: "string" for k in key} | {"reason": "string"}))
+    try:
+        con.execute(f"""
+            update {TABLE} t set
+                suppressed = p.small or p.counts_withheld,
+                suppression = case when p.counts_withheld then p.count_reason
+                                   when p.small then 'primary' end,
+                withheld_shares = case when not (p.small or p.counts_withheld)
+                                       then p.withheld_shares end,
+                {", ".join(
+                    f"{c} = case when p.counts_withheld then null else {c} end"
+                    for c in COUNTS)},
+                {", ".join(
+                    f"{s} = case when p.small or p.counts_withheld "
+                    f"or list_contains(string_split(coalesce(p.withheld_shares, ''), ','), "
+                    f"'{s}') then null else {s} end"
+                    for s in dimension_shares)}
+            from participation_pattern p where {match}
+        """)
+        con.execute(f"""
+            update {TABLE} t set categories_suppressed = true,
+                {", ".join(f"{c} = null" for c in category_shares)}
+            from category_pattern p where {match}
+        """)
+    finally:
+        con.unregister("participation_pattern")
+        con.unregister("category_pattern")
+    copied = ["suppressed", "suppression", "withheld_shares", "categories_suppressed",
+              *COUNTS, *dimension_shares, *category_shares]
+    con.execute(f"""
+        update {TABLE} t set {", ".join(f"{c} = b.{c}" for c in copied)}
+        from {TABLE} b join ref_communes r on r.commune_code = b.geography_code
+        where t.geography_level = 'commune' and b.geography_level = 'commune'
+          and t.geography_code = b.geography_code
+          and t.breakdown = case when b.breakdown = 'total' then 'commune_type'
+                                 else b.breakdown || ',commune_type' end
+          and t.group_key = case when b.breakdown = 'total' then r.commune_type
+                                 else b.group_key || ',' || r.commune_type end
+    """)
