@@ -11,13 +11,17 @@ import dagster as dg
 
 from assets.marts import (
     citizen_metrics_database,
+    mart_equity_gaps,
     mart_participation,
     mart_survey_indicators,
+    mart_survey_options,
     quality_file_summary,
 )
-from assets.metadata import markdown_table
+from assets.metadata import markdown_rows, markdown_table
 from assets.resources import WAREHOUSE_POOL, PipelineResource
 from assets.validated import validated_attendances, validated_survey_responses
+from pipeline.disclosure.auditor import PublicReference, audit, findings_frame
+from pipeline.marts import SqlContext
 from pipeline.publish import PUBLISHED_TABLES, forbidden_columns
 from pipeline.warehouse import connect
 
@@ -97,6 +101,46 @@ def no_estimate_below_threshold(pipeline: PipelineResource) -> dg.AssetCheckResu
                                                             "leaking_rows": leaks})
 
 
+@dg.asset_check(
+    asset=mart_equity_gaps, blocking=True, pool=WAREHOUSE_POOL,
+    additional_deps=[mart_survey_indicators, mart_survey_options, mart_participation],
+)
+def disclosure_audit(pipeline: PipelineResource) -> dg.AssetCheckResult:
+    """The attacker, played before publication: from the tables as they will be published
+    and the public reference only (commune populations and provinces), the range of values
+    every withheld figure can still take. Fails, and stops publication, when a figure
+    withheld for resting on too few people can be narrowed below the protection width
+    (`PIPELINE_PROTECTION_WIDTH`, 0.2 of its scale), or a complementary one recomputed."""
+    settings = pipeline.settings()
+    context = SqlContext.build(settings)
+    figures = [kind for name in ("mart_survey_indicators", "mart_survey_options",
+                                 "mart_participation")
+               for kind in context.protected_figures(name)]
+    with pipeline.warehouse() as con:
+        reference = PublicReference.from_frame(con.sql(
+            "select commune_code, province_code, population_2024 from ref_communes").df())
+        report = audit(con, figures, reference, threshold=settings.suppression_threshold,
+                       width=settings.protection_width)
+    failures = findings_frame(report).head(20)
+    return dg.AssetCheckResult(
+        passed=report.passed,
+        metadata={
+            "withheld_figures_audited": report.cells,
+            "by_table": dg.MetadataValue.json(report.by_table),
+            "protection_width": settings.protection_width,
+            "narrowest_primary_range": round(report.narrowest_primary, 4),
+            "narrowest_complementary_values": (
+                report.narrowest_complementary + 1
+                if report.narrowest_complementary != float("inf") else 0),
+            "figures_too_narrow": len(report.failures),
+            "linear_programs_solved": report.solves,
+            "seconds": round(report.seconds, 2),
+            "too_narrow": markdown_rows(list(failures.columns),
+                                        list(failures.itertuples(index=False))),
+        },
+    )
+
+
 @dg.asset_check(asset=mart_survey_indicators, pool=WAREHOUSE_POOL)
 def cohort_communes_covered(pipeline: PipelineResource) -> dg.AssetCheckResult:
     """Every programme commune has survey figures (a missing one usually means a file was
@@ -143,6 +187,7 @@ def no_personal_data_published(pipeline: PipelineResource) -> dg.AssetCheckResul
 
 CHECKS = [
     every_row_accounted_for,
+    disclosure_audit,
     survey_rules_pandera,
     register_rules_pandera,
     no_estimate_below_threshold,

@@ -10,7 +10,11 @@ def markdown_table(con: duckdb.DuckDBPyConnection, query: str, limit: int = 50) 
     """The first rows of a query as a Markdown table (without needing `tabulate`)."""
     cursor = con.execute(f"select * from ({query}) limit {limit}")
     columns = [description[0] for description in cursor.description]
-    rows = cursor.fetchall()
+    return markdown_rows(columns, cursor.fetchall())
+
+
+def markdown_rows(columns: list[str], rows: list[tuple]) -> dg.MetadataValue:
+    """Rows as a Markdown table."""
     lines = [
         "| " + " | ".join(columns) + " |",
         "| " + " | ".join("---" for _ in columns) + " |",

@@ -44,6 +44,7 @@ from pipeline.disclosure.figures import (
 )
 from pipeline.disclosure.pattern import DEFAULT_WIDTH
 from pipeline.disclosure.processes import run_in_processes
+from pipeline.disclosure.protection import StructureCache
 from pipeline.disclosure.ranges import Attacker
 
 CONTRASTS_TABLE = "mart_equity_gaps"
@@ -129,6 +130,7 @@ class FamilyAudit:
     kind: ProtectedFigures
     family: tuple[object, ...]
     rows: pd.DataFrame
+    structure: CellStructure
     weighted: pd.DataFrame | None
     gaps: pd.DataFrame | None
     responses: dict[str, float]
@@ -154,12 +156,14 @@ def audit(
         from {CONTRASTS_TABLE} where not suppressed order by all
     """).df()
     tasks: list[FamilyAudit] = []
+    structures = StructureCache(reference.commune_provinces)
     for kind in figures:
         frame = read_cells(con, kind, published=True)
         weighted = weighted_cells(con, kind) if kind.weighted else None
         for family, rows in family_frames(frame, kind):
             tasks.append(FamilyAudit(
-                kind, family, rows, _same_family(weighted, kind, family),
+                kind, family, rows, structures.get(cells_of(rows, kind)[0]),
+                _same_family(weighted, kind, family),
                 gaps[gaps["indicator"] == family[0]] if kind is SURVEY_INDICATORS else None,
                 responses, reference, threshold, width,
             ))
@@ -199,11 +203,11 @@ def _commune_responses(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
 
 def audit_family(task: FamilyAudit) -> AuditReport:
     """The attacker's ranges for one family's withheld figures."""
-    kind, family, rows, reference = task.kind, task.family, task.rows, task.reference
+    kind, family, rows = task.kind, task.family, task.rows
     threshold, width = task.threshold, task.width
     report = AuditReport()
     cells, index = cells_of(rows, kind)
-    structure = CellStructure.build(cells, reference.commune_provinces)
+    structure = task.structure
     published_counts = np.full(len(cells), np.nan)
     published_counts[index] = rows["count"].to_numpy(float)
     # A withheld count (participation) is known only to be below the counts above it; the
@@ -214,9 +218,11 @@ def audit_family(task: FamilyAudit) -> AuditReport:
     hidden = np.zeros(len(cells), dtype=bool)
     hidden[index] = rows["hidden"].to_numpy(bool)
     hidden = (hidden | unknown) & (counts > 0)
-    # Withheld by design (commune × pair of dimensions): unknowns of every sum, not audited.
+    # Withheld by design (commune × pair of dimensions): unknowns of every sum; audited when
+    # they rest on fewer people than the threshold, like any small group.
     exempt = np.zeros(len(cells), dtype=bool)
     exempt[index] = rows["unpublished"].to_numpy(bool)
+    exempt &= counts >= threshold
     targets = np.nonzero(hidden & ~exempt)[0]
     report.cells = len(targets)
     report.by_table[f"{kind.table}.{kind.flag}"] = len(targets)

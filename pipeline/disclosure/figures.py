@@ -71,7 +71,8 @@ class ProtectedFigures:
     weighted: bool = True
     scope: str = "true"
     # Cells that never publish these estimates (commune × pair of dimensions): withheld
-    # by design, reason `commune_pair`; still unknowns of every sum, never audited.
+    # by design, reason `commune_pair`; still unknowns of every sum, and protected like any
+    # other when they rest on fewer people than the threshold.
     unpublished: str = "false"
 
     @property

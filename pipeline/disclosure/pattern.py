@@ -243,18 +243,23 @@ def _quick_round(lines: _LineTable, counts: np.ndarray, measures: list[Measure],
                                      minlength=len(parent))
     parent_hidden = hidden[parent]
     added = np.zeros_like(hidden)
+    # Hidden cells withheld by design (nothing required of their range) still free their
+    # neighbours, but need no protection themselves.
+    needy = hidden & np.any(
+        [_required(m, counts, primary, width) > 0 for m in measures], axis=0)
+    needy_children = np.bincount(line, weights=needy[cell] & nonempty, minlength=len(parent))
 
     # A published parent at 0 % or 100 % gives the value of every hidden cell below it.
     for measure in measures:
         value, full = measure.values[parent], measure.ceiling(counts)[parent]
         extreme = (value <= 0) | (value >= full)
-        added[parent[(hidden_children > 0) & ~parent_hidden & extreme]] = True
+        added[parent[(needy_children > 0) & ~parent_hidden & extreme]] = True
 
     # Lines whose hidden part is exposed: one hidden child under a published parent, or a
     # hidden parent with every child published, or hidden children unable to absorb each
     # other's changes; each hides its cheapest published child.
-    exposed = ((~parent_hidden & (hidden_children == 1))
-               | (parent_hidden & (hidden_children == 0) & (published_children > 0)))
+    exposed = ((~parent_hidden & (hidden_children == 1) & (needy_children == 1))
+               | (needy[parent] & (hidden_children == 0) & (published_children > 0)))
     for measure in measures:
         required = _required(measure, counts, primary, width)[cell]
         exposed |= ~parent_hidden & (hidden_children >= 2) & _cramped(

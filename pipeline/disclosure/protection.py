@@ -42,6 +42,7 @@ class FamilyTask:
 
     family: tuple[object, ...]
     cells: pd.DataFrame
+    structure: CellStructure
     counts: np.ndarray
     measures: list[Measure]
     commune_provinces: dict[str, str]
@@ -61,13 +62,16 @@ def family_tasks(
     """One task per family of `figures` from its true (unrounded) cells; a commune's
     figures by commune type, which repeat its own, are left to follow them."""
     tasks = []
+    structures = StructureCache(commune_provinces, commune_types)
     for family, rows in family_frames(without_commune_repeats(frame), figures):
         cells, index = cells_of(rows, figures)
         counts = np.zeros(len(cells))
         counts[index] = rows["count"].fillna(0).to_numpy(float)
         unpublished = np.zeros(len(cells), dtype=bool)
         unpublished[index] = rows["unpublished"].to_numpy(bool)
-        primary = (counts > 0) & (counts < threshold) & ~unpublished
+        # A figure withheld by design still needs protecting if it rests on few people
+        # (it could be worked out from provinces); one resting on enough people does not.
+        primary = (counts > 0) & (counts < threshold)
         measures = []
         for numerator in figures.numerators:
             groups = rows.groupby(figures.option, sort=True) if figures.option else [("", rows)]
@@ -78,25 +82,41 @@ def family_tasks(
                 name = f"{numerator.name}:{option}" if figures.option else numerator.name
                 scale = numerator.span * counts
                 required = np.where(primary, width * scale, np.minimum(1.0, scale))
-                measures.append(Measure(name, values, numerator.span,
-                                        required=np.where(unpublished, 0.0, required)))
-        tasks.append(FamilyTask(family, cells, counts, measures, commune_provinces,
-                                commune_types, threshold, width,
+                measures.append(Measure(name, values, numerator.span, required=np.where(
+                    unpublished & ~primary, 0.0, required)))
+        tasks.append(FamilyTask(family, cells, structures.get(cells), counts, measures,
+                                commune_provinces, commune_types, threshold, width,
                                 already_hidden=unpublished, unpublished=unpublished))
     return tasks
+
+
+class StructureCache:
+    """Families of one mart usually share their cells (every indicator has a row for every
+    group with respondents): their identities are built once."""
+
+    def __init__(self, commune_provinces: dict[str, str],
+                 commune_types: dict[str, str] | None = None) -> None:
+        self._provinces = commune_provinces
+        self._types = commune_types
+        self._built: dict[int, CellStructure] = {}
+
+    def get(self, cells: pd.DataFrame) -> CellStructure:
+        key = int(pd.util.hash_pandas_object(cells, index=False).sum()) ^ len(cells)
+        if key not in self._built:
+            self._built[key] = CellStructure.build(cells, self._provinces, self._types)
+        return self._built[key]
 
 
 def run_task(task: FamilyTask) -> pd.DataFrame:
     """The hidden cells of one family with their reasons (and their repeats by commune
     type at commune level)."""
-    structure = CellStructure.build(task.cells, task.commune_provinces, task.commune_types)
-    exempt = task.unpublished if task.unpublished is not None else np.zeros(
+    structure = task.structure
+    by_design = task.unpublished if task.unpublished is not None else np.zeros(
         len(task.counts), dtype=bool)
     found = protect(structure, task.counts, task.measures, threshold=task.threshold,
-                    width=task.width, already_hidden=task.already_hidden,
-                    primary=(task.counts < task.threshold) & ~exempt)
+                    width=task.width, already_hidden=task.already_hidden)
     hidden = task.cells.loc[found.hidden, [*GEOGRAPHY, *GROUP]].copy()
-    hidden["reason"] = np.where(exempt, UNPUBLISHED_REASON, found.reasons)[found.hidden]
+    hidden["reason"] = np.where(by_design, UNPUBLISHED_REASON, found.reasons)[found.hidden]
     return pd.concat([hidden, commune_repeats(hidden, task.commune_types)],
                      ignore_index=True)
 
