@@ -87,6 +87,13 @@ def main() -> None:
         print(f"workbook alone: {time.perf_counter() - started:.2f} s, "
               f"{sum(sheets.values()):,} rows in {len(sheets)} sheets, "
               f"longest sheet {max(sheets.values()):,} rows")
+    audit_seconds = pipeline["steps"].get("mart_equity_gaps_disclosure_audit", 0.0)
+    marts = {step: seconds for step, seconds in pipeline["steps"].items()
+             if step in ("mart_survey_indicators", "mart_survey_options", "mart_participation")}
+    print(f"disclosure control: the three protected marts with their patterns "
+          f"{sum(marts.values()):.2f} s ("
+          + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in sorted(marts.items()))
+          + f"); the attacker's audit before publication {audit_seconds:.2f} s")
     print(f"pipeline: {wall:.1f} s wall ({wall - exports:.1f} s without the exports and "
           f"report), {rows_read / wall:,.0f} survey rows/s, "
           f"peak memory {pipeline['peak_rss_mb']:,.0f} MB")
