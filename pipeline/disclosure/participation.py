@@ -79,13 +79,19 @@ def withheld_counts(
     small = (counts > 0) & (counts < threshold)
     first = np.zeros(len(counts), dtype=bool)
     first[children[small[parents]]] = True
-    required = np.ones(len(counts))
-    np.maximum.at(required, children, np.where(small[parents], width * counts[parents], 1.0))
+    # A withheld count must keep `width` of the hidden share it is the numerator of; one
+    # that is the numerator of a share withheld with it must not be recomputable; one that
+    # is the numerator of no share (men, urban residents…) needs nothing for itself.
+    required = np.zeros(len(counts))
+    np.maximum.at(required, children, np.select(
+        [small[parents], counts[parents] > 0], [width * counts[parents], 1.0], 0.0))
     measure = Measure("attendances", counts, upper=count_ceilings(structure, counts),
                       required=required)
-    everywhere = np.ones(len(counts), dtype=bool)
+    # Every row may be withheld, with or without attendances, except the totals: a
+    # geography's number of attendances is always published.
+    withholdable = (structure.cells["breakdown"] != "total").to_numpy()
     found = protect(structure, counts, [measure], threshold=threshold, width=width,
-                    primary=first, exists=everywhere)
+                    primary=first, exists=withholdable)
     return found.hidden, found.primary
 
 

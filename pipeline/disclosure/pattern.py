@@ -249,11 +249,14 @@ def _quick_round(lines: _LineTable, counts: np.ndarray, measures: list[Measure],
         [_required(m, counts, primary, width) > 0 for m in measures], axis=0)
     needy_children = np.bincount(line, weights=needy[cell] & nonempty, minlength=len(parent))
 
-    # A published parent at 0 % or 100 % gives the value of every hidden cell below it.
+    # A published parent at 0 % or 100 % gives the value of every hidden cell below it
+    # (at 100 % only where children's ceilings add up to the parent's: shares of counts).
     for measure in measures:
-        value, full = measure.values[parent], measure.ceiling(counts)[parent]
-        extreme = (value <= 0) | (value >= full)
-        added[parent[(needy_children > 0) & ~parent_hidden & extreme]] = True
+        value = measure.values[parent]
+        extreme = value <= 0
+        if measure.upper is None:
+            extreme |= value >= measure.ceiling(counts)[parent]
+        added[parent[(needy_children > 0) & ~parent_hidden & extreme & lines.exists[parent]]] = True
 
     # Lines whose hidden part is exposed: one hidden child under a published parent, or a
     # hidden parent with every child published, or hidden children unable to absorb each
