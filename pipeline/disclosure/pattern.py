@@ -87,12 +87,15 @@ def protect(
     already_hidden: np.ndarray | None = None,
     primary: np.ndarray | None = None,
     exists: np.ndarray | None = None,
+    cost: np.ndarray | None = None,
 ) -> Protection:
     """The smallest pattern this search finds in which every hidden estimate of every
     measure keeps a feasible range of at least `width` of its scale.
 
     By default a cell with no unit has nothing to hide (`exists`: count above 0), and the
     cells hidden first (`primary`) are those resting on fewer units than `threshold`.
+    Among figures that would protect a cell, the one with the lowest `cost` is withheld
+    (default: its count).
     """
     counts = np.asarray(counts, dtype=float)
     exists = counts > 0 if exists is None else exists
@@ -101,6 +104,7 @@ def protect(
     if already_hidden is not None:
         hidden |= already_hidden & exists
     protection = Protection(hidden=hidden, primary=primary)
+    cost = counts if cost is None else cost
     lines = _LineTable(structure, exists)
     # Hiding a figure only frees the others, so a range proven wide stays wide: each round
     # checks only the figures hidden since, and those still too narrow.
@@ -128,7 +132,7 @@ def protect(
                 # bounds do), open up the published figures sharing an identity with it.
                 if not len(candidates):
                     candidates = lines.neighbours(cell, hidden)
-                choice = _cheapest(candidates, counts, measures)
+                choice = _cheapest(candidates, counts, cost, measures)
                 if choice is None:
                     # Nothing left to withhold around it: the auditor will report it and
                     # its blocking check stop the publication.
@@ -181,17 +185,17 @@ class _HiddenModel:
         return found[exists[found]]
 
 
-def _cheapest(candidates: np.ndarray, counts: np.ndarray,
+def _cheapest(candidates: np.ndarray, counts: np.ndarray, cost: np.ndarray,
               measures: list[Measure]) -> int | None:
-    """The candidate that costs least to hide: fewest units, preferring cells whose value
-    is not at 0 % or 100 % (those give a partner no room to move)."""
+    """The candidate that costs least to hide, preferring cells whose value is not at 0 %
+    or 100 % (those give a partner no room to move)."""
     if not len(candidates):
         return None
     extreme = np.zeros(len(candidates), dtype=bool)
     for measure in measures:
         value = measure.values[candidates]
         extreme |= (value <= 0) | (value >= measure.ceiling(counts)[candidates])
-    order = np.lexsort((candidates, counts[candidates], extreme))
+    order = np.lexsort((candidates, cost[candidates], extreme))
     return int(candidates[order[0]])
 
 

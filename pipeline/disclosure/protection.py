@@ -107,6 +107,16 @@ class StructureCache:
         return self._built[key]
 
 
+def withholding_cost(cells: pd.DataFrame, counts: np.ndarray) -> np.ndarray:
+    """What withholding a figure costs its readers: its number of people, more for the
+    figures most read (a total over a group, a province over a commune, the region most)."""
+    breakdown = cells["breakdown"]
+    detail = np.select([breakdown == "total", ~breakdown.str.contains(",", regex=False)],
+                       [4.0, 2.0], 1.0)
+    level = cells["geography_level"].map({"commune": 1.0, "province": 2.0, "region": 4.0})
+    return counts * detail * level.to_numpy(float)
+
+
 def run_task(task: FamilyTask) -> pd.DataFrame:
     """The hidden cells of one family with their reasons (and their repeats by commune
     type at commune level)."""
@@ -114,7 +124,8 @@ def run_task(task: FamilyTask) -> pd.DataFrame:
     by_design = task.unpublished if task.unpublished is not None else np.zeros(
         len(task.counts), dtype=bool)
     found = protect(structure, task.counts, task.measures, threshold=task.threshold,
-                    width=task.width, already_hidden=task.already_hidden)
+                    width=task.width, already_hidden=task.already_hidden,
+                    cost=withholding_cost(task.cells, task.counts))
     hidden = task.cells.loc[found.hidden, [*GEOGRAPHY, *GROUP]].copy()
     hidden["reason"] = np.where(by_design, UNPUBLISHED_REASON, found.reasons)[found.hidden]
     return pd.concat([hidden, commune_repeats(hidden, task.commune_types)],
