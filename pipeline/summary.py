@@ -7,6 +7,18 @@ import sys
 from pipeline.settings import Settings
 from pipeline.warehouse import connect
 
+WITHHELD = "masqué"
+
+
+def count(value: int | None) -> str:
+    """A published count, or "masqué" where disclosure control withholds it."""
+    return WITHHELD if value is None else str(value)
+
+
+def share(value: float | None) -> str:
+    """A published share as a percentage, or "masqué" where it is withheld."""
+    return WITHHELD if value is None else f"{value:.1%}"
+
 
 def main() -> int:
     settings = Settings.from_env()
@@ -46,12 +58,15 @@ def main() -> int:
     print(f"Report for programme managers: {settings.marts_dir / 'report' / 'rapport.html'}")
     print(f"Workbook for M&E officers: {settings.marts_dir / 'exports' / 'citizen_metrics.xlsx'}")
     print(f"Exports (Parquet, CSV): {settings.marts_dir / 'exports'}")
-    if region:
+    if region and region[1] == 0:
+        print("Region: no workshop attendance recorded")
+    elif region:
         workshops, attendances, unique, women, youth, disability, rural = region
         print(
-            f"Region: {workshops} workshops, {attendances} attendances, {unique} unique "
-            f"participants; women {women:.1%}, youth {youth:.1%}, "
-            f"with a disability {disability:.1%}, rural {rural:.1%}"
+            f"Region: {count(workshops)} workshops, {count(attendances)} attendances, "
+            f"{count(unique)} unique participants; women {share(women)}, "
+            f"youth {share(youth)}, with a disability {share(disability)}, "
+            f"rural {share(rural)}"
         )
     if respondents:
         print(f"Survey: {respondents[0]} valid responses in the region")
