@@ -9,13 +9,14 @@ import re
 import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from bs4 import BeautifulSoup
 from plotly.offline import get_plotlyjs
 
-from pipeline.report import build_report
+from pipeline.report import build_report, text
 from pipeline.settings import REPO_ROOT
 
 REFERENCE = REPO_ROOT / "data" / "reference"
@@ -71,22 +72,31 @@ def test_a_commune_without_data_says_so(page) -> None:
 
 
 def _cells(spec: dict) -> dict[tuple[str, str], dict]:
-    """Heatmap cells by (indicator label, group label) with z, text and hover."""
-    heatmap, _, withheld, _ = spec["data"]
+    """Heatmap cells by (indicator label, group label) with z, text and hover, and the
+    reason written on withheld cells or the mark of a group without any score."""
+    heatmap, _, withheld, empty = spec["data"]
     cells = {}
     for row, indicator in enumerate(heatmap["y"]):
         for column, group in enumerate(heatmap["x"][1]):
             cells[(indicator, group)] = {"z": heatmap["z"][row][column],
                                          "text": heatmap["text"][row][column],
                                          "hover": heatmap["customdata"][row][column]}
-    marked = set(zip(withheld["x"][1], withheld["y"], strict=True))
-    for group, indicator in marked:
-        cells[(indicator, group)]["withheld_mark"] = True
+    for group, indicator, reason in zip(withheld["x"][1], withheld["y"],
+                                        withheld["hovertext"], strict=True):
+        cells[(indicator, group)]["withheld_mark"] = reason
+    for group, indicator in zip(empty["x"][1], empty["y"], strict=True):
+        cells[(indicator, group)]["no_score_mark"] = True
     return cells
 
 
-def _label(text: str) -> str:
-    return text.replace("<br>", " ")
+def _reasons(con) -> dict[str, str]:
+    """French label of each reason a figure is withheld (`suppression` codes)."""
+    return dict(con.execute(
+        "select code, label_fr from label_codes where code_list = 'suppression'").fetchall())
+
+
+def _label(label: str) -> str:
+    return label.replace("<br>", " ")
 
 
 @pytest.mark.parametrize("threshold", [10, 4])
@@ -94,9 +104,11 @@ def test_satisfaction_heatmaps_match_the_marts(threshold, page, page_threshold_4
                                                marts_threshold_4) -> None:
     html, con = (page, marts) if threshold == 10 else (page_threshold_4, marts_threshold_4)
     specs = figure_specs(html)
+    reasons = _reasons(con)
     rows = con.execute(
         """
-        select m.geography_code, i.short_fr, g.label_fr, m.satisfied_share, m.suppressed
+        select m.geography_code, i.short_fr, g.label_fr, m.satisfied_share, m.suppressed,
+               m.suppression
         from mart_survey_indicators m
         join label_indicators i using (indicator)
         join label_groups g using (breakdown, group_key)
@@ -107,25 +119,42 @@ def test_satisfaction_heatmaps_match_the_marts(threshold, page, page_threshold_4
         """
     ).fetchall()
     published = withheld = 0
-    for code, indicator, group, share, suppressed in rows:
+    for code, indicator, group, share, suppressed, reason in rows:
         cells = {(_label(i), _label(g)): c
                  for (i, g), c in _cells(specs[(code, "satisfaction")]).items()}
         cell = cells[(indicator, group)]
         if suppressed:
             withheld += 1
-            assert cell["z"] is None and cell["withheld_mark"]
+            # hatched, with the reason (small group, complementary, weighted…), no number
+            assert cell["z"] is None and cell["withheld_mark"] == reasons[reason]
+            assert "no_score_mark" not in cell
             assert not re.search(r"\d", cell["text"] + cell["hover"]), cell
+        elif share is None:  # nobody in the group gave a score: "—", not withheld
+            assert cell["z"] is None and cell["no_score_mark"]
+            assert "withheld_mark" not in cell and cell["text"] == ""
         else:
             published += 1
-            assert cell["z"] == pytest.approx(round(share * 100, 1))
-            assert cell["text"] == f"{share * 100:.0f}\u202f%"
-            assert "withheld_mark" not in cell
-    assert withheld > 0 and published > 0
+            # the published share (4 decimals) as a percentage, to 1 decimal and to units
+            assert cell["z"] == pytest.approx(share * 100, abs=0.05 + 1e-9)
+            assert round(cell["z"], 1) == cell["z"]
+            assert cell["text"].endswith("\u202f%")
+            assert int(cell["text"][:-2]) == pytest.approx(share * 100, abs=0.5 + 1e-9)
+            assert "withheld_mark" not in cell and "no_score_mark" not in cell
+    # At 10, nothing of the fixture's heatmaps survives: every commune group has fewer
+    # than 10 scores or protects one that has, and the weighted figures of provinces and
+    # the region sit above withheld communes.
+    assert withheld > 0 and (published > 0 or threshold == 10)
     if threshold == 4:
-        # Béni Mellal, overall satisfaction, all: 6 of 11 (README's worked example)
+        # Béni Mellal, all respondents: trust in the council 5 of 11 scores are 4 or 5
+        # (4 3 2 3 1 5 4 2 4 3 5); overall satisfaction withheld to protect Ait Bou Oulli
+        # (3 scores), the region's total being published.
         cells = {(_label(i), _label(g)): c
                  for (i, g), c in _cells(specs[(A, "satisfaction")]).items()}
-        assert cells[("Satisfaction globale", "Ensemble")]["z"] == pytest.approx(54.5)
+        assert cells[("Confiance dans le conseil communal", "Ensemble")]["z"] == (
+            pytest.approx(45.5))
+        overall = cells[("Satisfaction globale", "Ensemble")]
+        assert overall["z"] is None
+        assert overall["withheld_mark"] == "masqué (secret complémentaire)"
 
 
 def test_equity_and_targets_show_withheld_figures_as_withheld(page, marts) -> None:
@@ -139,29 +168,77 @@ def test_equity_and_targets_show_withheld_figures_as_withheld(page, marts) -> No
                      and t["text"] and t["text"][0] == "masqué")
         points = [x for t in traces if t.get("mode") == "markers" for x in t["x"]]
         assert marked == withheld and len(points) == shown
-    shares = marts.execute(
-        "select geography_code, suppressed, share_women from mart_participation "
-        "where breakdown = 'total'").fetchall()
-    for code, suppressed, women in shares:
+    reasons = _reasons(marts)
+    names = ("share_women", "share_youth", "share_with_disability", "share_rural")
+    participation = marts.execute(
+        f"select geography_code, suppressed, suppression, withheld_shares, {', '.join(names)} "
+        "from mart_participation where breakdown = 'total' and geography_code in "
+        "(select geography_code from label_geographies "
+        " where geography_level <> 'commune' or in_programme)").fetchall()
+    assert participation
+    for code, suppressed, reason, alone, *shares in participation:
         bars, _target, masked, _none = specs[(code, "targets")]["data"]
-        if suppressed:
-            assert bars["x"] == [] and len(masked["y"]) == 4
-            assert all(text == "masqué (n < 10)" for text in masked["text"])
-        else:
-            assert bars["x"][0] == pytest.approx(round(women * 100, 2))
+        alone = (alone or "").split(",")
+        # A share withheld with its row reads the row's reason; one withheld alone on a
+        # published row (its numerator would give a hidden share away), "complementary".
+        expected_marks = [reasons[reason] if suppressed else reasons["complementary"]
+                          for name in names if suppressed or name in alone]
+        expected_bars = [round(share * 100, 2) for name, share in zip(names, shares,
+                                                                     strict=True)
+                         if not (suppressed or name in alone)]
+        assert masked["text"] == expected_marks, code
+        assert bars["x"] == pytest.approx(expected_bars), code
 
 
 def test_headline_cards_show_withheld_shares_as_withheld(page, marts) -> None:
-    suppressed, attendances = marts.execute(
-        "select suppressed, attendances from mart_participation "
+    # Béni Mellal: 5 attendances, fewer than 10: the shares are withheld, the counts are not.
+    suppressed, reason, attendances = marts.execute(
+        "select suppressed, suppression, attendances from mart_participation "
         f"where geography_code = '{A}' and breakdown = 'total'").fetchone()
-    assert suppressed and attendances == 5
+    assert (suppressed, reason, attendances) == (True, "primary", 5)
     section = page.select_one(f'section[data-code="{A}"]')
     cards = {c.select_one(".label").get_text(): c for c in section.select(".card")}
     women = cards["Part des femmes"]
     assert "withheld" in women["class"] and "masqué (n < 10)" in women.get_text()
     assert not re.search(r"\d+,\d", women.select_one(".value").get_text())
     assert cards["Présences aux ateliers"].select_one(".value").get_text() == "5"
+
+
+def test_withheld_counts_read_masque(e2e_run, tmp_path) -> None:
+    # Where the counts of a geography's row would give a hidden share away, the marts
+    # publish them as NULL: the cards, the overview and the chart's source say "masqué",
+    # never "—" (no workshop) or a number.
+    root, _ = e2e_run
+    database = tmp_path / "citizen_metrics.duckdb"
+    shutil.copyfile(root / "marts" / "citizen_metrics.duckdb", database)
+    with duckdb.connect(str(database)) as con:
+        con.execute("update mart_participation set workshops = null, attendances = null, "
+                    "unique_participants = null, suppression = 'complementary' "
+                    f"where geography_code = '{A}' and breakdown = 'total'")
+    build_report(database, tmp_path / "marts" / "report" / "rapport.html")
+    page = report_of(tmp_path)
+    section = page.select_one(f'section[data-code="{A}"]')
+    cards = {c.select_one(".label").get_text(): c for c in section.select(".card")}
+    for label in ("Ateliers tenus", "Présences aux ateliers", "Participants uniques"):
+        assert "withheld" in cards[label]["class"], label
+        assert cards[label].select_one(".value").get_text() == "masqué (secret complémentaire)"
+    targets = figure_specs(page)[(A, "targets")]  # still drawn: workshops were held
+    source = targets["layout"]["annotations"][0]["text"].replace("<br>", " ")
+    assert "présences et ateliers masqués" in source and "5 présences" not in source
+    province = page.select_one('section[data-code="05091"]')
+    row = next(r for r in province.select("tbody tr") if A in r.select_one("a")["href"])
+    attendance_cell = row.select("td")[4]
+    assert "withheld" in attendance_cell["class"]
+
+
+def test_percentages_of_published_shares_round_half_up() -> None:
+    # Shares are published to 4 decimals: 0.4545 (5/11) is 45.45 %, shown 45,5 % — binary
+    # arithmetic would give 45.449999… and 45,4 %.
+    assert text.rounded_percent(0.4545, 1) == 45.5
+    assert text.percent(0.4545, 1) == "45,5\u202f%"
+    assert text.percent(0.545) == "55\u202f%"
+    assert text.points(-0.0125) == "−1,3\u202fpts"
+    assert text.percent(None) == "—"
 
 
 def test_every_figure_is_titled_sourced_and_valid(page_threshold_4) -> None:

@@ -2,9 +2,10 @@
 
 The report depends on the published tables and their columns (MARTS.md and the `label_*`
 tables) only, never on how they are built. A withheld figure is recognised by its
-`suppressed` flag (NULL value), a missing group by the absence of its row: each query
-crosses the geographies with the full list of indicators and groups so that both cases
-reach the figures as such, never as zero.
+`suppressed` flag (NULL value; a participation share also by `withheld_shares`, a
+participation count by its NULL on an existing row), a missing group by the absence of its
+row: each query crosses the geographies with the full list of indicators and groups so
+that both cases reach the figures as such, never as zero.
 """
 
 from __future__ import annotations
@@ -110,30 +111,43 @@ TARGETS_SQL = f"""
         select indicator, label_fr, sort_order from label_indicators
         where indicator in ({", ".join(f"'{s}'" for s in PARTICIPATION_SHARES)})
     ),
-    shares as (
+    rows as (
         select geography_level, geography_code, suppressed, suppression, attendances,
                unnest(['{"', '".join(PARTICIPATION_SHARES)}']) as indicator,
-               unnest([{", ".join(PARTICIPATION_SHARES)}]) as actual
+               unnest([{", ".join(PARTICIPATION_SHARES)}]) as actual,
+               string_split(coalesce(withheld_shares, ''), ',') as withheld_shares
         from mart_participation where breakdown = 'total'
+    ),
+    shares as (
+        -- a share is withheld with its row (`suppressed`), or alone on a published row
+        -- (`withheld_shares`: its numerator would give a hidden share away)
+        select *, suppressed or list_contains(withheld_shares, indicator) as withheld,
+               case when suppressed then suppression
+                    when list_contains(withheld_shares, indicator) then 'complementary'
+               end as reason
+        from rows
     )
     select g.geography_level, g.geography_code, i.indicator, i.label_fr as indicator_fr,
            t.target, s.actual, s.attendances, t.met,
-           coalesce(s.suppressed, false) as suppressed, s.suppression,
-           case when s.suppressed then coalesce(ls.label_fr, 'masqué') end as withheld_fr,
-           not coalesce(s.suppressed, false) and s.actual is null as missing
+           coalesce(s.withheld, false) as suppressed, s.reason as suppression,
+           case when s.withheld then coalesce(ls.label_fr, 'masqué') end as withheld_fr,
+           not coalesce(s.withheld, false) and s.actual is null as missing
     from geographies g
     cross join indicators i
     left join shares s on s.geography_level = g.geography_level
           and s.geography_code = g.geography_code and s.indicator = i.indicator
     left join mart_targets t on t.geography_level = g.geography_level
           and t.geography_code = g.geography_code and t.indicator = i.indicator
-    left join label_codes ls on ls.code_list = 'suppression' and ls.code = s.suppression
+    left join label_codes ls on ls.code_list = 'suppression' and ls.code = s.reason
     order by g.sort_order, i.sort_order
 """
 
 HEADLINE_SQL = f"""
     with geographies as ({GEOGRAPHIES_SQL})
     select g.*, r.n_respondents, p.workshops, p.attendances, p.unique_participants,
+           coalesce(p.counts_withheld, false) as counts_withheld,
+           case when p.counts_withheld then coalesce(ls.label_fr, 'masqué') end
+               as counts_withheld_fr,
            flags.flagged
     from geographies g
     left join (
@@ -142,9 +156,12 @@ HEADLINE_SQL = f"""
         group by all
     ) r using (geography_level, geography_code)
     left join (
-        select geography_level, geography_code, workshops, attendances, unique_participants
+        -- counts are withheld (NULL) where they would give a hidden share away
+        select geography_level, geography_code, workshops, attendances, unique_participants,
+               attendances is null as counts_withheld, suppression
         from mart_participation where breakdown = 'total'
     ) p using (geography_level, geography_code)
+    left join label_codes ls on ls.code_list = 'suppression' and ls.code = p.suppression
     left join (
         -- flagged responses (quality_flags) of each commune, its province and the region
         select level as geography_level, code as geography_code,

@@ -99,7 +99,9 @@ def satisfaction_heatmap(cells: pd.DataFrame, title: str, subtitle: str,
     missing = cells["missing"].to_numpy(bool).reshape(shape)
     shown = ~suppressed & ~missing
     share = cells["satisfied_share"].to_numpy(float).reshape(shape)
-    z = np.where(shown, np.round(share * 100, 1), np.nan)
+    z = np.array([[text.rounded_percent(value, 1) if ok else np.nan
+                   for value, ok in zip(row, ok_row, strict=True)]
+                  for row, ok_row in zip(share, shown, strict=True)], dtype=float)
     labels = [[text.percent(v) if ok else "" for v, ok in zip(row, ok_row, strict=True)]
               for row, ok_row in zip(share, shown, strict=True)]
     hover = [

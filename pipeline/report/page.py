@@ -59,8 +59,13 @@ class Geography:
         return f"g-{self.code}"
 
     @property
+    def has_participation(self) -> bool:
+        """Workshops were held here: attendances published, or withheld."""
+        return bool(self.headline["attendances"] or self.headline["counts_withheld"])
+
+    @property
     def has_data(self) -> bool:
-        return bool(self.headline["n_respondents"] or self.headline["attendances"])
+        return bool(self.headline["n_respondents"]) or self.has_participation
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,10 @@ def build_geographies(data: ReportData) -> list[Geography]:
             "attendances": _int(row.attendances),
             "unique_participants": _int(row.unique_participants),
             "flagged": _int(row.flagged),
+            # workshops, attendances and participants withheld (their numbers would give
+            # a hidden share away): shown as withheld, never as "no workshop"
+            "counts_withheld": bool(row.counts_withheld),
+            "counts_withheld_label": _text(row.counts_withheld_fr, withheld),
         }
         geography_targets = targets.get(row.geography_code, data.targets.iloc[0:0])
         geography = Geography(
@@ -161,7 +170,8 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
                          "en % des notes de 1 à 5",
                 source=f"Source : enquête citoyenne, {respondents} répondants ; {estimate} ; "
                        f"intervalle de confiance à 95 % (Wilson) au survol ; hachuré : "
-                       f"{withheld} ou secret complémentaire ; gris « — » : aucune réponse "
+                       f"masqué ({withheld}, secret complémentaire, ou estimation pondérée "
+                       f"au-dessus d'une commune masquée) ; gris « — » : aucune réponse "
                        f"dans le groupe. Données publiées le {night}."),
         })
     if equity is not None and geography.headline["n_respondents"]:
@@ -181,9 +191,12 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
                 withheld_label=f"masqué : un des deux groupes comparés est masqué "
                                f"({withheld} ou secret complémentaire)"),
         })
-    if geography.headline["attendances"]:
-        workshops = text.integer(geography.headline["workshops"])
-        attendances = text.integer(geography.headline["attendances"])
+    if geography.has_participation:
+        if geography.headline["counts_withheld"]:
+            counted = "présences et ateliers masqués (secret statistique)"
+        else:
+            counted = (f"{text.integer(geography.headline['attendances'])} présences à "
+                       f"{text.integer(geography.headline['workshops'])} ateliers")
         specs.append({
             "kind": "targets",
             "title": "Participation et cibles",
@@ -192,9 +205,10 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
                 title=f"Participation aux ateliers et cibles — {where}",
                 subtitle="Part de chaque public parmi les présences ; trait noir : cible "
                          "(part minimale)",
-                source=f"Source : registres d'ateliers, {attendances} présences à {workshops} "
-                       f"ateliers ; non pondéré ; {withheld} : moins de présences que le "
-                       f"seuil de publication. Données publiées le {night}."),
+                source=f"Source : registres d'ateliers, {counted} ; non pondéré ; "
+                       f"{withheld} : moins de présences que le seuil de publication ; "
+                       f"secret complémentaire : part qui permettrait de recalculer une part "
+                       f"masquée. Données publiées le {night}."),
         })
     for spec in specs:
         spec["id"] = _figure_id(geography.code, spec["kind"])

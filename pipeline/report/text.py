@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 NNBSP = "\u202f"  # narrow no-break space
 
@@ -22,11 +23,21 @@ def integer(value: object) -> str:
     return f"{int(value):,}".replace(",", NNBSP)  # type: ignore[call-overload]
 
 
+def rounded_percent(share: float, digits: int = 1) -> float:
+    """A share as a percentage rounded half away from zero on its decimal value:
+    0.4545 → 45.5. The marts publish shares rounded to 4 decimals, so a percentage with one
+    decimal often ends on a tie, which binary arithmetic would break the wrong way
+    (0.4545 × 100 = 45.449999…)."""
+    exact = Decimal(repr(float(share))) * 100
+    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
 def percent(share: object, digits: int = 0) -> str:
     """A share (0–1) as a French percentage: 0.5371 → `54 %`."""
     if _is_missing(share):
         return "—"
-    text = f"{float(share) * 100:.{digits}f}".replace(".", ",")  # type: ignore[arg-type]
+    value = rounded_percent(float(share), digits)  # type: ignore[arg-type]
+    text = f"{value:.{digits}f}".replace(".", ",")
     return f"{text}{NNBSP}%"
 
 
@@ -34,7 +45,8 @@ def points(gap: object, digits: int = 1) -> str:
     """A difference of shares in percentage points, signed: 0.032 → `+3,2 pts`."""
     if _is_missing(gap):
         return "—"
-    text = f"{float(gap) * 100:+.{digits}f}".replace(".", ",").replace("-", "−")  # type: ignore[arg-type]
+    value = rounded_percent(float(gap), digits)  # type: ignore[arg-type]
+    text = f"{value:+.{digits}f}".replace(".", ",").replace("-", "−")
     return f"{text}{NNBSP}pts"
 
 
