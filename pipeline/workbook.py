@@ -180,7 +180,7 @@ def options_sheet() -> Sheet:
             Column("Question", TEXT, 40, "question"),
             Column("Réponse", TEXT, 28, "option"),
             Column("Répondants", COUNT, 11, "n_respondents"),
-            Column("Citant la réponse", COUNT, 10, "n_citing"),
+            Column("Citant la réponse", COUNT, 10, "n_citing", "suppressed"),
             Column("Part", SHARE, 9, "share", "suppressed"),
             Column("IC 95 % bas", SHARE, 9, "ci_low", "suppressed"),
             Column("IC 95 % haut", SHARE, 9, "ci_high", "suppressed"),
@@ -231,7 +231,12 @@ def equity_sheet() -> Sheet:
 
 def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
     """Workshop participation; one column per participant category and workshop type, as
-    many as the register template lists (their names from `label_codes`)."""
+    many as the register template lists (their names from `label_codes`).
+
+    A participation row withholds its figures in three ways: the four dimension shares
+    (`suppressed`, or one by one in `withheld_shares` on an otherwise published row), the
+    category shares (`categories_suppressed`), and its counts (NULL where they would give a
+    hidden share away)."""
     present = [name for (name,) in con.execute(
         "select column_name from information_schema.columns "
         "where table_name = 'mart_participation' order by ordinal_position").fetchall()]
@@ -245,46 +250,59 @@ def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
     categories = [c for c in present if c.startswith("share_") and c not in fixed]
     types = [c for c in present if c.startswith("workshops_")]
     share_columns = [
-        *(Column(indicator_labels.get(c, c), SHARE, 12, c, "suppressed") for c in fixed),
+        *(Column(indicator_labels.get(c, c), SHARE, 12, c, f"{c}_withheld") for c in fixed),
         *(Column("Part : " + labels.get(f"participant_category:{c[6:]}", c[6:]), SHARE, 12,
-                 c, "suppressed") for c in categories),
+                 c, "categories_suppressed") for c in categories),
     ]
     type_columns = [
         Column("Ateliers : " + labels.get(f"workshop_type:{c[10:]}", c[10:]), COUNT, 12, c)
         for c in types
     ]
     selected = ", ".join(f"m.{c.source}" for c in (*share_columns, *type_columns))
+    withheld_shares = "string_split(coalesce(m.withheld_shares, ''), ',')"
+    # The flags, in the order the columns first name them (see `_write_sheet`).
+    flags = ", ".join([
+        "m.attendances is null",
+        *(f"m.suppressed or list_contains({withheld_shares}, '{c}')" for c in fixed),
+        "m.categories_suppressed",
+    ])
     return Sheet(
         "participation",
         f"""
         select {_geography_select()},
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
                m.workshops, m.attendances, m.unique_participants, {selected},
-               {_withheld_reason()},
-               m.suppressed
+               case when m.suppressed then coalesce(ls.label_fr, '{WITHHELD}')
+                    when m.withheld_shares is not null or m.categories_suppressed
+                    then coalesce(lc.label_fr, '{WITHHELD}') end,
+               {flags}
         from mart_participation m
         {_geography_joins()} {_breakdown_joins()} {_suppression_join()}
+        left join label_codes lc on lc.code_list = 'suppression' and lc.code = 'complementary'
         where {_singles()}
         order by {_geography_order()}, lg.sort_order
         """,
         (
             *GEOGRAPHY_COLUMNS, *BREAKDOWN_COLUMNS,
-            Column("Ateliers", COUNT, 9, "workshops"),
-            Column("Présences", COUNT, 10, "attendances"),
-            Column("Participants uniques", COUNT, 11, "unique_participants"),
+            Column("Ateliers", COUNT, 9, "workshops", "counts_withheld"),
+            Column("Présences", COUNT, 10, "attendances", "counts_withheld"),
+            Column("Participants uniques", COUNT, 11, "unique_participants",
+                   "counts_withheld"),
             *share_columns, *type_columns, STATUS,
         ),
     )
 
 
 def targets_sheet() -> Sheet:
+    # A share is NULL when withheld, or when nobody attended (nothing to withhold).
+    withheld = "m.actual is null and coalesce(m.attendances, 1) > 0"
     return Sheet(
         "cibles",
         f"""
         select {_geography_select()},
                coalesce(li.label_fr, m.indicator), m.target, m.actual, m.attendances,
-               m.met, case when m.actual is null then '{WITHHELD}' end,
-               m.actual is null
+               m.met, case when {withheld} then '{WITHHELD}' end,
+               {withheld}, m.attendances is null
         from mart_targets m
         {_geography_joins()}
         left join label_indicators li on li.indicator = m.indicator
@@ -295,7 +313,7 @@ def targets_sheet() -> Sheet:
             Column("Indicateur", TEXT, 36, "indicator"),
             Column("Cible (part minimale)", SHARE, 11, "target"),
             Column("Réalisé", SHARE, 10, "actual", "withheld"),
-            Column("Présences", COUNT, 10, "attendances"),
+            Column("Présences", COUNT, 10, "attendances", "counts_withheld"),
             Column("Cible atteinte", YES_NO, 10, "met", "withheld"),
             Column("Secret statistique", TEXT, 14, "mart_participation.suppressed"),
         ),
@@ -403,8 +421,12 @@ READ_ME = (
     "pour l'ensemble et pour chaque dimension seule (sexe, tranche d'âge, handicap, milieu).",
     "Estimations pondérées par la population communale (RGPH 2024) ; pour une commune, "
     "elles sont égales aux non pondérées.",
-    "« masqué » : chiffre non publié (secret statistique, groupe trop petit) ; les effectifs "
-    "restent publiés. La colonne « Secret statistique » dit pourquoi ; vide, rien n'est masqué.",
+    "« masqué » : chiffre non publié (secret statistique : groupe trop petit, ou chiffre qui "
+    "permettrait de recalculer un chiffre masqué ; une estimation pondérée de province ou de "
+    "région l'est aussi quand le même chiffre est masqué dans une de ses communes). Les "
+    "effectifs restent publiés, sauf ceux qui donneraient un chiffre masqué (nombre de "
+    "répondants citant une réponse masquée, présences de certains groupes). La colonne "
+    "« Secret statistique » dit pourquoi ; vide, rien n'est masqué.",
     "Les tables complètes (croisements de deux dimensions, type officiel de commune, "
     "estimations non pondérées) sont dans les fichiers CSV et Parquet du même dossier.",
     "La feuille « colonnes » explique chaque colonne.",

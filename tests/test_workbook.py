@@ -70,17 +70,28 @@ def test_shares_are_percentages_and_counts_integers(workbook) -> None:
 
 def test_withheld_figures_read_masque(workbook, marts_threshold_4) -> None:
     rows = rows_of(workbook["satisfaction"])
-    a = [r for r in rows if r["Code"] == "050910101" and r["Ventilation"] == "Tranche d'âge"
-         and r["Indicateur"] == "Satisfaction globale"]
-    by_group = {r["Groupe"]: r for r in a}
-    # threshold 4: seniors (3 scores) primary, adults complementary, youth published 2/4
-    assert by_group["Aînés (60 ans et plus)"]["Part de satisfaits (4 ou 5)"] == "masqué"
-    assert by_group["Aînés (60 ans et plus)"]["Secret statistique"] == "masqué (n < 4)"
-    assert by_group["Adultes (30–59 ans)"]["Note moyenne (1 à 5)"] == "masqué"
-    assert by_group["Adultes (30–59 ans)"]["Secret statistique"] == (
-        "masqué (secret complémentaire)")
-    assert by_group["Jeunes (15–29 ans)"]["Note moyenne (1 à 5)"] == pytest.approx(4.0)
-    assert by_group["Aînés (60 ans et plus)"]["Notes de 1 à 5"] == 3  # counts stay
+    a = {(r["Indicateur"], r["Groupe"]): r for r in rows if r["Code"] == "050910101"}
+    # Threshold 4. Béni Mellal's seniors (3 scores): primary.
+    seniors = a[("Satisfaction globale", "Aînés (60 ans et plus)")]
+    assert seniors["Part de satisfaits (4 ou 5)"] == "masqué"
+    assert seniors["Secret statistique"] == "masqué (n < 4)"
+    assert seniors["Notes de 1 à 5"] == 3  # counts stay
+    # Its 11 overall scores: withheld to protect Ait Bou Oulli (3 scores), the region's
+    # total being published.
+    overall = a[("Satisfaction globale", "Ensemble")]
+    assert overall["Note moyenne (1 à 5)"] == "masqué"
+    assert overall["Secret statistique"] == "masqué (secret complémentaire)"
+    # Trust in the council, 4 3 2 3 1 5 4 2 4 3 5: mean 36/11, 5 of 11 are 4 or 5; as
+    # published (3 and 4 decimals).
+    trust = a[("Confiance dans le conseil communal", "Ensemble")]
+    assert trust["Note moyenne (1 à 5)"] == pytest.approx(3.273)
+    assert trust["Part de satisfaits (4 ou 5)"] == pytest.approx(0.4545)
+    assert trust["Secret statistique"] is None
+    # The region's weighted overall satisfaction: withheld above its withheld communes.
+    region = next(r for r in rows if r["Code"] == "05" and r["Groupe"] == "Ensemble"
+                  and r["Indicateur"] == "Satisfaction globale")
+    assert region["Part de satisfaits (4 ou 5)"] == "masqué"
+    assert region["Secret statistique"] == "masqué (pondéré : une commune masquée)"
     withheld = marts_threshold_4.execute(
         "select count(*) from mart_survey_indicators where suppressed "
         "and estimate_type = 'weighted' and group_key <> 'unknown' "
@@ -89,6 +100,84 @@ def test_withheld_figures_read_masque(workbook, marts_threshold_4) -> None:
     shown = [r for r in rows if r["Part de satisfaits (4 ou 5)"] == "masqué"
              and r["Groupe"] != "Non renseigné"]
     assert len(shown) == withheld
+
+
+def test_withheld_option_counts_read_masque(workbook, marts_threshold_4) -> None:
+    # A withheld option share keeps its respondents, not the number citing it.
+    rows = rows_of(workbook["information_participation"])
+    withheld = [r for r in rows if r["Part"] == "masqué"]
+    assert withheld and len(withheld) < len(rows)
+    assert all(r["Citant la réponse"] == "masqué" and isinstance(r["Répondants"], int)
+               for r in withheld)
+    assert all(isinstance(r["Citant la réponse"], int) for r in rows if r["Part"] != "masqué")
+    assert len(withheld) == marts_threshold_4.execute(
+        "select count(*) from mart_survey_options where suppressed "
+        "and estimate_type = 'weighted' "
+        "and breakdown in ('total', 'sex', 'age_group', 'disability', 'residence')"
+    ).fetchone()[0]
+
+
+PARTICIPATION_SHARES = {"share_women": "Part des femmes",
+                        "share_youth": "Part des jeunes (15–29 ans)",
+                        "share_with_disability": "Part des personnes en situation de handicap",
+                        "share_rural": "Part des résidents ruraux"}
+
+
+def test_participation_sheet_withholds_what_the_mart_withholds(workbook,
+                                                               marts_threshold_4) -> None:
+    # Three ways a participation figure is withheld: a dimension share with its row
+    # (`suppressed`) or alone (`withheld_shares`), the category shares
+    # (`categories_suppressed`), the counts (NULL).
+    sheet = {(r["Code"], r["Ventilation"], r["Groupe"]): r
+             for r in rows_of(workbook["participation"])}
+    published = marts_threshold_4.execute(
+        f"""
+        select p.geography_code, g.breakdown_fr, g.label_fr, p.suppressed,
+               coalesce(p.withheld_shares, ''), p.categories_suppressed, p.attendances,
+               {", ".join(PARTICIPATION_SHARES)}, p.share_citoyen
+        from mart_participation p join label_groups g using (breakdown, group_key)
+        where p.breakdown in ('total', 'sex', 'age_group', 'disability', 'residence')
+        """).fetchall()
+    assert len(published) == len(sheet)
+    seen = {"withheld": 0, "shown": 0}
+    for code, breakdown, group, suppressed, alone, categories, attendances, *shares in (
+            published):
+        row = sheet[(code, breakdown, group)]
+        assert row["Présences"] == ("masqué" if attendances is None else attendances)
+        for (name, header), value in zip(PARTICIPATION_SHARES.items(), shares[:4],
+                                         strict=True):
+            if suppressed or name in alone.split(","):
+                assert row[header] == "masqué", (code, group, name)
+                seen["withheld"] += 1
+            elif value is not None:
+                assert row[header] == pytest.approx(value)
+                seen["shown"] += 1
+        if categories:
+            assert row["Part : Citoyen(ne)s"] == "masqué"
+            seen["withheld"] += 1
+        elif shares[4] is not None:
+            assert row["Part : Citoyen(ne)s"] == pytest.approx(shares[4])
+            seen["shown"] += 1
+        if not suppressed and (alone or categories):
+            assert row["Secret statistique"] == "masqué (secret complémentaire)"
+    assert all(seen.values()), seen
+
+
+def test_targets_withheld_read_masque(workbook, marts_threshold_4) -> None:
+    rows = rows_of(workbook["cibles"])
+    published = marts_threshold_4.execute(
+        "select geography_code, indicator, actual, met from mart_targets").fetchall()
+    labels = dict(marts_threshold_4.execute(
+        "select indicator, label_fr from label_indicators").fetchall())
+    sheet = {(r["Code"], r["Indicateur"]): r for r in rows}
+    assert len(sheet) == len(published)
+    for code, indicator, actual, met in published:
+        row = sheet[(code, labels[indicator])]
+        if actual is None:
+            assert row["Réalisé"] == row["Cible atteinte"] == "masqué"
+        else:
+            assert row["Réalisé"] == pytest.approx(actual)
+            assert row["Cible atteinte"] == ("Oui" if met else "Non")
 
 
 def test_every_column_is_explained_in_french(workbook) -> None:
