@@ -63,14 +63,16 @@ con.execute(
 # %% [markdown]
 # ## Satisfaction with each service in the region
 # Weighted estimates (each response weighs its commune's population over its number of
-# responses), share of scores 4 or 5 with its 95 % Wilson interval. A withheld estimate
-# (`suppressed`) is NULL; none is withheld at region level on the demo data.
+# responses), share of scores 4 or 5 with its 95 % Wilson interval, rounded to 4 decimals
+# as published. A withheld estimate (`suppressed`) is NULL, and `suppression` says why: a
+# weighted region figure is withheld (`weighted`) whenever the same figure is withheld in
+# one of its communes, since the public weights would give that commune's figure away.
 
 # %%
 region = con.execute(
     """
     select l.short_fr as service, m.satisfied_share, m.ci_low, m.ci_high, m.n_rated,
-           m.suppressed
+           m.suppressed, m.suppression
     from mart_survey_indicators m
     join label_indicators l using (indicator)
     where m.geography_level = 'region' and m.breakdown = 'total'

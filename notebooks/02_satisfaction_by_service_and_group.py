@@ -23,11 +23,12 @@
 GEOGRAPHY_CODE = "05091"
 
 # %%
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from pipeline.marts_access import marts_path, open_marts
-from pipeline.report import figures
+from pipeline.report import figures, text
 from pipeline.report.data import ReportData, published_at
 
 pio.renderers.default = "plotly_mimetype+notebook"  # drawn in Jupyter and in exported HTML
@@ -56,11 +57,15 @@ figure
 
 # %% [markdown]
 # ## The same figures as a table
-# Shares in %, "masqué" where withheld, empty where nobody in the group gave a score.
+# Shares in %, "masqué" where withheld, empty where nobody in the group gave a score. The
+# marts publish shares rounded to 4 decimals (0.4545): their percentages are rounded half
+# up (45.5), as on paper.
 
 # %%
 cells = data.satisfaction.assign(
-    shown=lambda d: d["satisfied_share"].mul(100).round(1).astype(object),
+    shown=lambda d: d["satisfied_share"].map(
+        lambda share: None if pd.isna(share) else text.rounded_percent(share, 1)
+    ).astype(object),
 )
 cells.loc[cells["suppressed"], "shown"] = "masqué"
 cells.loc[cells["missing"], "shown"] = ""

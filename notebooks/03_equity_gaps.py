@@ -17,7 +17,7 @@
 # The gap is the satisfied share of one group minus the other's (women − men, youth − 30
 # and over, with − without a disability, rural − urban), unweighted, with Newcombe's 95 %
 # interval; it is *significant* when the interval excludes 0. A gap is withheld when
-# either group is (too few scores).
+# either group is withheld (too few scores, or withheld to protect another figure).
 
 # %% tags=["parameters"]
 GEOGRAPHY_CODE = "05"

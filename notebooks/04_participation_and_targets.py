@@ -16,13 +16,18 @@
 #
 # Shares of women, youth, persons with a disability and rural residents among workshop
 # attendances, for each programme commune, against the targets of `config/targets.yaml`.
-# A share resting on fewer attendances than the threshold is withheld (`suppressed`).
+# A share resting on fewer attendances than the threshold is withheld with its row
+# (`suppressed`); on a published row, a share whose numerator would give a hidden share
+# away is withheld alone (listed in `withheld_shares`). Where even the counts would give a
+# hidden share away, `workshops`, `attendances` and `unique_participants` are NULL.
 
 # %%
+import pandas as pd
 import plotly.express as px
 import plotly.io as pio
 
 from pipeline.marts_access import open_marts
+from pipeline.report.text import rounded_percent
 
 pio.renderers.default = "plotly_mimetype+notebook"  # drawn in Jupyter and in exported HTML
 con = open_marts()
@@ -43,13 +48,14 @@ con.execute(
 
 # %% [markdown]
 # ## Programme communes: shares and targets
-# One row per programme commune with workshops; `masqué` where the share is withheld.
+# One row per programme commune with workshops; `masqué` where a share or a count is
+# withheld.
 
 # %%
 communes = con.execute(
     """
     select g.province_name_fr as province, g.name_fr as commune, p.workshops,
-           p.attendances, p.suppressed, p.share_women, p.share_youth,
+           p.attendances, p.suppressed, p.withheld_shares, p.share_women, p.share_youth,
            p.share_with_disability, p.share_rural
     from mart_participation p
     join label_geographies g using (geography_level, geography_code)
@@ -58,19 +64,27 @@ communes = con.execute(
     """
 ).df()
 shares = ["share_women", "share_youth", "share_with_disability", "share_rural"]
+counts = ["workshops", "attendances"]
+withheld = communes["withheld_shares"].fillna("").str.split(",")
 shown = communes.copy()
-shown[shares] = shown[shares].mul(100).round(1).astype(object)
-shown.loc[shown["suppressed"], shares] = "masqué"
-shown.drop(columns="suppressed")
+shown[shares] = shown[shares].apply(lambda column: column.map(
+    lambda share: None if pd.isna(share) else rounded_percent(share, 1))).astype(object)
+shown[counts] = shown[counts].astype(object)
+for share in shares:
+    alone = withheld.map(lambda listed, share=share: share in listed)
+    shown.loc[shown["suppressed"] | alone, share] = "masqué"
+shown.loc[communes["attendances"].isna(), counts] = "masqué"
+shown.drop(columns=["suppressed", "withheld_shares"])
 
 # %% [markdown]
 # ## Share of women among attendances, per commune, against the 30 % target
+# Communes whose share is withheld are left out (not drawn as 0).
 
 # %%
 target = con.execute(
     "select any_value(target) from mart_targets where indicator = 'share_women'"
 ).fetchone()[0]
-published = communes[~communes["suppressed"]]
+published = communes[shown["share_women"] != "masqué"]
 figure = px.bar(
     published, x="share_women", y="commune", color="province", orientation="h",
     labels={"share_women": "part des femmes parmi les présences", "commune": ""},

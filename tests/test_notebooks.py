@@ -106,13 +106,18 @@ def test_satisfaction_notebook_draws_the_chosen_commune(executed, marts_threshol
     x = [label.replace("<br>", " ") for label in heatmap["x"][1]]
     for indicator, group, share, suppressed in rows:
         value = heatmap["z"][y.index(indicator)][x.index(group)]
-        assert value == (None if suppressed else pytest.approx(round(share * 100, 1)))
+        # withheld, or nobody in the group gave a score: no colour
+        if suppressed or share is None:
+            assert value is None
+        else:
+            assert value == pytest.approx(share * 100, abs=0.05 + 1e-9)
     shown = table(output(notebook, "pivot_table(\n    index=\"indicator_fr\", columns=\"group_fr\","
                                    " values=\"shown\""))
     assert len(shown) - 2 == 14  # two header rows, then one row per indicator
+    trust = next(row for row in shown.values if row[0] == "Confiance dans le conseil communal")
+    assert trust[1] == "45.5"  # 5 of 11 scores are 4 or 5 (4 3 2 3 1 5 4 2 4 3 5)
     overall = next(row for row in shown.values if row[0] == "Satisfaction globale")
-    assert overall[1] == "54.5"  # 6 of 11 scores are 4 or 5
-    assert "masqué" in set(overall)
+    assert overall[1] == "masqué"  # withheld to protect Ait Bou Oulli (3 scores)
 
 
 def test_equity_notebook_lists_every_significant_gap(executed, marts_threshold_4) -> None:
@@ -138,17 +143,24 @@ def test_equity_notebook_lists_every_significant_gap(executed, marts_threshold_4
 def test_participation_notebook_shows_each_programme_commune(executed,
                                                              marts_threshold_4) -> None:
     notebook = executed["04_participation_and_targets.py"]
-    shown = table(output(notebook, "shown.drop(columns=\"suppressed\")"))
+    shown = table(output(notebook, "shown.drop(columns="))
     expected = marts_threshold_4.execute(
         "select g.name_fr, p.attendances, p.share_women, p.suppressed "
+        "or list_contains(string_split(coalesce(p.withheld_shares, ''), ','), 'share_women') "
         "from mart_participation p join label_geographies g "
         "using (geography_level, geography_code) where p.geography_level = 'commune' "
         "and p.breakdown = 'total' and g.in_programme order by g.sort_order").fetchall()
     body = shown.values[1:]
     assert [row[2] for row in body] == [name for name, *_ in expected]
-    for row, (_, attendances, women, suppressed) in zip(body, expected, strict=True):
-        assert int(row[4]) == attendances
-        assert row[5] == ("masqué" if suppressed else str(round(women * 100, 1)))
+    for row, (_, attendances, women, withheld) in zip(body, expected, strict=True):
+        assert row[4] == ("masqué" if attendances is None else str(attendances))
+        if withheld:
+            assert row[5] == "masqué"
+        else:
+            assert float(row[5]) == pytest.approx(women * 100, abs=0.05 + 1e-9)
+    drawn = figure(output(notebook, "px.bar"))["data"]
+    assert sum(len(values(trace["y"])) for trace in drawn) == sum(
+        not withheld for *_, withheld in expected)
 
 
 def test_quality_notebook_counts_quarantine_by_rule(executed, marts_threshold_4) -> None:
