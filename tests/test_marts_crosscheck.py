@@ -1,8 +1,15 @@
 """The indicator SQL against an independent implementation (pandas and numpy) on random data.
 
 Random responses are written as `int_survey_responses`; the mart is built by the real SQL
-(threshold 1, so nothing is suppressed) and compared with plain pandas groupbys and
-`numpy.average` for the total, single-dimension and pair breakdowns at every level.
+and compared with plain pandas groupbys and `numpy.average` for the total, single-dimension
+and pair breakdowns at every level: the sums behind every estimate exactly (in
+`int_survey_rollup`, before anything is withheld), and the published estimates as rounded
+at publication (means to 3 decimals, shares to 4).
+
+With a threshold of 1 no group is too small, so what is withheld is only what is withheld
+by design: pairs of dimensions within a commune (`commune_pair`), and the weighted pair
+figures of provinces and the region, which the public weights would turn back into those
+communes' hidden figures (`weighted`).
 """
 
 from __future__ import annotations
@@ -64,37 +71,79 @@ def test_grouping_sets_equal_pandas_groupby(built, level: str, dimensions: tuple
     question = "sat_voirie"
     rated = frame[frame[question].between(1, 5)].copy()
     rated["satisfied"] = rated[question] >= 4
+    rated["score"] = rated[question].astype(float)
+    rated["weighted_score"] = rated["score"] * rated["weight"]
     keys = [k for k in (LEVELS[level], *dimensions) if k]
     if not keys:
         rated["all"] = "all"
         keys = ["all"]
-    expected = rated.groupby(keys).agg(
-        n_rated=(question, "size"), mean_score=(question, "mean"),
-        satisfied_share=("satisfied", "mean"),
+    groups = rated.groupby(keys)
+    expected = groups.agg(
+        n_rated=(question, "size"), sum_score=("score", "sum"),
+        n_satisfied=("satisfied", "sum"), mean_score=("score", "mean"),
+        satisfied_share=("satisfied", "mean"), w_rated=("weight", "sum"),
+        w_score=("weighted_score", "sum"),
     )
-    expected["weighted_mean"] = rated.groupby(keys).apply(
-        lambda g: np.average(g[question].astype(float), weights=g["weight"]),
-        include_groups=False,
+    expected["weighted_mean"] = groups.apply(
+        lambda g: np.average(g["score"], weights=g["weight"]), include_groups=False,
     )
     breakdown = ",".join(dimensions) or "total"
+    parameters = [level, breakdown, question]
+    sums = con.execute(
+        """
+        select geography_code, group_key, n_rated, sum_score, n_satisfied, w_rated, w_score
+        from int_survey_rollup
+        where geography_level = ? and breakdown = ? and indicator = ?
+        """, parameters).df().set_index(["geography_code", "group_key"])
     published = con.execute(
         """
-        select geography_code, group_key, estimate_type, n_rated, mean_score, satisfied_share
+        select geography_code, group_key, estimate_type, n_rated, mean_score, satisfied_share,
+               suppressed, suppression
         from mart_survey_indicators
         where geography_level = ? and breakdown = ? and indicator = ?
-        """,
-        [level, breakdown, question],
-    ).df()
+        """, parameters).df()
     # Groups with respondents but no score are published too, with n_rated = 0.
     assert (published.n_rated > 0).sum() == 2 * len(expected)
+    commune_pair = level == "commune" and len(dimensions) == 2
+    reasons = {  # what is withheld, by estimate type (see the module docstring)
+        "unweighted": "commune_pair" if commune_pair else None,
+        "weighted": "commune_pair" if commune_pair
+        else "weighted" if len(dimensions) == 2 else None,
+    }
     for index, row in expected.iterrows():
         index = index if isinstance(index, tuple) else (index,)
         geography = index[0] if LEVELS[level] else "05"
         group = ",".join(index[1:] if LEVELS[level] else index) if dimensions else "all"
+        # The sums, exactly (weights to floating-point rounding).
+        cell = sums.loc[(geography, group)]
+        assert (cell["n_rated"], cell["sum_score"], cell["n_satisfied"]) == (
+            row["n_rated"], row["sum_score"], row["n_satisfied"])
+        assert cell["w_rated"] == pytest.approx(row["w_rated"], rel=1e-12)
+        assert cell["w_score"] / cell["w_rated"] == pytest.approx(row["weighted_mean"],
+                                                                   rel=1e-12)
+        # The published estimates, rounded, or withheld with the reason expected.
         match = published[(published.geography_code == geography)
                           & (published.group_key == group)].set_index("estimate_type")
         assert match.loc["unweighted", "n_rated"] == row["n_rated"]
-        assert match.loc["unweighted", "mean_score"] == pytest.approx(row["mean_score"])
-        assert match.loc["unweighted", "satisfied_share"] == pytest.approx(
-            row["satisfied_share"])
-        assert match.loc["weighted", "mean_score"] == pytest.approx(row["weighted_mean"])
+        values = {
+            "unweighted": (row["mean_score"], row["satisfied_share"]),
+            "weighted": (row["weighted_mean"], None),
+        }
+        for estimate, (mean, share) in values.items():
+            published_row = match.loc[estimate]
+            reason = reasons[estimate]
+            if reason is not None:
+                assert published_row["suppressed"], (geography, group, estimate)
+                assert published_row["suppression"] == reason
+                assert pd.isna(published_row["mean_score"])
+                continue
+            assert not published_row["suppressed"], (geography, group, estimate)
+            assert_rounded(published_row["mean_score"], mean, 3)
+            if share is not None:
+                assert_rounded(published_row["satisfied_share"], share, 4)
+
+
+def assert_rounded(published: float, exact: float, decimals: int) -> None:
+    """`published` is `exact` rounded to `decimals` (either way at a tie)."""
+    assert round(published, decimals) == published
+    assert published == pytest.approx(exact, abs=0.5 * 10**-decimals + 1e-12)
