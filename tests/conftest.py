@@ -73,6 +73,41 @@ def marts(e2e_run):
     con.close()
 
 
+# The marts built from the warehouse, in order (the gaps read the indicators, the targets
+# the participation).
+MART_SQL = ("mart_survey_indicators", "mart_survey_options", "mart_participation",
+            "mart_equity_gaps", "mart_targets")
+
+
+@pytest.fixture(scope="session")
+def engine(e2e_run, tmp_path_factory: pytest.TempPathFactory):
+    """The end-to-end run's figures as the engine computes them, before disclosure control
+    withholds some and rounds the rest: the marts' SQL run again, on a copy of the run's
+    private warehouse, with a threshold of 1 and without the suppression pattern. The
+    engine's arithmetic is checked by hand here; what is published, against `marts`."""
+    import dataclasses
+
+    import duckdb
+
+    from pipeline.marts import SqlContext, render
+    from pipeline.settings import Settings
+
+    root, _ = e2e_run
+    warehouse = tmp_path_factory.mktemp("engine") / "warehouse.duckdb"
+    for suffix in ("", ".wal"):  # with its write-ahead log, if not yet checkpointed
+        source = root / "work" / f"warehouse.duckdb{suffix}"
+        if source.exists():
+            shutil.copyfile(source, warehouse.with_name(warehouse.name + suffix))
+    settings = dataclasses.replace(Settings.from_env(), suppression_threshold=1)
+    variables = SqlContext.build(settings).variables()
+    con = duckdb.connect(str(warehouse))
+    con.execute(render("macros", variables))
+    for name in MART_SQL:
+        con.execute(render(name, variables))
+    yield con
+    con.close()
+
+
 @pytest.fixture(scope="session")
 def e2e_run_threshold_4(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same fixture published with a suppression threshold of 4 instead of 10: more

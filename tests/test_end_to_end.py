@@ -2,6 +2,13 @@
 
 Every expected figure below is worked out by hand from the literal rows of
 `tests/fixtures/build_fixtures.py`, not by the code under test.
+
+The fixture is small: at the default threshold (10) disclosure control withholds most of
+it. The engine's arithmetic (means, shares, Wilson and Newcombe intervals, weights) is
+checked on `engine`, the same run's figures before anything is withheld or rounded; what
+is published is checked on `marts`: the figures rounded as published (shares and interval
+bounds to 4 decimals, mean scores to 3, n_eff to 1), and what is withheld, with the reason
+worked out by hand.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ from pipeline.settings import REPO_ROOT
 Z = 1.959964
 POP_A, POP_B = 209_594, 11_992  # RGPH 2024: Béni Mellal, Ait Bou Oulli
 A, B = "050910101", "050810305"
+PA, PB = "05091", "05081"  # their provinces: each commune is alone in its province
+SHARE, SCORE, N_EFF = 4, 3, 1  # decimals of published shares (and bounds), means, n_eff
+ESTIMATES = ("mean_score", "satisfied_share", "ci_low", "ci_high")
 
 
 def wilson(successes: float, n: float) -> tuple[float, float]:
@@ -28,6 +38,11 @@ def wilson(successes: float, n: float) -> tuple[float, float]:
     centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
     half = Z / (1 + Z * Z / n) * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
     return centre - half, centre + half
+
+
+def as_published(value: float, decimals: int):
+    """A hand-worked figure as the marts publish it: rounded to `decimals`."""
+    return pytest.approx(round(value, decimals), abs=1e-9)
 
 
 def one(marts, query: str) -> dict:
@@ -57,6 +72,7 @@ def test_every_asset_and_check_succeeds(e2e_run) -> None:
     }
     assert checks["every_row_accounted_for"] is True
     assert checks["no_estimate_below_threshold"] is True
+    assert checks["disclosure_audit"] is True
     assert checks["no_personal_data_published"] is True
     # The fixture quarantines rows on purpose: the validation checks warn.
     assert checks["survey_rules_pandera"] is False
@@ -92,7 +108,8 @@ def test_file_summary_accounts_for_every_row(marts) -> None:
                      ("header_only.csv", "no data rows: a header and nothing else")]
 
 
-def test_run_summary_names_the_files_to_look_at(e2e_run, monkeypatch, capsys) -> None:
+def test_run_summary_names_the_files_to_look_at(e2e_run, marts, monkeypatch,
+                                                capsys) -> None:
     from pipeline import summary
 
     root, _ = e2e_run
@@ -100,6 +117,17 @@ def test_run_summary_names_the_files_to_look_at(e2e_run, monkeypatch, capsys) ->
     assert summary.main() == 0
     out = capsys.readouterr().out
     assert "Survey: 16 valid responses in the region" in out
+    # The region's participation: each figure published, or "masqué" where withheld.
+    region = one(marts, "select workshops, attendances, unique_participants, share_women, "
+                 "share_youth, share_with_disability, share_rural from mart_participation "
+                 "where geography_level = 'region' and breakdown = 'total'")
+    line = next(text for text in out.splitlines() if text.startswith("Region: "))
+    assert line.count("masqué") == sum(value is None for value in region.values())
+    assert all(f"{region[name]} " in line for name in ("workshops", "attendances",
+                                                       "unique_participants")
+               if region[name] is not None)
+    assert all(f"{value:.1%}" in line for name, value in region.items()
+               if name.startswith("share_") and value is not None)
     assert "  rejected: empty.csv: the file is empty" in out
     assert "  loaded: header_only.csv: no data rows: a header and nothing else" in out
 
@@ -119,37 +147,49 @@ def test_quarantine_lists_each_broken_rule(marts) -> None:
     ]
 
 
-def test_commune_figures_match_hand_computation(marts) -> None:
+def test_commune_figures_match_hand_computation(engine, marts) -> None:
     # Commune A, sat_overall after A3's edit: 5 4 2 3 2 5 4 1 (9) 4 3 5.
-    row = indicator(marts, "commune", A, "sat_overall")
+    row = indicator(engine, "commune", A, "sat_overall")
     assert (row["n_respondents"], row["n_rated"], row["n_dont_know"]) == (12, 11, 1)
     assert row["mean_score"] == pytest.approx(38 / 11)
     assert row["satisfied_share"] == pytest.approx(6 / 11)
     low, high = wilson(6, 11)
     assert (row["ci_low"], row["ci_high"]) == (pytest.approx(low), pytest.approx(high))
-    assert row["suppressed"] is False
-    weighted = indicator(marts, "commune", A, "sat_overall", "weighted")
+    weighted = indicator(engine, "commune", A, "sat_overall", "weighted")
     assert weighted["mean_score"] == pytest.approx(38 / 11)
     assert weighted["n_eff"] == pytest.approx(11)
+    # Published: 11 scores are enough, but commune B (3 scores) is withheld and the
+    # region's published total is A + B, so A is withheld to protect B (complementary).
+    # Counts stay published.
+    for estimate in ("unweighted", "weighted"):
+        row = indicator(marts, "commune", A, "sat_overall", estimate)
+        assert (row["n_respondents"], row["n_rated"], row["n_dont_know"]) == (12, 11, 1)
+        assert (row["suppressed"], row["suppression"]) == (True, "complementary")
+        assert all(row[name] is None for name in ESTIMATES)
 
 
 def test_small_commune_is_suppressed_but_counted(marts) -> None:
     row = indicator(marts, "commune", B, "sat_overall")
     assert (row["n_respondents"], row["n_rated"], row["n_dont_know"]) == (4, 3, 1)
-    assert row["suppressed"] is True
+    assert (row["suppressed"], row["suppression"]) == (True, "primary")
     assert row["mean_score"] is None and row["satisfied_share"] is None
     assert row["ci_low"] is None and row["ci_high"] is None
 
 
-def test_region_unweighted_and_weighted(marts) -> None:
+def test_region_unweighted_and_weighted(engine, marts) -> None:
     # Region = A (11 rated, sum 38, 6 satisfied) + B (B1=4, B2=5, B3=2: 3 rated, sum 11, 2).
+    # Published unweighted (14 scores), rounded as published.
     row = indicator(marts, "region", "05", "sat_overall")
-    assert row["n_rated"] == 14
-    assert row["mean_score"] == pytest.approx(49 / 14)
-    assert row["satisfied_share"] == pytest.approx(8 / 14)
+    assert (row["n_rated"], row["suppressed"], row["suppression"]) == (14, False, None)
+    assert row["mean_score"] == as_published(49 / 14, SCORE)
+    assert row["satisfied_share"] == as_published(8 / 14, SHARE)
+    low, high = wilson(8, 14)
+    assert (row["ci_low"], row["ci_high"]) == (as_published(low, SHARE),
+                                               as_published(high, SHARE))
+    assert row["n_eff"] == as_published(14, N_EFF)
     # Weights: w = N_c / n_c with n_c the commune's valid responses (12 and 4).
     w_a, w_b = POP_A / 12, POP_B / 4
-    weighted = indicator(marts, "region", "05", "sat_overall", "weighted")
+    weighted = indicator(engine, "region", "05", "sat_overall", "weighted")
     total_weight = 11 * w_a + 3 * w_b
     assert weighted["mean_score"] == pytest.approx((38 * w_a + 11 * w_b) / total_weight)
     share = (6 * w_a + 2 * w_b) / total_weight
@@ -158,6 +198,11 @@ def test_region_unweighted_and_weighted(marts) -> None:
     assert weighted["n_eff"] == pytest.approx(n_eff)
     low, high = wilson(share * n_eff, n_eff)
     assert (weighted["ci_low"], weighted["ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    # Published: withheld, because the weights are public: with the region's 14 scores
+    # published, 6 w_a + 2 w_b would give A's and B's satisfied counts away.
+    published = indicator(marts, "region", "05", "sat_overall", "weighted")
+    assert (published["suppressed"], published["suppression"]) == (True, "weighted")
+    assert all(published[name] is None for name in ESTIMATES)
 
 
 def test_usage_rate_and_yes_no_options(marts) -> None:
@@ -188,9 +233,9 @@ def test_disability_from_washington_group_items(marts) -> None:
     assert counts == {"with_disability": 2, "unknown": 1, "without_disability": 13}
 
 
-def test_participation_figures(marts) -> None:
+def test_participation_figures(engine, marts) -> None:
     region = one(
-        marts,
+        engine,
         "select * from mart_participation where geography_level = 'region' "
         "and breakdown = 'total'",
     )
@@ -205,26 +250,87 @@ def test_participation_figures(marts) -> None:
     assert region["share_citoyen"] == pytest.approx(6 / 11)
     assert region["workshops_restitution"] == 1
     commune = one(
-        marts,
+        engine,
         f"select * from mart_participation where geography_code = '{A}' and breakdown = 'total'",
     )
     # Ahmed Alaoui without a phone in A and in B are two people (matched within a commune).
+    # In A: Fatima Zahra twice, Ahmed, فاطمة الزهراء, Khadija: 4 women of 5.
     assert (commune["workshops"], commune["attendances"], commune["unique_participants"]) == (
         3, 5, 4)
-    assert commune["suppressed"] is True and commune["share_women"] is None
+    assert commune["share_women"] == pytest.approx(4 / 5)
+
+    # Published. A geography's counts are always published; A (5 attendances) and B (6)
+    # are under 10, so their shares are withheld (primary), and so are B's.
+    published = {code: one(marts, "select * from mart_participation where geography_code = "
+                           f"'{code}' and breakdown = 'total'") for code in (A, B, "05")}
+    for code, counts in ((A, (3, 5, 4)), (B, (1, 6, 6)), ("05", (4, 11, 10))):
+        row = published[code]
+        assert (row["workshops"], row["attendances"], row["unique_participants"]) == counts
+    for code in (A, B):
+        row = published[code]
+        assert (row["suppressed"], row["suppression"]) == (True, "primary")
+        assert row["categories_suppressed"] is True
+        assert all(row[f"share_{name}"] is None
+                   for name in ("women", "youth", "with_disability", "rural", "citoyen"))
+    # The region's 11 attendances are enough: each share is published, rounded, or
+    # withheld alone (listed in withheld_shares) where its numerator would give a
+    # commune's hidden share away.
+    row = published["05"]
+    assert row["suppressed"] is False
+    withheld = set((row["withheld_shares"] or "").split(",")) - {""}
+    for name, count in (("women", 7), ("youth", 5), ("with_disability", 3), ("rural", 6)):
+        share = row[f"share_{name}"]
+        if f"share_{name}" in withheld:
+            assert share is None
+        else:
+            assert share == as_published(count / 11, SHARE)
 
 
-def test_targets(marts) -> None:
-    rows = marts.execute(
+def test_participation_rows_exist_for_groups_nobody_was_in(marts) -> None:
+    # Nobody in B (Ait Bou Oulli) had a disability and an urban residence: the row exists
+    # with 0 attendances (or its count withheld), so that a missing row never tells a
+    # withheld count is 0.
+    row = one(marts, f"select attendances, suppressed from mart_participation "
+                     f"where geography_code = '{B}' and breakdown = 'disability,residence' "
+                     "and group_key = 'with_disability,urban'")
+    assert row["attendances"] in (0, None)
+    # Pair rows never publish the four dimension shares (three-way tables nothing protects).
+    assert marts.execute(
+        "select count(*) from mart_participation where breakdown like '%,%' and ("
+        "share_women is not null or share_youth is not null "
+        "or share_with_disability is not null or share_rural is not null)").fetchone()[0] == 0
+
+
+def test_targets(engine, marts) -> None:
+    hand = {"share_rural": (0.5, 6 / 11), "share_with_disability": (0.05, 3 / 11),
+            "share_women": (0.3, 7 / 11), "share_youth": (0.3, 5 / 11)}
+    rows = engine.execute(
         "select indicator, target, actual, met from mart_targets "
         "where geography_level = 'region' order by indicator"
     ).fetchall()
-    assert rows == [
-        ("share_rural", 0.5, pytest.approx(6 / 11), True),
-        ("share_with_disability", 0.05, pytest.approx(3 / 11), True),
-        ("share_women", 0.3, pytest.approx(7 / 11), True),
-        ("share_youth", 0.3, pytest.approx(5 / 11), True),
-    ]
+    assert rows == [(name, target, pytest.approx(actual), True)
+                    for name, (target, actual) in sorted(hand.items())]
+    # Published: A's and B's shares are withheld (5 and 6 attendances), so are their
+    # targets (neither met nor missed); the region's are the published shares.
+    communes = marts.execute(
+        "select count(*), count(actual), count(met) from mart_targets "
+        "where geography_level = 'commune'").fetchone()
+    assert communes == (8, 0, 0)
+    published = marts.execute(
+        "select t.indicator, t.actual, t.met, p.share_women, p.share_youth, "
+        "p.share_with_disability, p.share_rural from mart_targets t join mart_participation p "
+        "using (geography_level, geography_code) where t.geography_level = 'region' "
+        "and p.breakdown = 'total'").fetchall()
+    for name, actual, met, *shares in published:
+        share = dict(zip(("share_women", "share_youth", "share_with_disability",
+                          "share_rural"), shares, strict=True))[name]
+        assert actual == share
+        if actual is None:
+            assert met is None
+        else:
+            target, share = hand[name]
+            assert actual == as_published(share, SHARE)
+            assert met is (share >= target)
 
 
 def test_every_geography_level_and_breakdown(marts) -> None:
@@ -298,14 +404,12 @@ def test_workbook_keeps_codes_as_text(e2e_run) -> None:
     assert codes >= {"050910101", "05081", "05"}  # text cells, leading zeros kept
 
 
-def test_gap_with_newcombe_interval_by_hand(marts_threshold_4) -> None:
+def test_gap_with_newcombe_interval_by_hand(engine, marts) -> None:
     # Commune A, sat_overall. Women A1–A6 scored 5 4 2 3 2 5: 3 satisfied of 6.
     # Men A7, A8, A10, A11, A12 scored 4 1 4 3 5 (A9 said don't know): 3 of 5.
-    gap = one(
-        marts_threshold_4,
-        f"select * from mart_equity_gaps where geography_code = '{A}' "
-        "and indicator = 'sat_overall' and dimension = 'sex'",
-    )
+    query = (f"select * from mart_equity_gaps where geography_code = '{A}' "
+             "and indicator = 'sat_overall' and dimension = 'sex'")
+    gap = one(engine, query)
     p1, p2 = 3 / 6, 3 / 5
     (l1, u1), (l2, u2) = wilson(3, 6), wilson(3, 5)
     assert (gap["n_a"], gap["n_b"]) == (6, 5)
@@ -313,35 +417,128 @@ def test_gap_with_newcombe_interval_by_hand(marts_threshold_4) -> None:
     assert gap["ci_low"] == pytest.approx(p1 - p2 - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2))
     assert gap["ci_high"] == pytest.approx(p1 - p2 + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
     assert gap["significant"] is False and gap["suppressed"] is False
+    # Published: 6 and 5 scores are under 10, the gap and its two shares are withheld;
+    # the numbers of scores stay.
+    published = one(marts, query)
+    assert (published["n_a"], published["n_b"], published["suppressed"]) == (6, 5, True)
+    assert all(published[name] is None
+               for name in ("share_a", "share_b", "gap", "ci_low", "ci_high", "significant"))
 
 
-def test_primary_and_complementary_suppression_by_hand(marts_threshold_4) -> None:
-    # Commune A by age group, sat_overall rated: youth A1 A4 A6 A11 (A9 don't know) = 4,
-    # adult A2 A5 A7 A10 = 4, senior A3 A8 A12 = 3. Seniors fall under 4 (primary); they
-    # could be recomputed from the total and the others, so the smaller of the two others
-    # is hidden too (a tie at 4: adult comes first).
-    rows = marts_threshold_4.execute(
-        "select group_key, n_rated, suppressed, suppression, mean_score is null "
-        "from mart_survey_indicators where geography_code = ? and breakdown = 'age_group' "
-        "and indicator = 'sat_overall' and estimate_type = 'unweighted' order by group_key",
-        [A],
-    ).fetchall()
-    assert rows == [
-        ("adult", 4, True, "complementary", True),
-        ("senior", 3, True, "primary", True),
-        ("youth", 4, False, None, False),
-    ]
-    # Youth mean: A1 5, A4 3, A6 5, A11 3.
-    youth = indicator(marts_threshold_4, "commune", A, "sat_overall", breakdown="age_group",
-                      group="youth")
-    assert youth["mean_score"] == pytest.approx(16 / 4)
-    # Age-group gap (youth vs adult + senior) would reveal the hidden groups: suppressed.
-    gap = one(
-        marts_threshold_4,
-        f"select * from mart_equity_gaps where geography_code = '{A}' "
-        "and indicator = 'sat_overall' and dimension = 'age_group'",
-    )
+def withheld(marts, where: str, indicator: str = "sat_overall",
+             estimate: str = "unweighted") -> dict[tuple[str, str, str], str | None]:
+    """(geography, breakdown, group) → reason withheld (None: published), for one
+    indicator's rows with at least one score."""
+    rows = marts.execute(
+        "select geography_code, breakdown, group_key, suppression, mean_score is null "
+        f"from mart_survey_indicators where indicator = ? and estimate_type = ? "
+        f"and n_rated > 0 and ({where})", [indicator, estimate]).fetchall()
+    for *_, reason, empty in rows:
+        assert empty is (reason is not None)  # a withheld row publishes no estimate
+    return {(code, breakdown, group): reason for code, breakdown, group, reason, _ in rows}
+
+
+def test_primary_and_complementary_suppression_by_hand(marts) -> None:
+    # sat_overall, threshold 10. Commune B has 3 scores: primary, and so is its province
+    # (B is alone in it). A has 11, but the region's total (14, published) is A + B: A is
+    # withheld to protect B (complementary), and so is A's province. The region total
+    # stays published: the cheapest figure to withhold is A, a commune.
+    totals = withheld(marts, "breakdown = 'total'")
+    assert totals == {(B, "total", "all"): "primary", (PB, "total", "all"): "primary",
+                      (A, "total", "all"): "complementary",
+                      (PA, "total", "all"): "complementary", ("05", "total", "all"): None}
+    # By commune type, a commune's rows repeat its own; the region's rural communes are
+    # B alone (primary), its urban ones A alone (complementary).
+    types = withheld(marts, "breakdown = 'commune_type'")
+    assert types == {(B, "commune_type", "rural"): "primary",
+                     (PB, "commune_type", "rural"): "primary",
+                     (A, "commune_type", "urban"): "complementary",
+                     (PA, "commune_type", "urban"): "complementary",
+                     ("05", "commune_type", "rural"): "primary",
+                     ("05", "commune_type", "urban"): "complementary"}
+    # Every group of A and B has fewer than 10 scores (A: 6 women, 5 men; 4 youth, 4
+    # adults, 3 seniors…): primary.
+    groups = withheld(marts, "geography_level = 'commune' and breakdown in "
+                             "('sex', 'age_group', 'disability', 'residence')")
+    assert groups and set(groups.values()) == {"primary"}
+    # Weighted: a commune's weighted figures are its unweighted ones, withheld alike; the
+    # region's weighted total is withheld because its communes are (public weights).
+    assert withheld(marts, "geography_level = 'commune' and breakdown = 'total'",
+                    estimate="weighted") == {(B, "total", "all"): "primary",
+                                             (A, "total", "all"): "complementary"}
+    assert withheld(marts, "geography_level = 'region' and breakdown = 'total'",
+                    estimate="weighted") == {("05", "total", "all"): "weighted"}
+    # Age-group gap of A (youth vs adult + senior) would reveal the hidden groups.
+    gap = one(marts, f"select * from mart_equity_gaps where geography_code = '{A}' "
+                     "and indicator = 'sat_overall' and dimension = 'age_group'")
     assert gap["suppressed"] is True and gap["gap"] is None
+
+
+def test_commune_pairs_never_publish_estimates(marts, marts_threshold_4) -> None:
+    # At commune level, pairs of dimensions are withheld by design (`commune_pair`), even
+    # where enough people are behind them: with a threshold of 4, A's urban women (A1,
+    # A2, A3, A5, A6: 5 scores) and urban men (A7, A10, A11, A12: 4) are withheld too.
+    pairs = "geography_level = 'commune' and breakdown = 'sex,residence'"
+    for con in (marts, marts_threshold_4):
+        found = withheld(con, pairs)
+        assert found[(A, "sex,residence", "female,urban")] == "commune_pair"
+        assert found[(A, "sex,residence", "male,urban")] == "commune_pair"
+        assert set(found.values()) == {"commune_pair"}
+    counts = dict(marts_threshold_4.execute(
+        "select group_key, n_rated from mart_survey_indicators where geography_code = ? "
+        "and breakdown = 'sex,residence' and indicator = 'sat_overall' "
+        "and estimate_type = 'unweighted'", [A]).fetchall())
+    assert counts == {"female,rural": 1, "female,urban": 5, "male,rural": 1, "male,urban": 4}
+    every = marts.execute(
+        "select count(*), count(*) filter (suppression = 'commune_pair') "
+        "from mart_survey_indicators where geography_level = 'commune' and n_rated > 0 "
+        "and breakdown like '%,%' and breakdown not like '%commune_type%'").fetchone()
+    assert every[0] > 0 and every[0] == every[1]
+
+
+def test_withheld_options_publish_no_count(marts) -> None:
+    # knows_pac: B has 4 respondents (primary); A's 12 are enough, but the region's 16
+    # (published: 8 yes) are A + B, so A is withheld too. A withheld share keeps its
+    # respondents but not the number citing the option (it would give the share away).
+    rows = marts.execute(
+        "select geography_code, option, n_respondents, n_citing, share, suppressed, "
+        "suppression from mart_survey_options where breakdown = 'total' "
+        "and question = 'knows_pac' and estimate_type = 'unweighted' "
+        "and geography_level in ('commune', 'region') order by 1, 2").fetchall()
+    assert rows == [
+        ("05", "no", 16, 8, 0.5, False, None),
+        ("05", "yes", 16, 8, 0.5, False, None),
+        (B, "no", 4, None, None, True, "primary"),
+        (B, "yes", 4, None, None, True, "primary"),
+        (A, "no", 12, None, None, True, "complementary"),
+        (A, "yes", 12, None, None, True, "complementary"),
+    ]
+
+
+def test_estimates_are_published_rounded(marts) -> None:
+    # Shares and interval bounds to 4 decimals, mean scores to 3, n_eff to 1.
+    decimals = {
+        "mart_survey_indicators": {"usage_rate": SHARE, "satisfied_share": SHARE,
+                                   "ci_low": SHARE, "ci_high": SHARE, "mean_score": SCORE,
+                                   "n_eff": N_EFF},
+        "mart_survey_options": {"share": SHARE, "ci_low": SHARE, "ci_high": SHARE},
+        "mart_equity_gaps": {"share_a": SHARE, "share_b": SHARE, "gap": SHARE,
+                             "ci_low": SHARE, "ci_high": SHARE},
+        "mart_participation": {f"share_{name}": SHARE for name in (
+            "women", "youth", "with_disability", "rural", "citoyen", "societe_civile",
+            "elu", "fonctionnaire", "ieecag")},
+        "mart_targets": {"actual": SHARE},
+    }
+    published = 0
+    for table, columns in decimals.items():
+        for column, places in columns.items():
+            values, unrounded = marts.execute(
+                f"select count({column}), count(*) filter "
+                f"(abs({column} - round({column}, {places})) > 1e-12) from {table}"
+            ).fetchone()
+            assert unrounded == 0, (table, column)
+            published += values
+    assert published > 0
 
 
 MARTS_CONTRACT = {  # MARTS.md: the columns every published table promises, at least
