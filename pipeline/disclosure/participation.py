@@ -160,8 +160,8 @@ def _apply(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame,
         con.execute(f"""
             update {TABLE} t set
                 suppressed = p.small or p.counts_withheld,
-                suppression = case when p.counts_withheld then p.count_reason
-                                   when p.small then 'primary' end,
+                suppression = case when p.small then 'primary'
+                                   when p.counts_withheld then p.count_reason end,
                 withheld_shares = case when not (p.small or p.counts_withheld)
                                        then p.withheld_shares end,
                 {", ".join(

@@ -33,15 +33,16 @@ rolled as (
     group by {{ m.geography_sets() }}, {{ m.breakdown_sets(breakdowns) }}
 ),
 -- Every value of each dimension (seen anywhere in the region) in every geography with
--- workshops; at commune level, the commune's own type only.
+-- workshops; commune types only where the geography has communes of that type with
+-- attendances (the types of communes are public: such a row tells nothing).
 dimension_values as (
     select distinct breakdown as dimension, group_key as value
-    from rolled where breakdown not like '%,%' and breakdown <> 'total'
+    from rolled
+    where breakdown not like '%,%' and breakdown not in ('total', 'commune_type')
 ),
 values_seen as (
     select t.geography_level, t.geography_code, v.dimension, v.value
     from workshop_totals t cross join dimension_values v
-    where not (t.geography_level = 'commune' and v.dimension = 'commune_type')
     union
     select geography_level, geography_code, breakdown, group_key
     from rolled where breakdown = 'commune_type'
