@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test dev demo-data env lint bench clean-data help
+.PHONY: run test dev demo-data env lint typecheck bench clean-data help
 
 help:
 	@echo "make run        build the environment, generate demo data if data/raw is empty, run every asset"
@@ -25,6 +25,7 @@ help:
 	@echo "make demo-data  (re)generate the demo files into data/raw (FORCE=1 to overwrite)"
 	@echo "make bench      benchmark: BENCH_ARGS=\"--responses 1000000\" for national scale"
 	@echo "make lint       ruff"
+	@echo "make typecheck mypy on pipeline/ and assets/"
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -62,6 +63,9 @@ bench: env
 
 lint: env
 	$(VENV)/bin/ruff check .
+
+typecheck: env
+	$(VENV)/bin/mypy
 
 clean-data:
 	rm -rf data/work data/marts/citizen_metrics.duckdb data/marts/exports
