@@ -7,9 +7,9 @@ import dagster as dg
 from assets.metadata import markdown_table
 from assets.reference import survey_form
 from assets.resources import WAREHOUSE_POOL, PipelineResource
-from pipeline.marts import load_form
 from pipeline.privacy import Pseudonymiser, load_salt
 from pipeline.staging import stage_file_inventory, stage_register_files, stage_survey_files
+from pipeline.xlsform import load_form
 
 GROUP = "raw"
 
@@ -65,7 +65,9 @@ def raw_workshop_registers(pipeline: PipelineResource) -> dg.MaterializeResult:
     keyed `person_key` and go no further."""
     settings = pipeline.settings()
     with pipeline.warehouse() as con:
-        counts = stage_register_files(con, settings.raw_dir, Pseudonymiser(load_salt()))
+        counts = stage_register_files(
+            con, settings.raw_dir, Pseudonymiser(load_salt()), settings.vocabularies
+        )
         files = markdown_table(
             con,
             "select source_file, sheet, status, rows_read, reason "

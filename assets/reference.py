@@ -7,9 +7,9 @@ import pandas as pd
 
 from assets.metadata import markdown_table
 from assets.resources import WAREHOUSE_POOL, PipelineResource
-from pipeline.marts import load_form
 from pipeline.reference import Reference
 from pipeline.warehouse import replace_table
+from pipeline.xlsform import load_form
 
 GROUP = "reference"
 
@@ -19,7 +19,7 @@ def reference_geography(pipeline: PipelineResource) -> dg.MaterializeResult:
     """The 135 communes and 5 provinces of Béni Mellal-Khénifra (HCP codes, RGPH 2024
     populations used as survey weights) and the 40-commune programme cohort, checked with
     pandera and written as `ref_communes`, `ref_provinces` and `ref_geography`."""
-    reference = Reference.load(pipeline.settings().reference_dir)
+    reference = Reference.load(pipeline.settings())
     with pipeline.warehouse() as con:
         reference.write(con)
         by_province = markdown_table(

@@ -34,9 +34,11 @@ def validated_survey_responses(pipeline: PipelineResource) -> dg.MaterializeResu
     with its disaggregation dimensions (sex, age group, WG-SS disability, declared residence),
     quality flags and commune-population weight. Every staged row gets a disposition
     (`int_survey_dispositions`); broken rules go to `int_survey_quarantine`."""
-    context = SqlContext.build(pipeline.settings())
+    settings = pipeline.settings()
+    context = SqlContext.build(settings)
     with pipeline.warehouse() as con:
-        dispositions = resolve_survey(con, context.form, _reference_codes(con))
+        dispositions = resolve_survey(con, context.form, _reference_codes(con),
+                                      (settings.min_age, settings.max_age))
         run_sql(con, "int_survey_responses", context)
         accepted = con.execute("select count(*) from int_survey_responses").fetchone()[0]
         rules = markdown_table(

@@ -118,7 +118,10 @@ def _malformed_sql(failure_table: str) -> str:
 
 
 def resolve_survey(
-    con: duckdb.DuckDBPyConnection, form: SurveyForm, codes: ReferenceCodes
+    con: duckdb.DuckDBPyConnection,
+    form: SurveyForm,
+    codes: ReferenceCodes,
+    ages: tuple[int, int],
 ) -> dict[str, int]:
     """`int_survey_dispositions` and `int_survey_quarantine` from `stg_survey_rows`."""
     answers = list(form.answer_fields)
@@ -150,7 +153,7 @@ def resolve_survey(
         order by s.source_file, s.source_row
         """
     ).pl()
-    schema = survey_response_schema(codes, list(form.likert_questions), list(form.services))
+    schema = survey_response_schema(codes, form, ages)
     found = failures(frame, schema)
     _quarantine_rows(con, "survey_validation_failures", frame, found)
     con.execute(

@@ -35,6 +35,7 @@ from pipeline.readers.tables import (
     read_sheet,
     stream_utf8_file,
 )
+from pipeline.settings import Vocabularies
 from pipeline.xlsform import SurveyForm
 
 IGNORED_NAMES = {"README.md", ".gitkeep", "Thumbs.db", ".DS_Store"}
@@ -271,7 +272,9 @@ def empty_survey_table(form: SurveyForm) -> pa.Table:
     return survey_table_schema(form).empty_table()
 
 
-def read_register_files(files: list[RawFile], pseudonymiser: Pseudonymiser) -> RegisterRead:
+def read_register_files(
+    files: list[RawFile], pseudonymiser: Pseudonymiser, vocabularies: Vocabularies
+) -> RegisterRead:
     result = RegisterRead()
     for raw in files:
         try:
@@ -299,7 +302,8 @@ def read_register_files(files: list[RawFile], pseudonymiser: Pseudonymiser) -> R
                 )
                 continue
             bucket.append(
-                build(grid, source_file=raw.name, sheet=sheet, pseudonymiser=pseudonymiser)
+                build(grid, source_file=raw.name, sheet=sheet, pseudonymiser=pseudonymiser,
+                      vocabularies=vocabularies)
             )
             result.outcomes.append(
                 FileOutcome(

@@ -18,14 +18,15 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
-from typing import Any, Literal, cast
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import phonenumbers
 
 __all__ = [
+    "CodeList",
     "ascii_digits",
     "clean_text",
     "map_series",
@@ -34,9 +35,6 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_int",
-    "parse_residence",
-    "parse_sex",
-    "parse_yes_no",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -249,12 +247,7 @@ def _lookup(value: object, table: Mapping[str, str]) -> str | None:
     return None
 
 
-Sex = Literal["female", "male"]
-YesNo = Literal["yes", "no"]
-Residence = Literal["urban", "rural"]
-
-
-def _table(**codes: tuple[str, ...]) -> dict[str, str]:
+def _table(codes: Mapping[str, Iterable[str]]) -> dict[str, str]:
     """Build a lookup table, normalising the spellings the same way as the input."""
     table: dict[str, str] = {}
     for code, spellings in codes.items():
@@ -266,34 +259,21 @@ def _table(**codes: tuple[str, ...]) -> dict[str, str]:
     return table
 
 
-_SEX = _table(
-    female=("f", "femme", "féminin", "feminine", "fem", "female", "woman", "امرأة", "أنثى", "سيدة"),
-    male=("h", "m", "homme", "masculin", "masc", "male", "man", "رجل", "ذكر"),
-)
-_YES_NO = _table(
-    yes=("oui", "o", "yes", "y", "1", "true", "vrai", "نعم"),
-    no=("non", "n", "no", "0", "false", "faux", "لا"),
-)
-_RESIDENCE = _table(
-    urban=("urbain", "urbaine", "urban", "u", "حضري", "حضرية"),
-    rural=("rural", "rurale", "r", "قروي", "قروية"),
-)
+class CodeList:
+    """A code list and the spellings clerks type for each code (`vocabularies.yaml`): sex
+    (``F``, ``Femme``, ``امرأة``, ``H``, ``M`` for *masculin*…), yes/no, residence.
 
+    ``parse`` maps a typed value to its code: case, accents, spaces and Arabic letter
+    variants do not matter, whole numbers are their digits (``1.0`` is ``1``), a multi-word
+    answer counts when every word means the same code (``Femme / امرأة``). Anything else is
+    None: an unknown answer is never guessed.
+    """
 
-def parse_sex(value: object) -> Sex | None:
-    """``F``/``Femme``/``féminin``/``امرأة``/``أنثى`` → female; ``H``/``M``/``Homme``/``masculin``/
-    ``رجل``/``ذكر`` → male (``M`` is *masculin*, never *madame*). Anything else → None."""
-    return cast(Sex | None, _lookup(value, _SEX))
+    def __init__(self, spellings: Mapping[str, Iterable[str]]) -> None:
+        self._table = _table(spellings)
 
-
-def parse_yes_no(value: object) -> YesNo | None:
-    """oui/o/yes/y/1/true/vrai/نعم → yes; non/n/no/0/false/faux/لا → no; else None."""
-    return cast(YesNo | None, _lookup(value, _YES_NO))
-
-
-def parse_residence(value: object) -> Residence | None:
-    """urbain(e)/urban/u/حضري(ة) → urban; rural(e)/r/قروي(ة) → rural; else None."""
-    return cast(Residence | None, _lookup(value, _RESIDENCE))
+    def parse(self, value: object) -> str | None:
+        return _lookup(value, self._table)
 
 
 # --------------------------------------------------------------------------------------------

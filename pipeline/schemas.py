@@ -16,8 +16,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-SCORE_VALUES = ["1", "2", "3", "4", "5", "9"]
-SEX_VALUES = ["female", "male"]
+from pipeline.xlsform import SurveyForm
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,9 @@ def _answered_when_asked(data: PolarsData) -> pl.LazyFrame:
     )
 
 
-def survey_response_model(codes: ReferenceCodes) -> type[pa.DataFrameModel]:
+def survey_response_model(
+    codes: ReferenceCodes, sex_values: list[str], ages: tuple[int, int]
+) -> type[pa.DataFrameModel]:
     """The survey response model for one set of reference codes.
 
     Input columns are text, with NULL for an empty answer; `commune_province` is the province
@@ -93,7 +94,7 @@ def survey_response_model(codes: ReferenceCodes) -> type[pa.DataFrameModel]:
         province: str = pa.Field(nullable=True, isin=codes.provinces)
         commune: str = pa.Field(nullable=False, isin=codes.communes)
         commune_province: str = pa.Field(nullable=True)
-        sex: str = pa.Field(nullable=True, isin=SEX_VALUES)
+        sex: str = pa.Field(nullable=True, isin=sex_values)
         age: str = pa.Field(nullable=True, str_matches=r"^\d{1,3}$")
         province_asked: bool = pa.Field(nullable=False)
         sex_asked: bool = pa.Field(nullable=False)
@@ -106,7 +107,7 @@ def survey_response_model(codes: ReferenceCodes) -> type[pa.DataFrameModel]:
         @pa.check("age", name="age_in_range")
         def age_in_range(cls, data: PolarsData) -> pl.LazyFrame:
             years = pl.col(data.key).cast(pl.Int64, strict=False)
-            return data.lazyframe.select(years.is_null() | years.is_between(15, 100))
+            return data.lazyframe.select(years.is_null() | years.is_between(*ages))
 
         @pa.dataframe_check(name="commune_in_named_province")
         def commune_in_province(cls, data: PolarsData) -> pl.LazyFrame:
@@ -135,22 +136,24 @@ def _score_used_check(used: str) -> pa.Check:
 
 
 def survey_response_schema(
-    codes: ReferenceCodes, score_questions: list[str], services: list[str]
+    codes: ReferenceCodes, form: SurveyForm, ages: tuple[int, int]
 ) -> pa.DataFrameSchema:
-    """`SurveyResponse` plus one column per score question of the form.
+    """`SurveyResponse` plus one column per score question of the form; the allowed sexes
+    and scores are the choices of the form, the valid ages `ages` (inclusive).
 
     The score questions come from the XLSForm at run time, so they are added to the model's
     schema by name (pandera reports failures of a regex column under the pattern, not under
     the real column, which quarantine rows need).
     """
     columns = {}
-    for question in score_questions:
+    for question in form.likert_questions:
         service = question.removeprefix("sat_")
-        checks = [pa.Check.isin(SCORE_VALUES)]
-        if question.startswith("sat_") and service in services:
+        checks = [pa.Check.isin(form.choice_names(question))]
+        if question.startswith("sat_") and service in form.services:
             checks.append(_score_used_check(f"used_{service}"))
         columns[question] = pa.Column(str, checks=checks, nullable=True)
-    return survey_response_model(codes).to_schema().add_columns(columns)
+    model = survey_response_model(codes, form.choice_names("sex"), ages)
+    return model.to_schema().add_columns(columns)
 
 
 class WorkshopRow(pa.DataFrameModel):

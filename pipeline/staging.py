@@ -28,7 +28,7 @@ from pipeline.ingest import (
 )
 from pipeline.privacy import Pseudonymiser
 from pipeline.readers.registers import ATTENDANCE_COLUMNS, WORKSHOP_COLUMNS
-from pipeline.settings import LOCAL_TIME_ZONE
+from pipeline.settings import LOCAL_TIME_ZONE, Vocabularies
 from pipeline.warehouse import insert_into, replace_table
 from pipeline.xlsform import SurveyForm
 
@@ -176,10 +176,15 @@ def stage_survey_files(
 
 
 def stage_register_files(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonymiser: Pseudonymiser
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    pseudonymiser: Pseudonymiser,
+    vocabularies: Vocabularies,
 ) -> dict[str, int]:
     """`stg_workshops`, `stg_attendances`, `stg_register_file_reads`."""
-    read = read_register_files(_files_of_kind(con, raw_dir, REGISTER_KIND), pseudonymiser)
+    read = read_register_files(
+        _files_of_kind(con, raw_dir, REGISTER_KIND), pseudonymiser, vocabularies
+    )
     workshops = (
         pd.concat(read.workshops, ignore_index=True)
         if read.workshops

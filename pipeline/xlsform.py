@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pyxform.xls2json import parse_file_to_json
@@ -213,3 +213,13 @@ class SurveyForm:
         """
         closed = {SELECT_ONE, SELECT_MULTIPLE, "integer", "decimal"}
         return tuple(q.name for q in self.questions if q.type in closed)
+
+
+@lru_cache(maxsize=4)
+def _load_form(path: Path, modified_ns: int) -> SurveyForm:
+    return SurveyForm.from_xlsform(path)
+
+
+def load_form(path: Path) -> SurveyForm:
+    """The parsed XLSForm, cached per file version (pyxform takes a couple of seconds)."""
+    return _load_form(path, path.stat().st_mtime_ns)

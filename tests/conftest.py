@@ -93,17 +93,17 @@ def ingest(raw_dir: Path):
     context = SqlContext.build(settings)
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    reference = Reference.load(settings.reference_dir)
+    reference = Reference.load(settings)
     reference.write(con)
     keys = Pseudonymiser(b"test")
     stage_file_inventory(con, raw_dir)
     stage_survey_files(con, raw_dir, context.form, keys)
-    stage_register_files(con, raw_dir, keys)
+    stage_register_files(con, raw_dir, keys, settings.vocabularies)
     codes = ReferenceCodes(
-        provinces=reference.provinces["province_code"].tolist(),
-        communes=reference.communes["commune_code"].tolist(),
+        provinces=reference.provinces["province_code"].to_list(),
+        communes=reference.communes["commune_code"].to_list(),
     )
-    resolve_survey(con, context.form, codes)
+    resolve_survey(con, context.form, codes, (settings.min_age, settings.max_age))
     resolve_registers(con)
     run_sql(con, "quality_file_summary", context)
     run_sql(con, "quality_quarantine", context)

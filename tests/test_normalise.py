@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalise import (
+    CodeList,
     ascii_digits,
     clean_text,
     map_series,
@@ -21,10 +22,14 @@ from pipeline.normalise import (
     parse_date,
     parse_datetime,
     parse_int,
-    parse_residence,
-    parse_sex,
-    parse_yes_no,
 )
+from pipeline.settings import Settings
+
+# The spellings of data/reference/vocabularies.yaml: these tests check them too.
+VOCABULARIES = Settings.from_env().vocabularies
+parse_sex = CodeList(VOCABULARIES.sex).parse
+parse_yes_no = CodeList(VOCABULARIES.yes_no).parse
+parse_residence = CodeList(VOCABULARIES.residence).parse
 
 MISSING = [None, float("nan"), np.nan, pd.NA, pd.NaT, "", "   ", "\u00a0", "\t\n"]
 SCALAR_FUNCS = [

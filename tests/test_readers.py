@@ -10,7 +10,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.marts import load_form
 from pipeline.privacy import Pseudonymiser
 from pipeline.readers.survey import canonical_survey_table, survey_layout
 from pipeline.readers.tables import (
@@ -22,6 +21,7 @@ from pipeline.readers.tables import (
     read_sheet,
 )
 from pipeline.settings import REPO_ROOT
+from pipeline.xlsform import load_form
 
 FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
 KEYS = Pseudonymiser(b"test")

@@ -11,10 +11,10 @@ import pytest
 
 from pipeline import ingest
 from pipeline.ingest import raw_files, read_survey_file
-from pipeline.marts import load_form
 from pipeline.privacy import Pseudonymiser
 from pipeline.readers.tables import stream_utf8_file
 from pipeline.settings import REPO_ROOT
+from pipeline.xlsform import load_form
 from tests.conftest import FIXTURES
 
 FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")

@@ -6,11 +6,19 @@ import polars as pl
 import pytest
 
 from pipeline.schemas import AttendanceRow, ReferenceCodes, survey_response_schema
+from pipeline.settings import REPO_ROOT
 from pipeline.validation import failures
+from pipeline.xlsform import load_form
 
+FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
 CODES = ReferenceCodes(provinces=["05091", "05081"], communes=["050910101", "050810305"])
-SCHEMA = survey_response_schema(CODES, ["sat_voirie", "sat_overall"], ["voirie"])
+SCHEMA = survey_response_schema(CODES, FORM, (15, 100))
+# Every score and usage question of the form, unanswered unless a test sets it.
+UNANSWERED = {name: None for name in FORM.likert_questions} | {
+    f"used_{service}": None for service in FORM.services
+}
 VALID = {
+    **UNANSWERED,
     "submission_key": "k",
     "consent": "yes",
     "province": "05091",

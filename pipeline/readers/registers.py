@@ -10,23 +10,23 @@ A participant's name and phone never leave this module: they become a keyed `per
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.normalise import (
+    CodeList,
     clean_text,
     map_series,
     normalise_name,
     normalise_phone,
     parse_date,
     parse_int,
-    parse_residence,
-    parse_sex,
-    parse_yes_no,
 )
 from pipeline.privacy import Pseudonymiser
 from pipeline.readers.tables import TextGrid, open_workbook, read_sheet
+from pipeline.settings import Vocabularies
 from pipeline.xlsform import header_key
 
 WORKSHOP_SHEET = "ateliers"
@@ -88,7 +88,12 @@ def _lower_code(value: object) -> str | None:
 
 
 def workshops_frame(
-    grid: TextGrid, *, source_file: str, sheet: str, pseudonymiser: Pseudonymiser
+    grid: TextGrid,
+    *,
+    source_file: str,
+    sheet: str,
+    pseudonymiser: Pseudonymiser,
+    vocabularies: Vocabularies,
 ) -> pd.DataFrame:
     raw = _grid_frame(grid, WORKSHOP_HEADERS)
     dates = map_series(raw["date"], parse_date)
@@ -110,16 +115,25 @@ def workshops_frame(
     )
 
 
-def _category(value: object) -> str | None:
-    code = _lower_code(value)
-    if code is None:
-        return None
-    aliases = {"societe civile": "societe_civile", "citoyenne": "citoyen", "elue": "elu"}
-    return aliases.get(code.replace("_", " "), code)
+def _category(aliases: dict[str, str]) -> Callable[[object], str | None]:
+    """A participant category as the template's code, through the vocabularies' aliases."""
+
+    def category(value: object) -> str | None:
+        code = _lower_code(value)
+        if code is None:
+            return None
+        return aliases.get(code.replace("_", " "), code)
+
+    return category
 
 
 def attendances_frame(
-    grid: TextGrid, *, source_file: str, sheet: str, pseudonymiser: Pseudonymiser
+    grid: TextGrid,
+    *,
+    source_file: str,
+    sheet: str,
+    pseudonymiser: Pseudonymiser,
+    vocabularies: Vocabularies,
 ) -> pd.DataFrame:
     raw = _grid_frame(grid, PARTICIPANT_HEADERS)
     names = map_series(raw["nom_prenom"], normalise_name)
@@ -138,11 +152,13 @@ def attendances_frame(
                                       or None),
             "person_key": pseudonymiser.keys("participant", identities),
             "has_phone": phones.notna().to_numpy(),
-            "sex": map_series(raw["sexe"], parse_sex),
+            "sex": map_series(raw["sexe"], CodeList(vocabularies.sex).parse),
             "age": pd.array(ages.tolist(), dtype="Int64"),
-            "category": map_series(raw["categorie"], _category),
-            "disability": map_series(raw["situation_handicap"], parse_yes_no),
-            "residence": map_series(raw["milieu"], parse_residence),
+            "category": map_series(raw["categorie"],
+                                   _category(dict(vocabularies.category_aliases))),
+            "disability": map_series(raw["situation_handicap"],
+                                     CodeList(vocabularies.yes_no).parse),
+            "residence": map_series(raw["milieu"], CodeList(vocabularies.residence).parse),
         },
         columns=list(ATTENDANCE_COLUMNS),
     )
