@@ -37,8 +37,7 @@ def validated_survey_responses(pipeline: PipelineResource) -> dg.MaterializeResu
     settings = pipeline.settings()
     context = SqlContext.build(settings)
     with pipeline.warehouse() as con:
-        dispositions = resolve_survey(con, context.form, _reference_codes(con),
-                                      (settings.min_age, settings.max_age))
+        dispositions = resolve_survey(con, context.form, _reference_codes(con), settings)
         run_sql(con, "int_survey_responses", context)
         accepted = con.execute("select count(*) from int_survey_responses").fetchone()[0]
         rules = markdown_table(
@@ -68,9 +67,10 @@ def validated_attendances(pipeline: PipelineResource) -> dg.MaterializeResult:
     """Accepted workshops (`int_workshops`, one per id_atelier) and attendances
     (`int_attendances`, one per person per workshop, with a pseudonymous `person_id` for
     counting unique participants). Participants of unknown workshops are quarantined."""
-    context = SqlContext.build(pipeline.settings())
+    settings = pipeline.settings()
+    context = SqlContext.build(settings)
     with pipeline.warehouse() as con:
-        dispositions = resolve_registers(con)
+        dispositions = resolve_registers(con, settings)
         run_sql(con, "int_attendances", context)
         workshops = con.execute("select count(*) from int_workshops").fetchone()[0]
         attendances = con.execute("select count(*) from int_attendances").fetchone()[0]

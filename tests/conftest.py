@@ -103,8 +103,8 @@ def ingest(raw_dir: Path):
         provinces=reference.provinces["province_code"].to_list(),
         communes=reference.communes["commune_code"].to_list(),
     )
-    resolve_survey(con, context.form, codes, (settings.min_age, settings.max_age))
-    resolve_registers(con)
+    resolve_survey(con, context.form, codes, settings)
+    resolve_registers(con, settings)
     run_sql(con, "quality_file_summary", context)
     run_sql(con, "quality_quarantine", context)
     return con
