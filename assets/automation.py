@@ -7,7 +7,7 @@ import json
 import dagster as dg
 
 from assets.resources import PipelineResource
-from pipeline.ingest import raw_files
+from pipeline.sources import raw_files
 
 citizen_metrics_job = dg.define_asset_job(
     name="citizen_metrics_job",

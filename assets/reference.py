@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
-import pandas as pd
+import pyarrow as pa
 
 from assets.metadata import markdown_table
 from assets.resources import WAREHOUSE_POOL, PipelineResource
@@ -47,7 +47,7 @@ def survey_form(pipeline: PipelineResource) -> dg.MaterializeResult:
     questions, groups and choice labels drive how exports are mapped and which indicators
     exist. Written as `ref_survey_questions` for analysts."""
     form = load_form(pipeline.settings().survey_form)
-    questions = pd.DataFrame(
+    questions = pa.Table.from_pylist(
         [
             {
                 "name": q.name,

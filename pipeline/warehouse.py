@@ -14,10 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
-
-Frame = pa.Table | pd.DataFrame
 
 MEMORY_LIMIT_VARIABLE = "PIPELINE_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -44,9 +41,9 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         con.close()
 
 
-def _with_frame(con: duckdb.DuckDBPyConnection, statement: str, data: Frame) -> None:
+def _with_frame(con: duckdb.DuckDBPyConnection, statement: str, data: pa.Table) -> None:
     """Run `statement`, which reads `incoming_frame`, with `data` registered under that name
-    (DuckDB scans Arrow tables and pandas frames in place, without a copy)."""
+    (DuckDB scans Arrow tables in place, without a copy)."""
     con.register("incoming_frame", data)
     try:
         con.execute(statement)
@@ -55,13 +52,15 @@ def _with_frame(con: duckdb.DuckDBPyConnection, statement: str, data: Frame) -> 
 
 
 def replace_table(
-    con: duckdb.DuckDBPyConnection, name: str, data: Frame, select: str = "*"
+    con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, select: str = "*"
 ) -> None:
-    """Create or replace table `name` from an Arrow table or pandas frame."""
+    """Create or replace table `name` from an Arrow table."""
     _with_frame(con, f"create or replace table {name} as select {select} from incoming_frame",
                 data)
 
 
-def insert_into(con: duckdb.DuckDBPyConnection, name: str, data: Frame, select: str = "*") -> None:
-    """Append an Arrow table or pandas frame to table `name`."""
+def insert_into(
+    con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, select: str = "*"
+) -> None:
+    """Append an Arrow table to table `name`."""
     _with_frame(con, f"insert into {name} select {select} from incoming_frame", data)

@@ -84,6 +84,8 @@ def ingest(raw_dir: Path):
     from pipeline.dispositions import resolve_registers, resolve_survey
     from pipeline.marts import SqlContext, run_sql
     from pipeline.privacy import Pseudonymiser
+    from pipeline.readers.registers import RegisterMapping
+    from pipeline.readers.survey import SurveyMapping
     from pipeline.reference import Reference
     from pipeline.schemas import ReferenceCodes
     from pipeline.settings import Settings
@@ -97,8 +99,10 @@ def ingest(raw_dir: Path):
     reference.write(con)
     keys = Pseudonymiser(b"test")
     stage_file_inventory(con, raw_dir)
-    stage_survey_files(con, raw_dir, context.form, keys)
-    stage_register_files(con, raw_dir, keys, settings.vocabularies)
+    stage_survey_files(
+        con, raw_dir, SurveyMapping(context.form, keys, settings.vocabularies.selected_flags)
+    )
+    stage_register_files(con, raw_dir, RegisterMapping(keys, settings.vocabularies))
     codes = ReferenceCodes(
         provinces=reference.provinces["province_code"].to_list(),
         communes=reference.communes["commune_code"].to_list(),
