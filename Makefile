@@ -42,12 +42,12 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 env: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 demo-data: env
-	$(PY) -m pipeline.demo_data --out data/raw $(if $(FORCE),--force,)
+	$(PY) -m tools.demo_data --out data/raw $(if $(FORCE),--force,)
 
 run: env
 	@if [ -z "$$(find data/raw -type f ! -name README.md ! -name .gitkeep 2>/dev/null | head -1)" ]; then \
 		echo "data/raw is empty: generating the demo data"; \
-		$(PY) -m pipeline.demo_data --out data/raw; \
+		$(PY) -m tools.demo_data --out data/raw; \
 	fi
 	$(VENV)/bin/dagster asset materialize -m assets.definitions --select '*'
 	$(PY) -m pipeline.summary

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.demo_data import generate_demo_data
 from pipeline.settings import REPO_ROOT
+from tools.demo_data import generate_demo_data
 
 
 def run_child(module: str, root: Path) -> dict:

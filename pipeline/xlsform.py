@@ -43,13 +43,15 @@ class Choice:
 
 @dataclass(frozen=True)
 class Question:
-    """One question of the form: its name, type, choice list and where it sits."""
+    """One question of the form: its name, type, choice list, where it sits and when it is
+    asked (the `relevant` conditions of its groups, then its own, as XLSForm expressions)."""
 
     name: str
     type: str
     groups: tuple[str, ...]
     labels: dict[str, str]
     list_name: str | None = None
+    relevant: tuple[str, ...] = ()
 
     @property
     def is_select_one(self) -> bool:
@@ -79,19 +81,24 @@ class SurveyForm:
     version: str
     questions: tuple[Question, ...]
     choices: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
+    title: str = ""
 
     @classmethod
     def from_xlsform(cls, path: Path) -> SurveyForm:
         parsed = parse_file_to_json(str(path))
         questions: list[Question] = []
 
-        def walk(node: dict, groups: tuple[str, ...]) -> None:
+        def relevance(node: dict) -> tuple[str, ...]:
+            condition = str((node.get("bind") or {}).get("relevant") or "").strip()
+            return (condition,) if condition else ()
+
+        def walk(node: dict, groups: tuple[str, ...], conditions: tuple[str, ...]) -> None:
             for child in node.get("children", []):
                 child_type = child.get("type", "")
                 if child_type in GROUP_TYPES:
                     if child.get("name") == "meta":
                         continue
-                    walk(child, (*groups, child["name"]))
+                    walk(child, (*groups, child["name"]), conditions + relevance(child))
                     continue
                 label = child.get("label") or {}
                 if isinstance(label, str):
@@ -103,10 +110,11 @@ class SurveyForm:
                         groups=groups,
                         labels=dict(label),
                         list_name=child.get("itemset") or child.get("list_name"),
+                        relevant=conditions + relevance(child),
                     )
                 )
 
-        walk(parsed, ())
+        walk(parsed, (), ())
         choices = {
             list_name: tuple(
                 Choice(name=str(item["name"]), labels=dict(item.get("label") or {}))
@@ -119,6 +127,7 @@ class SurveyForm:
             version=str(parsed.get("version", "")),
             questions=tuple(questions),
             choices=choices,
+            title=str(parsed.get("title") or ""),
         )
 
     # --- lookups -------------------------------------------------------------------------
