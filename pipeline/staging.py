@@ -12,16 +12,20 @@ in which files arrived. Staging rows are pseudonymised already (see `pipeline.pr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from queue import Full, Queue
 
 import duckdb
 import pyarrow as pa
 
 from pipeline import sources
 from pipeline.readers.registers import RegisterMapping, read_register
-from pipeline.readers.results import FileRead, Reading, StreamBroken
+from pipeline.readers.results import Batch, FileRead, Reading, StreamBroken
 from pipeline.readers.survey import SurveyMapping, read_survey_export
+from pipeline.readers.tables import is_workbook
 from pipeline.sources import RawFile
 from pipeline.tables.fields import REGISTER_KIND, SURVEY_KIND
 from pipeline.tables.model import Table
@@ -56,25 +60,74 @@ def _files_of_kind(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> 
     return [raw for raw in sources.raw_files(raw_dir) if raw.name in wanted]
 
 
-def _write_file(con: duckdb.DuckDBPyConnection, reading: Reading) -> tuple[FileRead, int]:
-    """Append every batch a reader yields for one file, in one transaction, so that a file
-    is in staging whole or not at all; returns what the reader read and the rows written."""
-    written = 0
-    con.execute("begin transaction")
+@dataclass(frozen=True)
+class _Event:
+    """What the reading thread hands the writer: a batch of a file, the end of a file (what
+    it read), or the restart of a file that broke while streamed (read whole now)."""
+
+    raw: RawFile
+    batch: Batch | None = None
+    read: FileRead | None = None
+    restart: bool = False
+
+
+_DONE = object()
+
+
+def _read_files(files: list[RawFile], read: Callable[..., Reading]) -> Iterator[_Event]:
+    """Every file's batches, then what was read from it; a file whose stream broke starts
+    again, read whole."""
+    for raw in files:
+        try:
+            yield from _events(raw, read(raw))
+        except StreamBroken:
+            yield _Event(raw, restart=True)
+            yield from _events(raw, read(raw, streaming=False))
+
+
+def _events(raw: RawFile, reading: Reading) -> Iterator[_Event]:
+    while True:
+        try:
+            batch = next(reading)
+        except StopIteration as finished:
+            yield _Event(raw, read=finished.value)
+            return
+        yield _Event(raw, batch=batch)
+
+
+def _read_ahead(events: Iterator[_Event], depth: int = 2) -> Iterator[_Event]:
+    """The events, produced in a thread a few batches ahead of the writer: reading and
+    mapping a file (pyarrow, fastexcel, Python) overlaps with DuckDB writing the batch
+    before. Memory holds `depth` batches more, not more files."""
+    queue: Queue[object] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for event in events:
+                while not stop.is_set():
+                    try:
+                        queue.put(event, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(_DONE)
+        except BaseException as error:  # handed to the writer, which raises it
+            queue.put(error)
+
+    worker = threading.Thread(target=produce, name="staging-reader", daemon=True)
+    worker.start()
     try:
-        while True:
-            try:
-                batch = next(reading)
-            except StopIteration as finished:
-                result: FileRead = finished.value
-                break
-            insert_into(con, batch.table.name, batch.rows)
-            written += batch.rows.num_rows
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
-    return result, written
+        while (item := queue.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, _Event)
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _stage(
@@ -84,17 +137,31 @@ def _stage(
     reads_table: Table,
     failures_table: Table,
 ) -> tuple[FileRead, int]:
-    """Read and write `files` one at a time (memory holds one batch of one export, not all
-    of them), then the outcome of each file and the rows that could not be parsed."""
+    """Read and write `files`, each in one transaction so that a file is in staging whole or
+    not at all (memory holds a few batches of one export, not all of them), then the outcome
+    of each file and the rows that could not be parsed."""
     read_all = FileRead()
-    rows = 0
-    for raw in files:
-        try:
-            result, written = _write_file(con, read(raw))
-        except StreamBroken:
-            result, written = _write_file(con, read(raw, streaming=False))
-        read_all += result
-        rows += written
+    rows = written = 0
+    open_file: RawFile | None = None
+    try:
+        for event in _read_ahead(_read_files(files, read)):
+            if event.raw is not open_file or event.restart:
+                if open_file is not None:
+                    con.execute("rollback")
+                con.execute("begin transaction")
+                open_file, written = event.raw, 0
+            if event.batch is not None:
+                insert_into(con, event.batch.table.name, event.batch.rows)
+                written += event.batch.rows.num_rows
+            elif event.read is not None:
+                con.execute("commit")
+                open_file = None
+                read_all += event.read
+                rows += written
+    except BaseException:
+        if open_file is not None:
+            con.execute("rollback")
+        raise
     replace_table(con, reads_table.name, read_all.outcomes_table(reads_table))
     replace_table(con, failures_table.name, read_all.failures_table(failures_table))
     return read_all, rows
@@ -105,9 +172,14 @@ def stage_survey_files(
 ) -> dict[str, int]:
     """`stg_survey_rows`, `stg_survey_file_reads`, `stg_survey_read_failures`."""
     con.execute(STG_SURVEY_ROWS.create_sql(mapping.form))
+    files = _files_of_kind(con, raw_dir, SURVEY_KIND)
+    # Workbooks first: their reader holds a whole sheet in memory for a while, better before
+    # the warehouse's cache has filled with the CSV exports (the order of rows in staging
+    # means nothing: `file_order` does).
+    files.sort(key=lambda raw: not is_workbook(raw.head()))
     read, rows = _stage(
         con,
-        _files_of_kind(con, raw_dir, SURVEY_KIND),
+        files,
         lambda raw, streaming=True: read_survey_export(raw, mapping, streaming=streaming),
         STG_SURVEY_FILE_READS,
         STG_SURVEY_READ_FAILURES,

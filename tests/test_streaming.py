@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import shutil
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from pipeline.privacy import Pseudonymiser
 from pipeline.readers import survey
 from pipeline.readers.results import FileRead, Reading, StreamBroken
 from pipeline.readers.survey import SurveyMapping, read_survey_export
-from pipeline.readers.tables import stream_utf8_file
 from pipeline.settings import REPO_ROOT, Settings
 from pipeline.sources import raw_files
 from pipeline.staging import stage_file_inventory, stage_survey_files
@@ -24,7 +22,12 @@ from tests.conftest import FIXTURES
 FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
 MAPPING = SurveyMapping(FORM, Pseudonymiser(b"t"),
                         Settings.from_env().vocabularies.selected_flags)
-TINY = functools.partial(stream_utf8_file, rows_per_batch=1, block_size=4096)
+
+
+def tiny_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stream in batches of a row, from blocks of 4 kB (the fixtures are small)."""
+    monkeypatch.setattr(survey, "STREAM_ROWS", 1)
+    monkeypatch.setattr(survey, "STREAM_BLOCK", 4096)
 
 
 def collect(reading: Reading) -> tuple[list[pa.Table], FileRead]:
@@ -38,7 +41,7 @@ def collect(reading: Reading) -> tuple[list[pa.Table], FileRead]:
 
 
 def read(path: Path, monkeypatch: pytest.MonkeyPatch, *, streaming: bool):
-    monkeypatch.setattr(survey, "stream_utf8_file", TINY)
+    tiny_batches(monkeypatch)
     raw = raw_files(path.parent)[0]
     return collect(read_survey_export(raw, MAPPING, streaming=streaming))
 
@@ -63,7 +66,7 @@ def test_a_file_broken_midway_is_staged_whole_from_the_exact_path(tmp_path, monk
     lines[12] = lines[12].rsplit(b";", 3)[0]  # a ragged row far from the start
     (tmp_path / "ragged.csv").write_bytes(b"\r\n".join(lines))
     # Streamed, the reader gives some batches, then finds the broken row.
-    monkeypatch.setattr(survey, "stream_utf8_file", TINY)
+    tiny_batches(monkeypatch)
     reading = read_survey_export(raw_files(tmp_path)[0], MAPPING)
     assert next(reading).rows.num_rows > 0
     with pytest.raises(StreamBroken):

@@ -19,7 +19,7 @@ import csv
 import functools
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -40,10 +40,10 @@ from pipeline.readers.tables import (
     TextGrid,
     UnreadableFileError,
     is_workbook,
+    open_utf8_stream,
     open_workbook,
     read_delimited_file,
     read_sheet,
-    stream_utf8_file,
 )
 from pipeline.readers.values import identifier, map_distinct, match_key, parse_cells
 from pipeline.settings import LOCAL_TIME_ZONE
@@ -79,6 +79,8 @@ SYSTEM_HEADERS = {
     "meta/deprecatedid", "meta-deprecatedid", "meta/instancename", "meta-instancename",
 }
 ENUMERATOR_FIELD = "enumerator_id"
+# Questions outside the answers that the canonical table reads: device times, enumerator.
+DEVICE_QUESTIONS = ("start", "end", "today", ENUMERATOR_FIELD)
 
 # A file whose headers name fewer questions of the form than this is not a survey export.
 # Any other question may be missing from a file (paper-era files leave many out): its rows
@@ -123,6 +125,57 @@ class SurveyLayout:
         """The form's closed questions (the answers the pipeline uses) the file has no
         column for, in form order: unanswered for every row of the file."""
         return [name for name in form.answer_fields if not self.has(name)]
+
+    def read_positions(self, form: SurveyForm) -> list[int]:
+        """The columns the canonical table is made of (ids, times, answers; a multi-select
+        question's 1/0 columns only when it has no joined column), in file order. Names,
+        phones, comments and system columns are not even parsed."""
+        used = {self.submission_id_column, self.submission_time_column}
+        used |= {self.question_columns.get(name) for name in DEVICE_QUESTIONS}
+        for name in form.answer_fields:
+            if name in self.question_columns:
+                used.add(self.question_columns[name])
+            elif name in self.option_columns:
+                used |= set(self.option_columns[name].values())
+        return sorted(position for position in used if position is not None)
+
+    def projected(self, positions: list[int]) -> SurveyLayout:
+        """The layout over a grid of the columns at `positions` only."""
+        where = {position: index for index, position in enumerate(positions)}
+        options = {
+            question: {option: where[i] for option, i in columns.items() if i in where}
+            for question, columns in self.option_columns.items()
+        }
+        return replace(
+            self,
+            question_columns={q: where[i] for q, i in self.question_columns.items()
+                              if i in where},
+            option_columns={q: columns for q, columns in options.items() if columns},
+            submission_id_column=_moved(self.submission_id_column, where),
+            submission_time_column=_moved(self.submission_time_column, where),
+        )
+
+
+def _moved(position: int | None, where: dict[int, int]) -> int | None:
+    return None if position is None else where.get(position)
+
+
+def reads_header(form: SurveyForm) -> Callable[[str], bool]:
+    """Whether a column of this header may be read (a workbook then loads only those): ids,
+    times and the questions the pipeline keeps. A superset of `read_positions`."""
+    lookup = form.header_lookup()
+    kept = {*form.answer_fields, *DEVICE_QUESTIONS}
+
+    def reads(header: str) -> bool:
+        key = match_key(header)
+        if key in SUBMISSION_ID_HEADERS or key.rsplit("/", 1)[-1] in SUBMISSION_ID_HEADERS:
+            return True
+        if key in SUBMISSION_TIME_HEADERS:
+            return True
+        match = lookup.get(key)
+        return match is not None and match[0] in kept
+
+    return reads
 
 
 def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
@@ -347,75 +400,106 @@ def _implied_consent(columns: dict[str, pa.Array], form: SurveyForm) -> pa.Array
 # --- reading a file ----------------------------------------------------------------------
 
 
-def _whole_grid(raw: RawFile) -> tuple[TextGrid, str | None]:
+# Rows per batch of a streamed export, and pyarrow's block size: a batch, not a file, is in
+# memory.
+STREAM_ROWS = 200_000
+STREAM_BLOCK = 1 << 24
+
+
+def _whole_grid(raw: RawFile, form: SurveyForm) -> tuple[TextGrid, str | None]:
+    """The file read whole: a workbook's first sheet (only the columns the pipeline may read
+    are loaded), or delimited text in any encoding, every column."""
     data = raw.read()
     if is_workbook(data):
         workbook = open_workbook(data)
         if not workbook.sheet_names:
             raise UnreadableFileError("the workbook has no sheet")
-        return read_sheet(workbook, workbook.sheet_names[0]), None
+        return read_sheet(workbook, workbook.sheet_names[0], reads_header(form)), None
     return read_delimited_file(data)
 
 
-def _is_hashtag_row(grid: TextGrid) -> bool:
+def _is_hashtag(first_row: list[str]) -> bool:
     """Kobo's HXL line: the first data row holds only `#tags` and empty strings."""
-    if grid.num_rows == 0 or 1 in grid.malformed_rows:
-        return False
-    first = [column[0].as_py() for column in grid.columns]
-    tagged = [value for value in first if value.strip()]
+    tagged = [value for value in first_row if value.strip()]
     return bool(tagged) and all(value.strip().startswith("#") for value in tagged)
+
+
+def _first_row(grid: TextGrid) -> list[str]:
+    if grid.num_rows == 0 or 1 in grid.malformed_rows:
+        return []
+    return [column[0].as_py() for column in grid.columns]
 
 
 def read_survey_export(raw: RawFile, mapping: SurveyMapping, *, streaming: bool = True) -> Reading:
     """Read one survey export: yields its `stg_survey_rows` batches, returns its outcome and
     the rows that could not be parsed.
 
-    Large UTF-8 CSV exports stream in batches of rows (`streaming`); should such a file turn
-    out broken partway, `StreamBroken` is raised and the caller reads it again with
+    Only the columns the canonical table is made of are converted (`read_positions`). Large
+    UTF-8 CSV exports stream in batches of rows (`streaming`); should such a file turn out
+    broken partway, `StreamBroken` is raised and the caller reads it again with
     `streaming=False`: anything else (workbooks, other encodings, files with broken rows) is
     read whole, exactly.
     """
-    batches = stream_utf8_file(raw.path) if streaming and not is_workbook(raw.head()) else None
-    if batches is not None:
+    form = mapping.form
+    stream = open_utf8_stream(raw.path) if streaming and not is_workbook(raw.head()) else None
+    if stream is not None:
+        layout = survey_layout(stream.headers, form)
+        if layout is None or layout.submission_id_column is None:
+            return _rejected(raw, layout)
         encoding = "utf-8-sig" if raw.head(3) == codecs.BOM_UTF8 else "utf-8"
+        positions = layout.read_positions(form)
         try:
-            return (yield from _read_grids(raw, batches, encoding, mapping))
+            return (yield from _read_grids(
+                raw, layout, stream.grids(positions, STREAM_ROWS, STREAM_BLOCK),
+                hashtag_line=_is_hashtag(stream.first_row), encoding=encoding,
+                mapping=mapping,
+            ))
         except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as error:
             raise StreamBroken(str(error)) from error
     try:
-        grid, encoding = _whole_grid(raw)
+        grid, encoding = _whole_grid(raw, form)
     except UnreadableFileError as error:
         return FileRead(outcomes=[FileOutcome.rejected(raw.name, SURVEY_KIND, str(error))])
-    return (yield from _read_grids(raw, iter([grid]), encoding, mapping))
+    layout = survey_layout(grid.all_headers, form)
+    if layout is None or layout.submission_id_column is None:
+        return _rejected(raw, layout)
+    hashtag_line = _is_hashtag(_first_row(grid))
+    grid = grid.select(layout.read_positions(form))
+    return (yield from _read_grids(raw, layout, iter([grid]), hashtag_line=hashtag_line,
+                                   encoding=encoding, mapping=mapping))
+
+
+def _rejected(raw: RawFile, layout: SurveyLayout | None) -> FileRead:
+    if layout is None:
+        reason = ("not a survey export of citizen_survey.xlsx nor a workshop register: "
+                  "its headers name (almost) no question of the form")
+        return FileRead(outcomes=[FileOutcome.rejected(raw.name, UNKNOWN_KIND, reason)])
+    reason = ("survey export without a submission identifier column (_uuid, meta-instanceID "
+              "or N° questionnaire): its rows could not be told apart from their re-exports")
+    return FileRead(outcomes=[FileOutcome.rejected(raw.name, SURVEY_KIND, reason)])
 
 
 def _read_grids(
-    raw: RawFile, grids: Iterator[TextGrid], encoding: str | None, mapping: SurveyMapping
+    raw: RawFile,
+    layout: SurveyLayout,
+    grids: Iterator[TextGrid],
+    *,
+    hashtag_line: bool,
+    encoding: str | None,
+    mapping: SurveyMapping,
 ) -> Reading:
+    """The canonical batches of grids holding the columns `layout.read_positions` names."""
     first = next(grids)
-    layout = survey_layout(first.headers, mapping.form)
-    if layout is None:
-        return FileRead(outcomes=[FileOutcome.rejected(
-            raw.name,
-            UNKNOWN_KIND,
-            "not a survey export of citizen_survey.xlsx nor a workshop register: "
-            "its headers name (almost) no question of the form",
-        )])
-    if layout.submission_id_column is None:
-        return FileRead(outcomes=[FileOutcome.rejected(
-            raw.name, SURVEY_KIND,
-            "survey export without a submission identifier column (_uuid, meta-instanceID "
-            "or N° questionnaire): its rows could not be told apart from their re-exports",
-        )])
+    read = layout.projected(first.positions or list(range(len(first.headers))))
     shift = 0
-    if _is_hashtag_row(first):
+    if hashtag_line:
         first, shift = first.drop_first_row(), -1
     result = FileRead()
     rows_read = 0
     for batch in itertools.chain([first], (g.shifted(shift) for g in grids)):
         grid = batch.without_blank_rows()
         yield Batch(STG_SURVEY_ROWS,
-                    canonical_survey_table(grid, layout, mapping, source_file=raw.name))
+                    canonical_survey_table(grid, read, mapping, source_file=raw.name))
         rows_read += grid.rows_read
         result.failures += [
             ReadFailure(raw.name, "", row, message)

@@ -47,62 +47,59 @@ _YEAR_FIRST = r"^(\d{4}) ?([/.]) ?(\d{1,2}) ?([/.]) ?(\d{1,2})$"
 # A time written with its offset (`…T10:02:11.000+01:00`, `…Z`): the offset decides.
 _OFFSET = r":\d\d(\.\d*)?\s*([zZ]|[+-]\d\d(:?\d\d)?)$"
 
-MACROS = f"""
--- The text of a cell as typed: Arabic-Indic digits as ASCII, invisible marks removed,
--- runs of spaces (no-break spaces too) collapsed, ends trimmed.
-create or replace macro cell_text(x) as
-    trim(regexp_replace(translate(x, '{_ARABIC_DIGITS}{_INVISIBLE}', '{_ASCII_DIGITS}'),
-                        '[\\s\\x{{00a0}}]+', ' ', 'g'));
+# The SQL of the parser, as expressions over a column of cell text (`__cell__`), already
+# cleaned by `CELL_TEXT` (Arabic-Indic digits as ASCII, invisible marks removed, spaces
+# collapsed and trimmed). No subquery: DuckDB runs them vectorised, and a branch of a CASE
+# only on the rows that reach it, so the common ISO text costs one cast.
+CELL_TEXT = (
+    # Printable ASCII words between single spaces (what exports hold) are clean already.
+    "case when regexp_full_match(__cell__, '([!-~]+( [!-~]+)*)?') then __cell__ "
+    f"else trim(regexp_replace(translate(__cell__, '{_ARABIC_DIGITS}{_INVISIBLE}', "
+    f"'{_ASCII_DIGITS}'), '[\\s\\x{{00a0}}]+', ' ', 'g')) end"
+)
+# An Excel serial day number (1900 system) in its plausible range.
+_SERIAL = ("(case when try_cast(__cell__ as double) between 20000 and 80000 "
+           "then try_cast(__cell__ as double) end)")
+_DAY = ("regexp_extract(__cell__, '" + _DAY_FIRST
+        + "', ['d', 's1', 'm', 's2', 'y', 'h', 'mi', 's', 'f'])")
+_YEAR = "regexp_extract(__cell__, '" + _YEAR_FIRST + "', ['y', 's1', 'm', 's2', 'd'])"
+# The date and time as written, without applying any offset: ISO text (DuckDB's cast), a date
+# typed day first or year first with an optional time, or an Excel serial day number.
+WRITTEN_TIMESTAMP = (
+    "(case when regexp_matches(__cell__, '^\\d{4}-') then try_cast(__cell__ as timestamp) "
+    f"when regexp_matches(__cell__, '{_DAY_FIRST}') and ({_DAY}).s1 = ({_DAY}).s2 then "
+    f"try_cast(({_DAY}).y || '-' || ({_DAY}).m || '-' || ({_DAY}).d || ' ' "
+    f"|| coalesce(nullif(({_DAY}).h, ''), '0') || ':' || coalesce(nullif(({_DAY}).mi, ''), '00')"
+    f" || ':' || coalesce(nullif(({_DAY}).s, ''), '00') || '.' "
+    f"|| coalesce(nullif(({_DAY}).f, ''), '0') as timestamp) "
+    f"when regexp_matches(__cell__, '{_YEAR_FIRST}') and ({_YEAR}).s1 = ({_YEAR}).s2 then "
+    f"try_cast(({_YEAR}).y || '-' || ({_YEAR}).m || '-' || ({_YEAR}).d as timestamp) "
+    f"else timestamp '1899-12-30' "
+    f"+ to_microseconds(cast(round({_SERIAL} * 86400000000) as bigint)) end)"
+)
+# An instant (UTC, without zone): exact when the text carries its offset, else the written
+# time read as local time of `__zone__`.
+INSTANT = (
+    f"timezone('UTC', case when regexp_matches(__cell__, '{_OFFSET}') "
+    "then try_cast(__cell__ as timestamptz) "
+    f"else timezone('__zone__', {WRITTEN_TIMESTAMP}) end)::timestamp"
+)
+# A calendar date: the date as written (an offset is not applied); an Excel serial counts
+# its whole days.
+DATE = (
+    f"coalesce(cast({WRITTEN_TIMESTAMP} as date), "
+    f"date '1899-12-30' + cast(floor({_SERIAL}) as integer))"
+)
 
--- An Excel serial day number (1900 system) in its plausible range, else NULL.
-create or replace macro excel_serial(x) as
-    case when try_cast(x as double) between 20000 and 80000 then try_cast(x as double) end;
 
--- The date and time as written, without applying any offset: ISO text (DuckDB's cast), a
--- date typed day first or year first with an optional time, or an Excel serial day number.
-create or replace macro written_timestamp(raw) as (
-    with cell as (select cell_text(raw) as x)
-    select coalesce(
-        case when regexp_matches(x, '^\\d{{4}}-') then try_cast(x as timestamp) end,
-        case when regexp_extract(x, '{_DAY_FIRST}', 2) = regexp_extract(x, '{_DAY_FIRST}', 4)
-             then try_cast(
-                 regexp_extract(x, '{_DAY_FIRST}', 5) || '-' || regexp_extract(x, '{_DAY_FIRST}', 3)
-                 || '-' || regexp_extract(x, '{_DAY_FIRST}', 1) || ' '
-                 || coalesce(nullif(regexp_extract(x, '{_DAY_FIRST}', 6), ''), '0') || ':'
-                 || coalesce(nullif(regexp_extract(x, '{_DAY_FIRST}', 7), ''), '00') || ':'
-                 || coalesce(nullif(regexp_extract(x, '{_DAY_FIRST}', 8), ''), '00') || '.'
-                 || coalesce(nullif(regexp_extract(x, '{_DAY_FIRST}', 9), ''), '0')
-                 as timestamp) end,
-        case when regexp_extract(x, '{_YEAR_FIRST}', 2) = regexp_extract(x, '{_YEAR_FIRST}', 4)
-             then try_cast(
-                 regexp_extract(x, '{_YEAR_FIRST}', 1) || '-'
-                 || regexp_extract(x, '{_YEAR_FIRST}', 3) || '-'
-                 || regexp_extract(x, '{_YEAR_FIRST}', 5) as timestamp) end,
-        timestamp '1899-12-30'
-            + to_microseconds(cast(round(excel_serial(x) * 86400000000) as bigint))
-    ) from cell
-);
-
--- An instant (UTC, without zone) from a cell: exact when the text carries its offset, else
--- the written time read as local time of `naive_zone`.
-create or replace macro cell_instant(raw, naive_zone) as
-    timezone('UTC', case when regexp_matches(cell_text(raw), '{_OFFSET}')
-                         then try_cast(cell_text(raw) as timestamptz)
-                         else timezone(naive_zone, written_timestamp(raw)) end);
-
--- A calendar date from a cell: the date as written (an offset is not applied); an Excel
--- serial counts its whole days.
-create or replace macro cell_date(raw) as
-    coalesce(cast(written_timestamp(raw) as date),
-             date '1899-12-30' + cast(floor(excel_serial(cell_text(raw))) as integer));
-"""
+def _on(expression: str, cell: str, zone: str = "") -> str:
+    return expression.replace("__cell__", cell).replace("__zone__", zone)
 
 
 def _connection() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that knows the parsing macros, in UTC."""
+    """An in-memory DuckDB in UTC, for parsing."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    con.execute(MACROS)
     return con
 
 
@@ -117,30 +114,37 @@ def _parser() -> duckdb.DuckDBPyConnection:
 
 
 def parse_cells(columns: Mapping[str, tuple[pa.Array, str | None]]) -> dict[str, pa.Array]:
-    """Dates and instants out of text columns, in one pass.
+    """Dates and instants out of text columns.
 
     `columns` maps an output name to (text column, zone): with a zone, the column becomes an
     instant (`timestamp[us]`, UTC) read as local time of that zone when it has no offset;
-    without, a calendar date (`date32`).
+    without, a calendar date (`date32`). Each distinct text is parsed once (a column of
+    interview days holds a few hundred).
     """
-    if not columns:
-        return {}
-    names = list(columns)
-    cells = pa.table({f"c{i}": columns[name][0] for i, name in enumerate(names)})
-    # DuckDB scans in parallel: the row position puts the result back in the input's order.
-    cells = cells.append_column("position", pa.array(range(cells.num_rows), pa.int64()))
-    select = ", ".join(
-        f"cell_instant(c{i}, '{zone}')::timestamp as c{i}" if zone is not None
-        else f"cell_date(c{i}) as c{i}"
-        for i, zone in enumerate(columns[name][1] for name in names)
-    )
+    parsed = {}
+    for name, (column, zone) in columns.items():
+        encoded = pc.dictionary_encode(column)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        values = _parse(encoded.dictionary, zone)
+        parsed[name] = pc.take(values, encoded.indices)
+    return parsed
+
+
+def _parse(texts: pa.Array, zone: str | None) -> pa.Array:
+    """One text column through the parser, in DuckDB, row order kept."""
+    expression = _on(INSTANT, "cell", zone) if zone is not None else _on(DATE, "cell")
+    cells = pa.table({"text": texts, "position": pa.array(range(len(texts)), pa.int64())})
     con = _parser().cursor()
     try:
         con.register("cells", cells)
-        parsed = con.sql(f"select {select} from cells order by position").to_arrow_table()
+        result = con.sql(
+            f"with cleaned as (select position, {_on(CELL_TEXT, 'text')} as cell from cells) "
+            f"select {expression} as parsed from cleaned order by position"
+        ).to_arrow_table()
     finally:
         con.close()
-    return {name: parsed.column(i).combine_chunks() for i, name in enumerate(names)}
+    return result.column(0).combine_chunks()
 
 
 def map_distinct(
