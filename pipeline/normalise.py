@@ -179,9 +179,10 @@ def normalise_phone(value: object) -> str | None:
     if _is_missing(value) or _is_bool(value):
         return None
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-        if not math.isfinite(value) or not float(value).is_integer():
+        number = float(value)
+        if not math.isfinite(number) or not number.is_integer():
             return None
-        value = int(value)
+        value = int(number)
     text = clean_text(value)
     if text is None:
         return None

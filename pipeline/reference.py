@@ -26,6 +26,7 @@ class CommuneReference(pa.DataFrameModel):
     population_2024: int = pa.Field(gt=0)
 
     @pa.dataframe_check
+    @classmethod
     def commune_code_starts_with_province(cls, data: PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(
             pl.col("commune_code").str.slice(0, 5) == pl.col("province_code")

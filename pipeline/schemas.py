@@ -38,13 +38,14 @@ ASKED_QUESTIONS = {
 }
 
 
-def _named(rule: Rule) -> dict[str, str]:
-    """pandera reports a failure case under the check's `error`: the rule's id."""
-    return {"name": rule.id, "error": rule.id}
+def _check(rule: Rule, test: Callable[[PolarsData], pl.LazyFrame],
+           ignore_na: bool = True) -> pa.Check:
+    """A check named by its rule: pandera reports a failure case under the check's `error`."""
+    return pa.Check(test, name=rule.id, error=rule.id, ignore_na=ignore_na)
 
 
-def _check(rule: Rule, test: Callable[[PolarsData], pl.LazyFrame]) -> pa.Check:
-    return pa.Check(test, **_named(rule))
+def _isin(rule: Rule, allowed: list[str]) -> pa.Check:
+    return pa.Check.isin(allowed, name=rule.id, error=rule.id)
 
 
 def _answered_when_asked(rule: Rule) -> pa.Check:
@@ -56,7 +57,7 @@ def _answered_when_asked(rule: Rule) -> pa.Check:
             pl.col(data.key).is_not_null() | ~pl.col(f"{data.key}_asked")
         )
 
-    return pa.Check(test, ignore_na=False, **_named(rule))
+    return _check(rule, test, ignore_na=False)
 
 
 def _age_in_range(minimum: int, maximum: int) -> pa.Check:
@@ -106,29 +107,30 @@ def survey_response_schema(
     columns = {
         "submission_key": pa.Column(text, nullable=False),
         "consent": pa.Column(text, nullable=False,
-                             checks=[pa.Check.isin(["yes"], **_named(rules.CONSENT_MISSING))]),
+                             checks=[_isin(rules.CONSENT_MISSING, ["yes"])]),
         "province": pa.Column(text, nullable=True, checks=[
-            pa.Check.isin(codes.provinces, **_named(rules.UNKNOWN_PROVINCE)),
+            _isin(rules.UNKNOWN_PROVINCE, codes.provinces),
             _answered_when_asked(rules.UNKNOWN_PROVINCE),
         ]),
         "commune": pa.Column(text, nullable=False, checks=[
-            pa.Check.isin(codes.communes, **_named(rules.UNKNOWN_COMMUNE)),
+            _isin(rules.UNKNOWN_COMMUNE, codes.communes),
         ]),
         "commune_province": pa.Column(text, nullable=True),
         "sex": pa.Column(text, nullable=True, checks=[
-            pa.Check.isin(form.choice_names("sex"), **_named(rules.SEX_INVALID)),
+            _isin(rules.SEX_INVALID, form.choice_names("sex")),
             _answered_when_asked(rules.SEX_INVALID),
         ]),
         "age": pa.Column(text, nullable=True, checks=[
             _answered_when_asked(rules.AGE_MISSING),
-            pa.Check.str_matches(r"^\d{1,3}$", **_named(rules.AGE_NOT_INTEGER)),
+            pa.Check.str_matches(r"^\d{1,3}$", name=rules.AGE_NOT_INTEGER.id,
+                                 error=rules.AGE_NOT_INTEGER.id),
             _age_in_range(*ages),
         ]),
         **{f"{question}_asked": pa.Column(flag, nullable=False) for question in ASKED_QUESTIONS},
     }
     for question in form.likert_questions:
         service = question.removeprefix("sat_")
-        checks = [pa.Check.isin(form.choice_names(question), **_named(rules.SCORE_OUT_OF_RANGE))]
+        checks = [_isin(rules.SCORE_OUT_OF_RANGE, form.choice_names(question))]
         if question.startswith("sat_") and service in form.services:
             checks.append(_score_used(f"used_{service}"))
         columns[question] = pa.Column(text, checks=checks, nullable=True)
@@ -143,7 +145,8 @@ def survey_response_schema(
 
 def _known(rule: Rule) -> pa.Column:
     """A boolean the validation query computes (the workshop is known…): true, or `rule`."""
-    return pa.Column(pl.Boolean, nullable=False, checks=[pa.Check.eq(True, **_named(rule))])
+    return pa.Column(pl.Boolean, nullable=False,
+                     checks=[pa.Check.eq(True, name=rule.id, error=rule.id)])
 
 
 # A workshop of a register: only what makes it unusable is a rule.

@@ -91,7 +91,9 @@ def load_targets(path: Path, defaults: Mapping[str, float]) -> dict[str, float]:
     if not path.exists():
         return dict(defaults)
     loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    targets = loaded.get("targets", loaded)
+    targets = loaded.get("targets", loaded) if isinstance(loaded, dict) else None
+    if not isinstance(targets, dict):
+        raise ValueError(f"{path}: expected `targets:` with one share per line")
     unknown = set(targets) - set(defaults)
     if unknown:
         raise ValueError(f"{path}: unknown targets {sorted(unknown)}; known: {dict(defaults)}")

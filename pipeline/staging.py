@@ -39,7 +39,7 @@ from pipeline.tables.staging import (
     STG_SURVEY_ROWS,
     STG_WORKSHOPS,
 )
-from pipeline.warehouse import insert_into, replace_table
+from pipeline.warehouse import insert_into, one_row, replace_table
 
 
 def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pa.Table:
@@ -206,10 +206,11 @@ def stage_register_files(
         STG_REGISTER_FILE_READS,
         STG_REGISTER_READ_FAILURES,
     )
-    workshops, attendances = con.execute(
+    workshops, attendances = one_row(
+        con,
         f"select (select count(*) from {STG_WORKSHOPS.name}), "
-        f"(select count(*) from {STG_ATTENDANCES.name})"
-    ).fetchone() or (0, 0)
+        f"(select count(*) from {STG_ATTENDANCES.name})",
+    )
     return {
         "files": len({o.source_file for o in read.outcomes}),
         "workshop_rows": workshops,

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -64,3 +65,21 @@ def insert_into(
 ) -> None:
     """Append an Arrow table to table `name`."""
     _with_frame(con, f"insert into {name} select {select} from incoming_frame", data)
+
+
+def one_row(
+    con: duckdb.DuckDBPyConnection, query: str, parameters: list[object] | None = None
+) -> tuple[Any, ...]:
+    """The single row of a query that always returns one (an aggregate): a query that
+    returns none is a bug, said so here rather than as a `None` indexed later."""
+    row = con.execute(query, parameters or []).fetchone()
+    if row is None:
+        raise LookupError(f"expected one row from: {query}")
+    return row
+
+
+def scalar(
+    con: duckdb.DuckDBPyConnection, query: str, parameters: list[object] | None = None
+) -> Any:
+    """The single value of a query that returns one row of one column."""
+    return one_row(con, query, parameters)[0]

@@ -456,8 +456,9 @@ def read_survey_export(raw: RawFile, mapping: SurveyMapping, *, streaming: bool 
             ))
         except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as error:
             raise StreamBroken(str(error)) from error
+    whole_encoding: str | None
     try:
-        grid, encoding = _whole_grid(raw, form)
+        grid, whole_encoding = _whole_grid(raw, form)
     except UnreadableFileError as error:
         return FileRead(outcomes=[FileOutcome.rejected(raw.name, SURVEY_KIND, str(error))])
     layout = survey_layout(grid.all_headers, form)
@@ -466,7 +467,7 @@ def read_survey_export(raw: RawFile, mapping: SurveyMapping, *, streaming: bool 
     hashtag_line = _is_hashtag(_first_row(grid))
     grid = grid.select(layout.read_positions(form))
     return (yield from _read_grids(raw, layout, iter([grid]), hashtag_line=hashtag_line,
-                                   encoding=encoding, mapping=mapping))
+                                   encoding=whole_encoding, mapping=mapping))
 
 
 def _rejected(raw: RawFile, layout: SurveyLayout | None) -> FileRead:
