@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 
 import duckdb
@@ -103,14 +104,15 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-_PARSER: duckdb.DuckDBPyConnection | None = None
+_PARSERS = threading.local()
 
 
 def _parser() -> duckdb.DuckDBPyConnection:
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = _connection()
-    return _PARSER
+    """This thread's parsing connection (readers may run in several threads)."""
+    con: duckdb.DuckDBPyConnection | None = getattr(_PARSERS, "con", None)
+    if con is None:
+        con = _PARSERS.con = _connection()
+    return con
 
 
 def parse_cells(columns: Mapping[str, tuple[pa.Array, str | None]]) -> dict[str, pa.Array]:
@@ -135,15 +137,15 @@ def _parse(texts: pa.Array, zone: str | None) -> pa.Array:
     """One text column through the parser, in DuckDB, row order kept."""
     expression = _on(INSTANT, "cell", zone) if zone is not None else _on(DATE, "cell")
     cells = pa.table({"text": texts, "position": pa.array(range(len(texts)), pa.int64())})
-    con = _parser().cursor()
+    con = _parser()
+    con.register("cells", cells)
     try:
-        con.register("cells", cells)
         result = con.sql(
             f"with cleaned as (select position, {_on(CELL_TEXT, 'text')} as cell from cells) "
             f"select {expression} as parsed from cleaned order by position"
         ).to_arrow_table()
     finally:
-        con.close()
+        con.unregister("cells")
     return result.column(0).combine_chunks()
 
 
