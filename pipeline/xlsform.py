@@ -143,8 +143,19 @@ class SurveyForm:
         question = self.question(question_name)
         return [choice.name for choice in self.choices.get(question.list_name or "", ())]
 
+    @cached_property
+    def _answer_lookups(self) -> dict[str, dict[str, str]]:
+        return {}
+
     def answer_lookup(self, question_name: str) -> dict[str, str]:
-        """Map of header_key(name or label in any language) -> choice name, for one question."""
+        """Map of header_key(name or label in any language) -> choice name, for one question
+        (built once per question: every file and batch asks again)."""
+        lookups = self._answer_lookups
+        if question_name not in lookups:
+            lookups[question_name] = self._build_answer_lookup(question_name)
+        return lookups[question_name]
+
+    def _build_answer_lookup(self, question_name: str) -> dict[str, str]:
         question = self.question(question_name)
         lookup: dict[str, str] = {}
         for choice in self.choices.get(question.list_name or "", ()):
@@ -155,12 +166,16 @@ class SurveyForm:
         return lookup
 
     def header_lookup(self) -> dict[str, tuple[str, str | None]]:
-        """Map of header_key(header) -> (question name, option name or None).
+        """Map of header_key(header) -> (question name, option name or None), built once.
 
         Covers group paths with `/` or `-`, bare names, labels in every language, and the
         one-column-per-option headers of select_multiple questions (`path/option`, with the
         option as name or label).
         """
+        return self._header_lookup
+
+    @cached_property
+    def _header_lookup(self) -> dict[str, tuple[str, str | None]]:
         lookup: dict[str, tuple[str, str | None]] = {}
         for question in self.questions:
             question_headers = [*question.paths, *question.labels.values()]
