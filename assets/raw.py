@@ -52,7 +52,7 @@ def raw_survey_responses(pipeline: PipelineResource) -> dg.MaterializeResult:
     settings = pipeline.settings()
     form = load_form(settings.survey_form)
     with pipeline.warehouse() as con:
-        mapping = SurveyMapping(form, Pseudonymiser(load_salt()),
+        mapping = SurveyMapping(form, Pseudonymiser(load_salt(settings)),
                                 settings.vocabularies.selected_flags)
         counts = stage_survey_files(con, settings.raw_dir, mapping)
         files = markdown_table(
@@ -73,7 +73,7 @@ def raw_workshop_registers(pipeline: PipelineResource) -> dg.MaterializeResult:
     keyed `person_key` and go no further."""
     settings = pipeline.settings()
     with pipeline.warehouse() as con:
-        mapping = RegisterMapping(Pseudonymiser(load_salt()), settings.vocabularies)
+        mapping = RegisterMapping(Pseudonymiser(load_salt(settings)), settings.vocabularies)
         counts = stage_register_files(con, settings.raw_dir, mapping)
         files = markdown_table(
             con,

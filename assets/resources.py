@@ -42,5 +42,7 @@ class PipelineResource(dg.ConfigurableResource):
 
     @contextmanager
     def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with connect(self.settings().warehouse_database) as con:
+        settings = self.settings()
+        with connect(settings.warehouse_database,
+                     memory_limit=settings.duckdb_memory_limit) as con:
             yield con

@@ -16,44 +16,32 @@ laptop) a random salt is generated into that file on first use.
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.settings import REPO_ROOT
-
-SALT_VARIABLE = "PIPELINE_SALT"
-SALT_FILE_VARIABLE = "PIPELINE_SALT_FILE"
-DEFAULT_SALT_FILE = "data/work/pseudonymisation.salt"
+from pipeline.settings import Settings
 
 
 class MissingSaltError(RuntimeError):
     """Raised in production when no pseudonymisation salt is configured."""
 
 
-def _salt_file() -> Path:
-    path = Path(os.environ.get(SALT_FILE_VARIABLE) or DEFAULT_SALT_FILE).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
-
-
-def load_salt() -> bytes:
+def load_salt(settings: Settings) -> bytes:
     """The secret salt; generated locally outside production, never read from the repository."""
-    from_env = os.environ.get(SALT_VARIABLE, "").strip()
-    if from_env:
-        return from_env.encode()
-    path = _salt_file()
+    if settings.salt:
+        return settings.salt.encode()
+    path = settings.salt_file
     if path.exists():
         content = path.read_text(encoding="utf-8").strip()
         if content:
             return content.encode()
-    if os.environ.get("PIPELINE_ENV", "").lower() == "production":
+    if settings.production:
         raise MissingSaltError(
-            f"No pseudonymisation salt: set {SALT_VARIABLE} or write one to {path} "
+            f"No pseudonymisation salt: set PIPELINE_SALT or write one to {path} "
             "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))' > FILE`). "
             "Production refuses to invent one, because keys must not change between runs "
             "that are compared."

@@ -23,6 +23,8 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 MARTS_DATABASE_NAME = "citizen_metrics.duckdb"
+DEFAULT_SALT_FILE = "data/work/pseudonymisation.salt"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 PROGRAMME_FILE = "programme.yaml"
 VOCABULARIES_FILE = "vocabularies.yaml"
 # Where interviews and workshops happen: device times without an offset (Kobo XLSX `start`,
@@ -124,6 +126,11 @@ class Settings:
       quality-flag thresholds (INDICATORS.md §6).
     - region_code / region_name, targets (defaults of the programme file under the targets
       file), vocabularies (hand-typed spellings).
+    - duckdb_memory_limit: DuckDB's cap on the warehouse connections
+      (`PIPELINE_DUCKDB_MEMORY_LIMIT`, 2GB): past it, DuckDB spills to disk.
+    - salt / salt_file / production: the pseudonymisation secret (`PIPELINE_SALT`), the file
+      it is kept in otherwise (`PIPELINE_SALT_FILE`), and whether this is production
+      (`PIPELINE_ENV=production`, where a missing salt is an error; see `pipeline.privacy`).
     """
 
     raw_dir: Path
@@ -144,6 +151,10 @@ class Settings:
     region_name: str
     targets: Mapping[str, float]
     vocabularies: Vocabularies = field(repr=False)
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    salt: str | None = field(default=None, repr=False)
+    salt_file: Path = REPO_ROOT / DEFAULT_SALT_FILE
+    production: bool = False
 
     @property
     def marts_database(self) -> Path:
@@ -206,5 +217,10 @@ class Settings:
             region_name=str(programme["region"]["name"]),
             targets=load_targets(targets_file, defaults),
             vocabularies=Vocabularies.load(reference / VOCABULARIES_FILE),
+            duckdb_memory_limit=(os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT")
+                                 or DEFAULT_DUCKDB_MEMORY_LIMIT),
+            salt=os.environ.get("PIPELINE_SALT", "").strip() or None,
+            salt_file=_path_from_env("PIPELINE_SALT_FILE", DEFAULT_SALT_FILE),
+            production=os.environ.get("PIPELINE_ENV", "").lower() == "production",
         )
 

@@ -8,7 +8,6 @@ one process write a file at a time.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,17 +16,17 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-MEMORY_LIMIT_VARIABLE = "PIPELINE_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "2GB"
-
 
 @contextmanager
-def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, *, read_only: bool = False, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection in UTC (naive timestamps in exports are UTC), closed on exit.
 
-    DuckDB's memory is capped (`PIPELINE_DUCKDB_MEMORY_LIMIT`, default 2GB): past it, large
-    sorts and aggregations spill to disk beside the database instead of taking the machine's
-    memory, which the Python side of the run needs too.
+    The warehouse's writers cap DuckDB's memory (`memory_limit`, the settings'
+    `PIPELINE_DUCKDB_MEMORY_LIMIT`): past it, large sorts and aggregations spill to disk
+    beside the database instead of taking the machine's memory, which the Python side of the
+    run needs too.
     """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,8 +34,8 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")
-        limit = os.environ.get(MEMORY_LIMIT_VARIABLE) or DEFAULT_MEMORY_LIMIT
-        con.execute(f"set memory_limit = '{limit}'")
+        if memory_limit is not None:
+            con.execute(f"set memory_limit = '{memory_limit}'")
         yield con
     finally:
         con.close()
