@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test dev demo-data env lint bench clean-data help notebooks screenshots
+.PHONY: run test dev demo-data env lint typecheck bench clean-data help notebooks screenshots
 
 help:
 	@echo "make run        build the environment, generate demo data if data/raw is empty, run every asset"
@@ -27,6 +27,7 @@ help:
 	@echo "make notebooks  execute the analysts' notebooks into HTML (data/marts/notebooks/)"
 	@echo "make screenshots  PNGs of the report and the Dagster lineage page into docs/ (needs chromium)"
 	@echo "make lint       ruff"
+	@echo "make typecheck mypy on pipeline/ and assets/"
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -43,12 +44,12 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 env: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 demo-data: env
-	$(PY) -m pipeline.demo_data --out data/raw $(if $(FORCE),--force,)
+	$(PY) -m tools.demo_data --out data/raw $(if $(FORCE),--force,)
 
 run: env
 	@if [ -z "$$(find data/raw -type f ! -name README.md ! -name .gitkeep 2>/dev/null | head -1)" ]; then \
 		echo "data/raw is empty: generating the demo data"; \
-		$(PY) -m pipeline.demo_data --out data/raw; \
+		$(PY) -m tools.demo_data --out data/raw; \
 	fi
 	$(VENV)/bin/dagster asset materialize -m assets.definitions --select '*'
 	$(PY) -m pipeline.summary
@@ -72,6 +73,9 @@ screenshots: env
 
 lint: env
 	$(VENV)/bin/ruff check .
+
+typecheck: env
+	$(VENV)/bin/mypy
 
 clean-data:
 	rm -rf data/work data/marts/citizen_metrics.duckdb data/marts/exports data/marts/report \

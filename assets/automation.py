@@ -7,7 +7,7 @@ import json
 import dagster as dg
 
 from assets.resources import PipelineResource
-from pipeline.ingest import raw_files
+from pipeline.sources import raw_files
 
 citizen_metrics_job = dg.define_asset_job(
     name="citizen_metrics_job",
@@ -32,7 +32,9 @@ def raw_folder_state(pipeline: PipelineResource) -> dict[str, int]:
 
 @dg.sensor(job=citizen_metrics_job, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING)
-def new_raw_files(context: dg.SensorEvaluationContext, pipeline: PipelineResource):
+def new_raw_files(
+    context: dg.SensorEvaluationContext, pipeline: PipelineResource
+) -> dg.SkipReason | dg.RunRequest:
     """Request a run when a file is added to or changed in the raw folder, once per change
     (the cursor remembers every file's name and modification time)."""
     seen: dict[str, int] = json.loads(context.cursor) if context.cursor else {}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dagster as dg
+import pyarrow.compute as pc
 
 from assets.metadata import markdown_table
 from assets.reference import survey_form
 from assets.resources import WAREHOUSE_POOL, PipelineResource
-from pipeline.marts import load_form
 from pipeline.privacy import Pseudonymiser, load_salt
+from pipeline.readers.registers import RegisterMapping
+from pipeline.readers.survey import SurveyMapping
 from pipeline.staging import stage_file_inventory, stage_register_files, stage_survey_files
+from pipeline.xlsform import load_form
 
 GROUP = "raw"
 
@@ -28,7 +31,10 @@ def raw_file_inventory(pipeline: PipelineResource) -> dg.MaterializeResult:
         metadata={
             "raw_dir": str(settings.raw_dir),
             "files": len(files),
-            "by_kind": {str(k): int(v) for k, v in files["file_kind"].value_counts().items()},
+            "by_kind": {
+                str(count["values"]): int(count["counts"])
+                for count in pc.value_counts(files["file_kind"]).to_pylist()
+            },
             "files_found": listing,
         }
     )
@@ -46,7 +52,9 @@ def raw_survey_responses(pipeline: PipelineResource) -> dg.MaterializeResult:
     settings = pipeline.settings()
     form = load_form(settings.survey_form)
     with pipeline.warehouse() as con:
-        counts = stage_survey_files(con, settings.raw_dir, form, Pseudonymiser(load_salt()))
+        mapping = SurveyMapping(form, Pseudonymiser(load_salt(settings)),
+                                settings.vocabularies.selected_flags)
+        counts = stage_survey_files(con, settings.raw_dir, mapping)
         files = markdown_table(
             con,
             "select source_file, file_shape, status, rows_read, encoding, reason "
@@ -65,7 +73,8 @@ def raw_workshop_registers(pipeline: PipelineResource) -> dg.MaterializeResult:
     keyed `person_key` and go no further."""
     settings = pipeline.settings()
     with pipeline.warehouse() as con:
-        counts = stage_register_files(con, settings.raw_dir, Pseudonymiser(load_salt()))
+        mapping = RegisterMapping(Pseudonymiser(load_salt(settings)), settings.vocabularies)
+        counts = stage_register_files(con, settings.raw_dir, mapping)
         files = markdown_table(
             con,
             "select source_file, sheet, status, rows_read, reason "

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dagster as dg
-import pandas as pd
+import pyarrow as pa
 
 from assets.metadata import markdown_table
 from assets.resources import WAREHOUSE_POOL, PipelineResource
 from pipeline.labels import LabelFile, labels_file
-from pipeline.marts import load_form
 from pipeline.reference import Reference
 from pipeline.warehouse import replace_table
-from pipeline.xlsform import label_in
+from pipeline.xlsform import label_in, load_form
 
 GROUP = "reference"
 
@@ -21,7 +20,7 @@ def reference_geography(pipeline: PipelineResource) -> dg.MaterializeResult:
     """The 135 communes and 5 provinces of Béni Mellal-Khénifra (HCP codes, RGPH 2024
     populations used as survey weights) and the 40-commune programme cohort, checked with
     pandera and written as `ref_communes`, `ref_provinces` and `ref_geography`."""
-    reference = Reference.load(pipeline.settings().reference_dir)
+    reference = Reference.load(pipeline.settings())
     with pipeline.warehouse() as con:
         reference.write(con)
         by_province = markdown_table(
@@ -50,7 +49,7 @@ def survey_form(pipeline: PipelineResource) -> dg.MaterializeResult:
     exist. Written as `ref_survey_questions` and `ref_survey_choices` (French and Arabic
     labels, in form order), from which the published labels are built."""
     form = load_form(pipeline.settings().survey_form)
-    questions = pd.DataFrame(
+    questions = pa.Table.from_pylist(
         [
             {
                 "name": q.name,
@@ -65,7 +64,7 @@ def survey_form(pipeline: PipelineResource) -> dg.MaterializeResult:
             for order, q in enumerate(form.questions)
         ]
     )
-    choices = pd.DataFrame(
+    choices = pa.Table.from_pylist(
         [
             {
                 "list_name": list_name,
@@ -77,7 +76,9 @@ def survey_form(pipeline: PipelineResource) -> dg.MaterializeResult:
             for list_name, listed in form.choices.items()
             for order, choice in enumerate(listed)
         ],
-        columns=["list_name", "name", "label_fr", "label_ar", "sort_order"],
+        schema=pa.schema([("list_name", pa.string()), ("name", pa.string()),
+                          ("label_fr", pa.string()), ("label_ar", pa.string()),
+                          ("sort_order", pa.int64())]),
     )
     with pipeline.warehouse() as con:
         replace_table(con, "ref_survey_questions", questions)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -30,17 +29,20 @@ class PipelineResource(dg.ConfigurableResource):
     suppression_threshold: int | None = None
 
     def settings(self) -> Settings:
-        settings = Settings.from_env()
-        overrides: dict[str, object] = {
-            name: Path(value)
-            for name in ("raw_dir", "marts_dir", "work_dir", "reference_dir")
-            if (value := getattr(self, name))
-        }
-        if self.suppression_threshold is not None:
-            overrides["suppression_threshold"] = self.suppression_threshold
-        return replace(settings, **overrides)
+        def path(value: str | None) -> Path | None:
+            return Path(value) if value else None
+
+        return Settings.from_env(
+            raw_dir=path(self.raw_dir),
+            marts_dir=path(self.marts_dir),
+            work_dir=path(self.work_dir),
+            reference_dir=path(self.reference_dir),
+            suppression_threshold=self.suppression_threshold,
+        )
 
     @contextmanager
     def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with connect(self.settings().warehouse_database) as con:
+        settings = self.settings()
+        with connect(settings.warehouse_database,
+                     memory_limit=settings.duckdb_memory_limit) as con:
             yield con

@@ -13,6 +13,7 @@ from assets.resources import WAREHOUSE_POOL, PipelineResource
 from pipeline.dispositions import resolve_registers, resolve_survey
 from pipeline.marts import SqlContext, run_sql
 from pipeline.schemas import ReferenceCodes
+from pipeline.warehouse import scalar
 
 GROUP = "validated"
 
@@ -34,11 +35,12 @@ def validated_survey_responses(pipeline: PipelineResource) -> dg.MaterializeResu
     with its disaggregation dimensions (sex, age group, WG-SS disability, declared residence),
     quality flags and commune-population weight. Every staged row gets a disposition
     (`int_survey_dispositions`); broken rules go to `int_survey_quarantine`."""
-    context = SqlContext.build(pipeline.settings())
+    settings = pipeline.settings()
+    context = SqlContext.build(settings)
     with pipeline.warehouse() as con:
-        dispositions = resolve_survey(con, context.form, _reference_codes(con))
+        dispositions = resolve_survey(con, context.form, _reference_codes(con), settings)
         run_sql(con, "int_survey_responses", context)
-        accepted = con.execute("select count(*) from int_survey_responses").fetchone()[0]
+        accepted = scalar(con, "select count(*) from int_survey_responses")
         rules = markdown_table(
             con,
             "select rule, count(*) as rows from int_survey_quarantine group by 1 order by 2 desc",
@@ -66,12 +68,13 @@ def validated_attendances(pipeline: PipelineResource) -> dg.MaterializeResult:
     """Accepted workshops (`int_workshops`, one per id_atelier) and attendances
     (`int_attendances`, one per person per workshop, with a pseudonymous `person_id` for
     counting unique participants). Participants of unknown workshops are quarantined."""
-    context = SqlContext.build(pipeline.settings())
+    settings = pipeline.settings()
+    context = SqlContext.build(settings)
     with pipeline.warehouse() as con:
-        dispositions = resolve_registers(con)
+        dispositions = resolve_registers(con, settings)
         run_sql(con, "int_attendances", context)
-        workshops = con.execute("select count(*) from int_workshops").fetchone()[0]
-        attendances = con.execute("select count(*) from int_attendances").fetchone()[0]
+        workshops = scalar(con, "select count(*) from int_workshops")
+        attendances = scalar(con, "select count(*) from int_attendances")
         rules = markdown_table(
             con,
             "select rule, count(*) as rows from int_register_quarantine "

@@ -25,12 +25,13 @@ import polars as pl
 
 from pipeline.schemas import (
     ASKED_QUESTIONS,
-    RULES,
-    AttendanceRow,
+    ATTENDANCE_SCHEMA,
+    WORKSHOP_SCHEMA,
     ReferenceCodes,
-    WorkshopRow,
     survey_response_schema,
 )
+from pipeline.settings import Settings
+from pipeline.tables.rules import MALFORMED_ROW, messages
 from pipeline.validation import failures
 from pipeline.warehouse import replace_table
 from pipeline.xlsform import SurveyForm
@@ -106,9 +107,9 @@ def _quarantine_rows(
 
 
 def _malformed_sql(failure_table: str) -> str:
-    message = RULES["malformed_row"].message.replace("'", "''")
+    message = MALFORMED_ROW.message.replace("'", "''")
     return f"""
-    select source_file, sheet, source_row, 'malformed_row' as rule, null::varchar as column,
+    select source_file, sheet, source_row, '{MALFORMED_ROW.id}' as rule, null::varchar as column,
            null::varchar as value, '{message}: ' || message as message
     from {failure_table}
     """
@@ -118,7 +119,10 @@ def _malformed_sql(failure_table: str) -> str:
 
 
 def resolve_survey(
-    con: duckdb.DuckDBPyConnection, form: SurveyForm, codes: ReferenceCodes
+    con: duckdb.DuckDBPyConnection,
+    form: SurveyForm,
+    codes: ReferenceCodes,
+    settings: Settings,
 ) -> dict[str, int]:
     """`int_survey_dispositions` and `int_survey_quarantine` from `stg_survey_rows`."""
     answers = list(form.answer_fields)
@@ -150,8 +154,8 @@ def resolve_survey(
         order by s.source_file, s.source_row
         """
     ).pl()
-    schema = survey_response_schema(codes, list(form.likert_questions), list(form.services))
-    found = failures(frame, schema)
+    schema = survey_response_schema(codes, form, (settings.min_age, settings.max_age))
+    found = failures(frame, schema, messages(settings))
     _quarantine_rows(con, "survey_validation_failures", frame, found)
     con.execute(
         f"""
@@ -250,7 +254,7 @@ def _attendance_dedup_sql() -> str:
     """
 
 
-def resolve_registers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def resolve_registers(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """`int_register_dispositions` and `int_register_quarantine` from the staged registers.
 
     Workshops are matched on `id_atelier`: among conflicting versions the later file
@@ -272,7 +276,8 @@ def resolve_registers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         order by w.source_file, w.source_row
         """
     ).pl()
-    _quarantine_rows(con, "workshop_failures", workshops, failures(workshops, WorkshopRow))
+    _quarantine_rows(con, "workshop_failures", workshops,
+                     failures(workshops, WORKSHOP_SCHEMA, messages(settings)))
     con.execute(
         """
         create or replace temp table accepted_workshop_ids as
@@ -296,7 +301,8 @@ def resolve_registers(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         """
     ).pl()
     _quarantine_rows(
-        con, "attendance_failures", attendances, failures(attendances, AttendanceRow)
+        con, "attendance_failures", attendances,
+        failures(attendances, ATTENDANCE_SCHEMA, messages(settings)),
     )
     con.execute(
         f"""

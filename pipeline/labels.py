@@ -19,7 +19,6 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from pipeline.reference import REGION_CODE
 from pipeline.settings import Settings
 
 LABELS_FILE_NAME = "labels.yaml"
@@ -74,7 +73,7 @@ class LabelFile:
             "senior_min_age": settings.senior_min_age,
             "threshold": settings.suppression_threshold,
         }
-        rows = _rows(loaded, placeholders, path)
+        rows = _rows(loaded, placeholders, path, settings.region_code)
         frame = pd.DataFrame(rows, columns=list(LabelRows.to_schema().columns))
         return cls(rows=LabelRows.validate(frame))
 
@@ -89,7 +88,8 @@ def _label(entry: Any, placeholders: dict[str, int], where: str) -> tuple[str, s
             from error
 
 
-def _rows(loaded: dict[str, Any], placeholders: dict[str, int], path: Path) -> list[tuple]:
+def _rows(loaded: dict[str, Any], placeholders: dict[str, int], path: Path,
+          region_code: str) -> list[tuple]:
     """One row per code: (code_list, parent, code, question, label_fr, label_ar, order)."""
     required = {"region", "dimensions", "unknown", "indicators", "participation_indicators",
                 "lists"}
@@ -97,10 +97,10 @@ def _rows(loaded: dict[str, Any], placeholders: dict[str, int], path: Path) -> l
     if missing:
         raise ValueError(f"{path}: missing sections {sorted(missing)}")
     region = loaded["region"]
-    if str(region.get("code")) != REGION_CODE:
-        raise ValueError(f"{path}: region code {region.get('code')!r} is not {REGION_CODE!r}")
+    if str(region.get("code")) != region_code:
+        raise ValueError(f"{path}: region code {region.get('code')!r} is not {region_code!r}")
     rows: list[tuple] = [
-        ("region", None, REGION_CODE, None, *_label(region, placeholders, f"{path}: region"), 0)
+        ("region", None, region_code, None, *_label(region, placeholders, f"{path}: region"), 0)
     ]
     for order, (dimension, entry) in enumerate(loaded["dimensions"].items()):
         where = f"{path}: dimensions.{dimension}"

@@ -9,13 +9,11 @@ readable on their own and a new form version needs no code change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
 import duckdb
 import jinja2
-import yaml
 
 from pipeline.disclosure.figures import (
     SERVICE_USAGE,
@@ -30,9 +28,8 @@ from pipeline.disclosure.participation import protect_participation
 from pipeline.disclosure.protection import protect_figures
 from pipeline.dispositions import DISPOSITIONS
 from pipeline.readers.registers import template_vocabulary
-from pipeline.reference import REGION_CODE
 from pipeline.settings import LOCAL_TIME_ZONE, Settings
-from pipeline.xlsform import SurveyForm
+from pipeline.xlsform import SurveyForm, load_form
 
 SQL_DIR = Path(__file__).with_name("sql")
 
@@ -44,13 +41,6 @@ ANALYST_DIMENSIONS = ("commune_type",)
 # 97.5 % quantile of the standard normal distribution (INDICATORS.md §3: not 1.96).
 Z_95 = 1.959964
 
-DEFAULT_TARGETS = {
-    "share_women": 0.30,
-    "share_youth": 0.30,
-    "share_with_disability": 0.05,
-    "share_rural": 0.50,
-}
-
 
 def breakdowns() -> list[tuple[str, ...]]:
     """The total, each dimension alone, each pair; and commune type alone and with each."""
@@ -59,32 +49,6 @@ def breakdowns() -> list[tuple[str, ...]]:
         (d, t) for t in ANALYST_DIMENSIONS for d in DIMENSIONS
     ]
     return published + by_type
-
-
-def load_targets(path: Path) -> dict[str, float]:
-    """Participation targets from YAML (`share_women: 0.30`…); defaults of INDICATORS.md §4."""
-    if not path.exists():
-        return dict(DEFAULT_TARGETS)
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    targets = loaded.get("targets", loaded)
-    unknown = set(targets) - set(DEFAULT_TARGETS)
-    if unknown:
-        raise ValueError(f"{path}: unknown targets {sorted(unknown)}; known: {DEFAULT_TARGETS}")
-    values = {**DEFAULT_TARGETS, **{k: float(v) for k, v in targets.items()}}
-    bad = {k: v for k, v in values.items() if not 0 <= v <= 1}
-    if bad:
-        raise ValueError(f"{path}: targets are shares between 0 and 1, got {bad}")
-    return values
-
-
-@lru_cache(maxsize=4)
-def _load_form(path: Path, modified_ns: int) -> SurveyForm:
-    return SurveyForm.from_xlsform(path)
-
-
-def load_form(path: Path) -> SurveyForm:
-    """The parsed XLSForm, cached per file version (pyxform takes a couple of seconds)."""
-    return _load_form(path, path.stat().st_mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -103,7 +67,7 @@ class SqlContext:
             form=load_form(settings.survey_form),
             workshop_types=tuple(vocabulary["type_atelier"]),
             categories=tuple(vocabulary["categorie"]),
-            targets=load_targets(settings.targets_file),
+            targets=dict(settings.targets),
         )
 
     def participation_shares(self) -> list[str]:
@@ -126,13 +90,16 @@ class SqlContext:
         option_questions = {q: form.choice_names(q) for q in form.multi_select_questions}
         option_questions |= {q: form.choice_names(q) for q in form.yes_no_items}
         return {
-            "region_code": REGION_CODE,
+            "region_code": self.settings.region_code,
             "z": Z_95,
             "threshold": self.settings.suppression_threshold,
             "youth_min_age": self.settings.youth_min_age,
             "youth_max_age": self.settings.youth_max_age,
             "senior_min_age": self.settings.senior_min_age,
             "max_age": self.settings.max_age,
+            "short_interview_minutes": self.settings.short_interview_minutes,
+            "earliest_interview_date": self.settings.earliest_interview_date.isoformat(),
+            "enumerator_daily_max": self.settings.enumerator_daily_max,
             "dimensions": [*DIMENSIONS, *ANALYST_DIMENSIONS],
             "breakdowns": breakdowns(),
             "likert_questions": list(form.likert_questions),

@@ -3,40 +3,31 @@
 Registers and paper-era files are typed by clerks: the same answer arrives as ``F``, ``femme``,
 ``امرأة``; a phone as ``06 12 34 56 78`` or ``+212612345678``; an age as ``34``, ``34.0`` or
 ``٣٤``. Everything here is a pure function (no I/O), so validation and matching code can rely on
-one definition of "the same value".
+one definition of "the same value". Readers apply them once per distinct value of a column
+(`pipeline.readers.values.map_distinct`); dates and times have their own parser there.
 
-Conventions for every scalar function: the argument is any object; ``None``, ``NaN``, ``pd.NA``,
-``pd.NaT`` and blank strings are *missing* and give ``None``; so does anything unparseable (the
-caller decides whether that is an error). :func:`map_series` applies a scalar function to a
-column once per distinct value.
+Conventions for every scalar function: the argument is any object; ``None``, ``NaN`` and blank
+strings are *missing* and give ``None``; so does anything unparseable (the caller decides
+whether that is an error).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
-from typing import Any, Literal, cast
+from collections.abc import Iterable, Mapping
 
-import numpy as np
-import pandas as pd
 import phonenumbers
 
 __all__ = [
+    "CodeList",
     "ascii_digits",
     "clean_text",
-    "map_series",
     "normalise_name",
     "normalise_phone",
-    "parse_date",
-    "parse_datetime",
     "parse_int",
-    "parse_residence",
-    "parse_sex",
-    "parse_yes_no",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -71,19 +62,15 @@ _APOSTROPHES = frozenset("\u02b9\u02bb\u02bc\u02bd\u02be\u02bf")
 
 
 def _is_missing(value: object) -> bool:
-    """True for None, NaN, pd.NA, NaT (scalars only; containers are never missing)."""
+    """True for None and a float NaN."""
     if value is None:
         return True
-    if isinstance(value, str):
-        return False
-    try:
-        return bool(pd.api.types.is_scalar(value) and pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _is_bool(value: object) -> bool:
-    return isinstance(value, (bool, np.bool_))
+    """A boolean, Python's or NumPy's (`numpy.bool_` is no `bool`)."""
+    return isinstance(value, bool) or type(value).__name__ == "bool_"
 
 
 def ascii_digits(text: str) -> str:
@@ -192,9 +179,10 @@ def normalise_phone(value: object) -> str | None:
     if _is_missing(value) or _is_bool(value):
         return None
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-        if not math.isfinite(value) or not float(value).is_integer():
+        number = float(value)
+        if not math.isfinite(number) or not number.is_integer():
             return None
-        value = int(value)
+        value = int(number)
     text = clean_text(value)
     if text is None:
         return None
@@ -249,12 +237,7 @@ def _lookup(value: object, table: Mapping[str, str]) -> str | None:
     return None
 
 
-Sex = Literal["female", "male"]
-YesNo = Literal["yes", "no"]
-Residence = Literal["urban", "rural"]
-
-
-def _table(**codes: tuple[str, ...]) -> dict[str, str]:
+def _table(codes: Mapping[str, Iterable[str]]) -> dict[str, str]:
     """Build a lookup table, normalising the spellings the same way as the input."""
     table: dict[str, str] = {}
     for code, spellings in codes.items():
@@ -266,38 +249,25 @@ def _table(**codes: tuple[str, ...]) -> dict[str, str]:
     return table
 
 
-_SEX = _table(
-    female=("f", "femme", "féminin", "feminine", "fem", "female", "woman", "امرأة", "أنثى", "سيدة"),
-    male=("h", "m", "homme", "masculin", "masc", "male", "man", "رجل", "ذكر"),
-)
-_YES_NO = _table(
-    yes=("oui", "o", "yes", "y", "1", "true", "vrai", "نعم"),
-    no=("non", "n", "no", "0", "false", "faux", "لا"),
-)
-_RESIDENCE = _table(
-    urban=("urbain", "urbaine", "urban", "u", "حضري", "حضرية"),
-    rural=("rural", "rurale", "r", "قروي", "قروية"),
-)
+class CodeList:
+    """A code list and the spellings clerks type for each code (`vocabularies.yaml`): sex
+    (``F``, ``Femme``, ``امرأة``, ``H``, ``M`` for *masculin*…), yes/no, residence.
 
+    ``parse`` maps a typed value to its code: case, accents, spaces and Arabic letter
+    variants do not matter, whole numbers are their digits (``1.0`` is ``1``), a multi-word
+    answer counts when every word means the same code (``Femme / امرأة``). Anything else is
+    None: an unknown answer is never guessed.
+    """
 
-def parse_sex(value: object) -> Sex | None:
-    """``F``/``Femme``/``féminin``/``امرأة``/``أنثى`` → female; ``H``/``M``/``Homme``/``masculin``/
-    ``رجل``/``ذكر`` → male (``M`` is *masculin*, never *madame*). Anything else → None."""
-    return cast(Sex | None, _lookup(value, _SEX))
+    def __init__(self, spellings: Mapping[str, Iterable[str]]) -> None:
+        self._table = _table(spellings)
 
-
-def parse_yes_no(value: object) -> YesNo | None:
-    """oui/o/yes/y/1/true/vrai/نعم → yes; non/n/no/0/false/faux/لا → no; else None."""
-    return cast(YesNo | None, _lookup(value, _YES_NO))
-
-
-def parse_residence(value: object) -> Residence | None:
-    """urbain(e)/urban/u/حضري(ة) → urban; rural(e)/r/قروي(ة) → rural; else None."""
-    return cast(Residence | None, _lookup(value, _RESIDENCE))
+    def parse(self, value: object) -> str | None:
+        return _lookup(value, self._table)
 
 
 # --------------------------------------------------------------------------------------------
-# Numbers and dates
+# Numbers
 
 
 def parse_int(value: object) -> int | None:
@@ -320,189 +290,3 @@ def parse_int(value: object) -> int | None:
     if not _INT_TEXT.fullmatch(text):
         return None
     return int(text.replace(",", ".").split(".")[0])
-
-
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # 1900 date system, past the fake 1900-02-29
-_EXCEL_MIN, _EXCEL_MAX = 20_000, 80_000  # 1954-10-03 … 2119-01-10
-_TIME = (
-    r"(?:[T\s]+(?P<H>\d{1,2})[:hH](?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
-    r"\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?)?"
-)
-_DAY_FIRST = re.compile(
-    r"(?P<d>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<y>\d{4})" + _TIME,
-    re.IGNORECASE,
-)
-_YEAR_FIRST = re.compile(
-    r"(?P<y>\d{4})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})" + _TIME,
-    re.IGNORECASE,
-)
-_SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
-
-
-def _excel_serial(value: object) -> float | None:
-    """The number if it is an Excel serial in the plausible range, else None."""
-    if _is_bool(value) or not isinstance(value, numbers.Real):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) and _EXCEL_MIN <= number <= _EXCEL_MAX else None
-
-
-def _parse_text(text: str) -> dt.datetime | float | None:
-    """Text as a datetime (aware if it had an offset) or as an Excel serial number."""
-    text = ascii_digits(text)
-    if _SERIAL_TEXT.fullmatch(text):
-        return _excel_serial(float(text))
-    match = _DAY_FIRST.fullmatch(text) or _YEAR_FIRST.fullmatch(text)
-    if match is None:
-        return None
-    parts = match.groupdict()
-    tz: dt.tzinfo | None = None
-    if parts["tz"]:
-        offset = parts["tz"].upper()
-        if offset == "Z":
-            tz = dt.UTC
-        else:
-            digits = offset[1:].replace(":", "")
-            delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-            if delta >= dt.timedelta(hours=24):
-                return None
-            tz = dt.timezone(-delta if offset[0] == "-" else delta)
-    try:
-        return dt.datetime(
-            int(parts["y"]),
-            int(parts["m"]),
-            int(parts["d"]),
-            int(parts["H"] or 0),
-            int(parts["M"] or 0),
-            int(parts["S"] or 0),
-            int((parts["f"] or "0")[:6].ljust(6, "0")),
-            tzinfo=tz,
-        )
-    except ValueError:  # 31/02/2022, 25:00 …
-        return None
-
-
-def parse_date(value: object) -> dt.date | None:
-    """Calendar date from a date/datetime/Timestamp, an Excel serial or text.
-
-    Text is ``JJ/MM/AAAA``, ``J/M/AAAA``, ``JJ-MM-AAAA``, ``JJ.MM.AAAA`` (always day first: the
-    clerks are French-speaking) or ``AAAA-MM-JJ`` / ``AAAA/MM/JJ``, optionally followed by a time
-    and offset; Arabic-Indic digits are accepted. The date is the one *written* (an offset is not
-    applied). Excel serials (1900 system, 44621 → 2022-03-01) count only between 20000 and 80000
-    so that stray numbers are not read as dates. Two-digit years and impossible dates → None.
-    """
-    if _is_missing(value) or _is_bool(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).date()
-    if isinstance(value, numbers.Real):
-        serial = _excel_serial(value)
-    else:
-        text = clean_text(value)
-        parsed = _parse_text(text) if text is not None else None
-        if isinstance(parsed, dt.datetime):
-            return parsed.date()
-        serial = parsed
-    if serial is None:
-        return None
-    return (_EXCEL_EPOCH + dt.timedelta(days=math.floor(serial))).date()
-
-
-def parse_datetime(value: object) -> pd.Timestamp | None:
-    """UTC-aware timestamp from a datetime/Timestamp/date, an Excel serial or text.
-
-    Offsets are applied (``2022-03-14T10:02:11.000+01:00`` → 09:02:11 UTC). Naive values are
-    taken as UTC, which is right for Kobo's ``_submission_time``; a caller holding local times
-    must localise them itself. Excel serials are rounded to the millisecond (Excel's precision;
-    the float otherwise leaves …59.999997). Text follows :func:`parse_date` (day first).
-    """
-    if _is_missing(value) or _is_bool(value):
-        return None
-    moment: dt.datetime | float | None
-    if isinstance(value, (dt.datetime, np.datetime64)):
-        moment = pd.Timestamp(value)
-    elif isinstance(value, dt.date):
-        moment = dt.datetime(value.year, value.month, value.day)
-    elif isinstance(value, numbers.Real):
-        moment = _excel_serial(value)
-    else:
-        text = clean_text(value)
-        moment = _parse_text(text) if text is not None else None
-    if moment is None:
-        return None
-    if isinstance(moment, float):
-        # Excel keeps milliseconds; rounding removes float noise (…59.999997).
-        millis = round(moment * 86_400_000)
-        moment = pd.Timestamp(_EXCEL_EPOCH) + pd.Timedelta(milliseconds=millis)
-    stamp = pd.Timestamp(moment)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-# --------------------------------------------------------------------------------------------
-# Columns
-
-
-def _kind(value: object) -> object:
-    """What, besides equality, must match for two values to share a result: their type (so 1,
-    1.0 and True are not merged, as hashing would) and the sign of a float zero."""
-    if isinstance(value, float) and value == 0.0 and math.copysign(1.0, value) < 0:
-        return "-0.0"
-    return type(value)
-
-
-def _distinct(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (-1 = missing) and one representative value per code."""
-    if series.dtype == object:
-        values = series.to_numpy()
-        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-            return _distinct_typed(values)
-    elif pd.api.types.is_float_dtype(series.dtype):
-        values = series.to_numpy(dtype=float, na_value=np.nan)
-        if bool(np.any((values == 0) & np.signbit(values))):
-            return _distinct_typed(values.astype(object))
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
-
-
-def _distinct_typed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Like factorize, but values of different kinds (see :func:`_kind`) stay distinct."""
-    codes, _ = pd.factorize(values, use_na_sentinel=True)
-    positions = np.flatnonzero(codes >= 0)
-    kind_codes, kinds = pd.factorize(np.frompyfunc(_kind, 1, 1)(values[positions]))
-    combined, _ = pd.factorize(codes[positions].astype(np.int64) * len(kinds) + kind_codes)
-    final = np.full(len(values), -1, dtype=np.intp)
-    final[positions] = combined
-    first = np.empty(int(combined.max()) + 1 if len(combined) else 0, dtype=np.intp)
-    first[combined] = positions  # any occurrence is a valid representative
-    return final, values[first]
-
-
-def map_series(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
-    """Apply a scalar function once per *distinct* value of ``series`` and broadcast the result.
-
-    A register column of a million rows holds a few dozen spellings, so this costs a factorize
-    and a few dozen calls. Values are distinct when they differ or have different types
-    (``1``, ``1.0`` and ``True`` are three values). Missing inputs (None, NaN, pd.NA, NaT) are
-    not passed to ``func``. The result is always ``object`` dtype with the same index and name,
-    and missing is always ``None`` (for missing input and wherever ``func`` returns None);
-    callers convert with ``.astype(...)`` if they want a typed column.
-    """
-    out = np.full(len(series), None, dtype=object)
-    if len(series):
-        try:
-            codes, representatives = _distinct(series)
-        except TypeError:  # unhashable values (lists…): fall back to one call per element
-            values = series.to_numpy(dtype=object)
-            for i, item in enumerate(values):
-                out[i] = None if _is_missing(item) else func(item)
-        else:
-            results = np.empty(len(representatives), dtype=object)
-            for i, item in enumerate(representatives):
-                results[i] = func(item)
-            valid = codes >= 0
-            out[valid] = results[codes[valid]]
-    return pd.Series(out, index=series.index, name=series.name, dtype=object)

@@ -16,43 +16,32 @@ laptop) a random salt is generated into that file on first use.
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from collections.abc import Iterable
-from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.settings import REPO_ROOT
-
-SALT_VARIABLE = "PIPELINE_SALT"
-SALT_FILE_VARIABLE = "PIPELINE_SALT_FILE"
-DEFAULT_SALT_FILE = "data/work/pseudonymisation.salt"
+from pipeline.settings import Settings
 
 
 class MissingSaltError(RuntimeError):
     """Raised in production when no pseudonymisation salt is configured."""
 
 
-def _salt_file() -> Path:
-    path = Path(os.environ.get(SALT_FILE_VARIABLE) or DEFAULT_SALT_FILE).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
-
-
-def load_salt() -> bytes:
+def load_salt(settings: Settings) -> bytes:
     """The secret salt; generated locally outside production, never read from the repository."""
-    from_env = os.environ.get(SALT_VARIABLE, "").strip()
-    if from_env:
-        return from_env.encode()
-    path = _salt_file()
+    if settings.salt:
+        return settings.salt.encode()
+    path = settings.salt_file
     if path.exists():
         content = path.read_text(encoding="utf-8").strip()
         if content:
             return content.encode()
-    if os.environ.get("PIPELINE_ENV", "").lower() == "production":
+    if settings.production:
         raise MissingSaltError(
-            f"No pseudonymisation salt: set {SALT_VARIABLE} or write one to {path} "
+            f"No pseudonymisation salt: set PIPELINE_SALT or write one to {path} "
             "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))' > FILE`). "
             "Production refuses to invent one, because keys must not change between runs "
             "that are compared."
@@ -74,21 +63,39 @@ class Pseudonymiser:
     def __init__(self, salt: bytes) -> None:
         # BLAKE2b takes a key of at most 64 bytes: derive one from a salt of any length.
         self._key = hashlib.blake2b(salt, digest_size=64).digest()
-        self._cache: dict[tuple[str, str], str] = {}
+        self._hashers: dict[str, Any] = {}
+        self._cache: dict[str, dict[str, str]] = {}
+
+    def _hasher(self, purpose: str) -> Any:
+        """A keyed hasher for `purpose` with the key already absorbed: copying it is cheaper
+        than keying a new one for every value."""
+        hasher = self._hashers.get(purpose)
+        if hasher is None:
+            hasher = hashlib.blake2b(key=self._key, digest_size=16,
+                                     person=purpose.encode()[:16])
+            self._hashers[purpose] = hasher
+        return hasher
 
     def key(self, purpose: str, value: str | None) -> str | None:
         if value is None or value == "":
             return None
-        cached = self._cache.get((purpose, value))
-        if cached is None:
-            cached = hashlib.blake2b(
-                value.encode(), key=self._key, digest_size=16, person=purpose.encode()[:16]
-            ).hexdigest()
-            self._cache[(purpose, value)] = cached
-        return cached
+        return self.keys(purpose, [value])[0]
 
     def keys(self, purpose: str, values: Iterable[str | None]) -> list[str | None]:
-        return [self.key(purpose, value) for value in values]
+        cache = self._cache.setdefault(purpose, {})
+        hasher = self._hasher(purpose)
+        found: list[str | None] = []
+        for value in values:
+            if value is None or value == "":
+                found.append(None)
+                continue
+            cached = cache.get(value)
+            if cached is None:
+                digest = hasher.copy()
+                digest.update(value.encode())
+                cached = cache[value] = digest.hexdigest()
+            found.append(cached)
+        return found
 
     def key_array(self, purpose: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         """Hash an Arrow string column, once per distinct value (exports repeat ids a lot)."""

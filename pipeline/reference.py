@@ -8,14 +8,13 @@ silently move respondents between communes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
-import pandas as pd
-import pandera.pandas as pa
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
 
-REGION_CODE = "05"
-REGION_NAME = "Béni Mellal-Khénifra"
+from pipeline.settings import Settings
 
 
 class CommuneReference(pa.DataFrameModel):
@@ -27,15 +26,23 @@ class CommuneReference(pa.DataFrameModel):
     population_2024: int = pa.Field(gt=0)
 
     @pa.dataframe_check
-    def commune_code_starts_with_province(cls, frame: pd.DataFrame) -> pd.Series:
-        return frame["commune_code"].str[:5] == frame["province_code"]
+    @classmethod
+    def commune_code_starts_with_province(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("commune_code").str.slice(0, 5) == pl.col("province_code")
+        )
 
 
-class ProvinceReference(pa.DataFrameModel):
-    province_code: str = pa.Field(str_matches=r"^\d{5}$", unique=True)
-    name_fr: str
-    name_ar: str
-    region_code: str = pa.Field(eq=REGION_CODE)
+def province_reference(region: str) -> type[pa.DataFrameModel]:
+    """The provinces model: every province belongs to the programme's region."""
+
+    class ProvinceReference(pa.DataFrameModel):
+        province_code: str = pa.Field(str_matches=r"^\d{5}$", unique=True)
+        name_fr: str
+        name_ar: str
+        region_code: str = pa.Field(eq=region)
+
+    return ProvinceReference
 
 
 class CohortReference(pa.DataFrameModel):
@@ -43,22 +50,29 @@ class CohortReference(pa.DataFrameModel):
     province_code: str = pa.Field(str_matches=r"^\d{5}$")
 
 
+def _read_text_csv(path: str) -> pl.DataFrame:
+    """A reference CSV with every column as text (codes keep their leading zeros)."""
+    return pl.read_csv(path, infer_schema=False).with_columns(pl.all().fill_null(""))
+
+
 @dataclass(frozen=True)
 class Reference:
-    communes: pd.DataFrame
-    provinces: pd.DataFrame
-    cohort: pd.DataFrame
+    communes: pl.DataFrame
+    provinces: pl.DataFrame
+    cohort: pl.DataFrame
+    region_code: str
+    region_name: str
 
     @classmethod
-    def load(cls, reference_dir: Path) -> Reference:
-        communes = pd.read_csv(reference_dir / "communes.csv", dtype=str, keep_default_na=False)
-        communes["population_2024"] = communes["population_2024"].astype("int64")
-        provinces = pd.read_csv(reference_dir / "provinces.csv", dtype=str, keep_default_na=False)
-        cohort = pd.read_csv(
-            reference_dir / "programme_communes.csv", dtype=str, keep_default_na=False
+    def load(cls, settings: Settings) -> Reference:
+        folder = settings.reference_dir
+        communes = _read_text_csv(str(folder / "communes.csv")).with_columns(
+            pl.col("population_2024").cast(pl.Int64)
         )
+        provinces = _read_text_csv(str(folder / "provinces.csv"))
+        cohort = _read_text_csv(str(folder / "programme_communes.csv"))
         communes = CommuneReference.validate(communes)
-        provinces = ProvinceReference.validate(provinces)
+        provinces = province_reference(settings.region_code).validate(provinces)
         cohort = CohortReference.validate(cohort)
         unknown = set(cohort["commune_code"]) - set(communes["commune_code"])
         if unknown:
@@ -66,7 +80,8 @@ class Reference:
         orphan = set(communes["province_code"]) - set(provinces["province_code"])
         if orphan:
             raise ValueError(f"communes.csv names unknown provinces: {sorted(orphan)}")
-        return cls(communes=communes, provinces=provinces, cohort=cohort)
+        return cls(communes=communes, provinces=provinces, cohort=cohort,
+                   region_code=settings.region_code, region_name=settings.region_name)
 
     def write(self, con: duckdb.DuckDBPyConnection) -> None:
         """Write `ref_communes`, `ref_provinces` and `ref_geography` (all three levels).
@@ -74,11 +89,13 @@ class Reference:
         `ref_geography` is what every mart joins to for `geography_name` and `in_programme`:
         a province or the region is `in_programme` when it holds at least one cohort commune.
         """
-        communes = self.communes.assign(
-            in_programme=self.communes["commune_code"].isin(self.cohort["commune_code"])
-        )
+        communes = self.communes.with_columns(
+            pl.col("commune_code").is_in(self.cohort["commune_code"].implode())
+            .alias("in_programme")
+        ).to_arrow()
+        provinces = self.provinces.to_arrow()
         con.register("communes_frame", communes)
-        con.register("provinces_frame", self.provinces)
+        con.register("provinces_frame", provinces)
         con.execute(
             """
             create or replace table ref_communes as
@@ -97,7 +114,7 @@ class Reference:
             """
         )
         con.execute(
-            f"""
+            """
             create or replace table ref_geography as
             select 'commune' as geography_level, commune_code as geography_code,
                    name_fr as geography_name, province_code, in_programme,
@@ -109,10 +126,11 @@ class Reference:
             from ref_provinces p join ref_communes c using (province_code)
             group by all
             union all
-            select 'region', '{REGION_CODE}', '{REGION_NAME}', null,
+            select 'region', $region_code, $region_name, null,
                    bool_or(in_programme), sum(population_2024)
             from ref_communes
-            """
+            """,
+            {"region_code": self.region_code, "region_name": self.region_name},
         )
         con.unregister("communes_frame")
         con.unregister("provinces_frame")

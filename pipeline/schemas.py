@@ -1,59 +1,25 @@
-"""pandera models of the canonical tables: the data-quality rules of INDICATORS.md §6.
+"""pandera schemas of the rows to validate: the data-quality rules of INDICATORS.md §6.
 
-The models run on Polars frames pulled from DuckDB (Arrow, no copy), lazily, so every broken
-rule of every row is reported at once. `pipeline.validation` turns pandera's failure cases
-into `quality_quarantine` rows; the `rule` each check maps to is listed in `RULES`.
+The schemas run on Polars frames pulled from DuckDB (Arrow, no copy), lazily, so every broken
+rule of every row is reported at once. Each check is named by the quarantine rule it enforces
+(`pipeline.tables.rules`), so `pipeline.validation` reads the rule off each failure case.
 
-Reference-dependent rules (known province and commune codes) need the reference lists, so the
-survey model is built by a small factory from them.
+The survey schema needs the reference codes, the questionnaire (its score questions and the
+choices of sex and scores) and the valid ages, so it is built by a factory at run time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-SCORE_VALUES = ["1", "2", "3", "4", "5", "9"]
-SEX_VALUES = ["female", "male"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A quarantine rule: the id analysts filter on and the message clerks read."""
-
-    rule: str
-    message: str
-
-
-RULES: dict[str, Rule] = {
-    rule.rule: rule
-    for rule in (
-        Rule("missing_submission_id", "no submission identifier (_uuid, meta-instanceID or "
-             "N° questionnaire): the row cannot be told apart from its re-exports"),
-        Rule("consent_missing", "consent is neither yes nor no"),
-        Rule("unknown_province", "province code is not a province of the region"),
-        Rule("unknown_commune", "commune code is not a commune of the region"),
-        Rule("commune_not_in_province", "the commune does not lie in the province named"),
-        Rule("age_missing", "age is missing"),
-        Rule("age_not_integer", "age is not a whole number"),
-        Rule("age_out_of_range", "age is outside 15–100"),
-        Rule("sex_invalid", "sex is missing or not female/male"),
-        Rule("score_out_of_range", "score is not 1–5 or 9 (don't know)"),
-        Rule("score_without_use", "a satisfaction score is given while the service was not "
-             "used (used_<service> is not yes)"),
-        Rule("malformed_row", "the row cannot be parsed (wrong number of fields or broken "
-             "quoting)"),
-        Rule("unknown_workshop", "the participant's id_atelier is not a workshop of any "
-             "register"),
-        Rule("missing_workshop_id", "id_atelier is empty"),
-        Rule("workshop_unknown_commune", "code_commune is not a commune of the region"),
-        Rule("participant_unidentified", "neither a name nor a phone number: the attendance "
-             "cannot be told apart from others"),
-    )
-}
+from pipeline.tables import rules
+from pipeline.tables.model import Rule
+from pipeline.xlsform import SurveyForm
 
 
 @dataclass(frozen=True)
@@ -65,153 +31,141 @@ class ReferenceCodes:
 # Questions that a response must answer when its file asks them (§6: province, sex and age
 # missing are errors). A file without the column leaves them unanswered for all its rows:
 # sex and age are then `unknown` in the breakdowns, and the province is the commune's.
-ASKED_QUESTIONS = ("province", "sex", "age")
+ASKED_QUESTIONS = {
+    "province": rules.UNKNOWN_PROVINCE,
+    "sex": rules.SEX_INVALID,
+    "age": rules.AGE_MISSING,
+}
 
 
-def _answered_when_asked(data: PolarsData) -> pl.LazyFrame:
+def _check(rule: Rule, test: Callable[[PolarsData], pl.LazyFrame],
+           ignore_na: bool = True) -> pa.Check:
+    """A check named by its rule: pandera reports a failure case under the check's `error`."""
+    return pa.Check(test, name=rule.id, error=rule.id, ignore_na=ignore_na)
+
+
+def _isin(rule: Rule, allowed: list[str]) -> pa.Check:
+    return pa.Check.isin(allowed, name=rule.id, error=rule.id)
+
+
+def _answered_when_asked(rule: Rule) -> pa.Check:
     """The answer is there, unless the row's file has no column for the question (the
     validation query passes `<question>_asked`)."""
-    return data.lazyframe.select(
-        pl.col(data.key).is_not_null() | ~pl.col(f"{data.key}_asked")
-    )
+
+    def test(data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col(data.key).is_not_null() | ~pl.col(f"{data.key}_asked")
+        )
+
+    return _check(rule, test, ignore_na=False)
 
 
-def survey_response_model(codes: ReferenceCodes) -> type[pa.DataFrameModel]:
-    """The survey response model for one set of reference codes.
+def _age_in_range(minimum: int, maximum: int) -> pa.Check:
+    def test(data: PolarsData) -> pl.LazyFrame:
+        years = pl.col(data.key).cast(pl.Int64, strict=False)
+        return data.lazyframe.select(years.is_null() | years.is_between(minimum, maximum))
 
-    Input columns are text, with NULL for an empty answer; `commune_province` is the province
-    of the named commune in the reference list (NULL when the commune is unknown), joined in
-    by the validation query so the model can check that the commune lies in the province.
-    `<question>_asked` says whether the row's file has a column for each of
-    `ASKED_QUESTIONS`. Consent is never missing for want of a column: a file without one
-    implies it from the answers (`pipeline.readers.survey`).
-    """
-
-    class SurveyResponse(pa.DataFrameModel):
-        submission_key: str = pa.Field(nullable=False)
-        consent: str = pa.Field(nullable=False, isin=["yes"])
-        province: str = pa.Field(nullable=True, isin=codes.provinces)
-        commune: str = pa.Field(nullable=False, isin=codes.communes)
-        commune_province: str = pa.Field(nullable=True)
-        sex: str = pa.Field(nullable=True, isin=SEX_VALUES)
-        age: str = pa.Field(nullable=True, str_matches=r"^\d{1,3}$")
-        province_asked: bool = pa.Field(nullable=False)
-        sex_asked: bool = pa.Field(nullable=False)
-        age_asked: bool = pa.Field(nullable=False)
-
-        @pa.check(*ASKED_QUESTIONS, name="answered_when_asked", ignore_na=False)
-        def answered_when_asked(cls, data: PolarsData) -> pl.LazyFrame:
-            return _answered_when_asked(data)
-
-        @pa.check("age", name="age_in_range")
-        def age_in_range(cls, data: PolarsData) -> pl.LazyFrame:
-            years = pl.col(data.key).cast(pl.Int64, strict=False)
-            return data.lazyframe.select(years.is_null() | years.is_between(15, 100))
-
-        @pa.dataframe_check(name="commune_in_named_province")
-        def commune_in_province(cls, data: PolarsData) -> pl.LazyFrame:
-            # Only meaningful when both codes are known (else another rule reports them).
-            return data.lazyframe.select(
-                pl.col("commune_province").is_null()
-                | ~pl.col("province").is_in(codes.provinces).fill_null(False)
-                | (pl.col("commune_province") == pl.col("province"))
-            )
-
-        class Config:
-            strict = False
-            coerce = False
-
-    return SurveyResponse
+    return _check(rules.AGE_OUT_OF_RANGE, test)
 
 
-def _score_used_check(used: str) -> pa.Check:
+def _commune_in_named_province(provinces: list[str]) -> pa.Check:
+    def test(data: PolarsData) -> pl.LazyFrame:
+        # Only meaningful when both codes are known (else another rule reports them).
+        return data.lazyframe.select(
+            pl.col("commune_province").is_null()
+            | ~pl.col("province").is_in(provinces).fill_null(False)
+            | (pl.col("commune_province") == pl.col("province"))
+        )
+
+    return _check(rules.COMMUNE_NOT_IN_PROVINCE, test)
+
+
+def _score_used(used: str) -> pa.Check:
     """A score may only be given when its service was used (`used_<s>` = yes)."""
 
-    def check(data: PolarsData) -> pl.LazyFrame:
+    def test(data: PolarsData) -> pl.LazyFrame:
         used_yes = (pl.col(used) == "yes").fill_null(False)
         return data.lazyframe.select(pl.col(data.key).is_null() | used_yes)
 
-    return pa.Check(check, name="score_without_use")
+    return _check(rules.SCORE_WITHOUT_USE, test)
 
 
 def survey_response_schema(
-    codes: ReferenceCodes, score_questions: list[str], services: list[str]
+    codes: ReferenceCodes, form: SurveyForm, ages: tuple[int, int]
 ) -> pa.DataFrameSchema:
-    """`SurveyResponse` plus one column per score question of the form.
+    """The rules of a survey response.
 
-    The score questions come from the XLSForm at run time, so they are added to the model's
-    schema by name (pandera reports failures of a regex column under the pattern, not under
-    the real column, which quarantine rows need).
+    Input columns are text, with NULL for an empty answer; `commune_province` is the province
+    of the named commune in the reference list (NULL when the commune is unknown), joined in
+    by the validation query so the schema can check that the commune lies in the province.
+    `<question>_asked` says whether the row's file has a column for each of
+    `ASKED_QUESTIONS`. Consent is never missing for want of a column: a file without one
+    implies it from the answers (`pipeline.readers.survey`). The allowed sexes and scores
+    are the choices of the form; `ages` are the valid ages, inclusive.
     """
-    columns = {}
-    for question in score_questions:
+    text, flag = pl.String, pl.Boolean
+    columns = {
+        "submission_key": pa.Column(text, nullable=False),
+        "consent": pa.Column(text, nullable=False,
+                             checks=[_isin(rules.CONSENT_MISSING, ["yes"])]),
+        "province": pa.Column(text, nullable=True, checks=[
+            _isin(rules.UNKNOWN_PROVINCE, codes.provinces),
+            _answered_when_asked(rules.UNKNOWN_PROVINCE),
+        ]),
+        "commune": pa.Column(text, nullable=False, checks=[
+            _isin(rules.UNKNOWN_COMMUNE, codes.communes),
+        ]),
+        "commune_province": pa.Column(text, nullable=True),
+        "sex": pa.Column(text, nullable=True, checks=[
+            _isin(rules.SEX_INVALID, form.choice_names("sex")),
+            _answered_when_asked(rules.SEX_INVALID),
+        ]),
+        "age": pa.Column(text, nullable=True, checks=[
+            _answered_when_asked(rules.AGE_MISSING),
+            pa.Check.str_matches(r"^\d{1,3}$", name=rules.AGE_NOT_INTEGER.id,
+                                 error=rules.AGE_NOT_INTEGER.id),
+            _age_in_range(*ages),
+        ]),
+        **{f"{question}_asked": pa.Column(flag, nullable=False) for question in ASKED_QUESTIONS},
+    }
+    for question in form.likert_questions:
         service = question.removeprefix("sat_")
-        checks = [pa.Check.isin(SCORE_VALUES)]
-        if question.startswith("sat_") and service in services:
-            checks.append(_score_used_check(f"used_{service}"))
-        columns[question] = pa.Column(str, checks=checks, nullable=True)
-    return survey_response_model(codes).to_schema().add_columns(columns)
+        checks = [_isin(rules.SCORE_OUT_OF_RANGE, form.choice_names(question))]
+        if question.startswith("sat_") and service in form.services:
+            checks.append(_score_used(f"used_{service}"))
+        columns[question] = pa.Column(text, checks=checks, nullable=True)
+    return pa.DataFrameSchema(
+        columns,
+        checks=[_commune_in_named_province(codes.provinces)],
+        name="SurveyResponse",
+        strict=False,
+        coerce=False,
+    )
 
 
-class WorkshopRow(pa.DataFrameModel):
-    """A workshop of a register; only what makes it unusable is a rule."""
-
-    workshop_id: str = pa.Field(nullable=False)
-    commune_known: bool = pa.Field(nullable=False, eq=True)
-
-    class Config:
-        strict = False
+def _known(rule: Rule) -> pa.Column:
+    """A boolean the validation query computes (the workshop is known…): true, or `rule`."""
+    return pa.Column(pl.Boolean, nullable=False,
+                     checks=[pa.Check.eq(True, name=rule.id, error=rule.id)])
 
 
-class AttendanceRow(pa.DataFrameModel):
-    """An attendance; unknown sex, age or disability become `unknown` groups, not errors."""
+# A workshop of a register: only what makes it unusable is a rule.
+WORKSHOP_SCHEMA = pa.DataFrameSchema(
+    {
+        "workshop_id": pa.Column(pl.String, nullable=False),
+        "commune_known": _known(rules.WORKSHOP_UNKNOWN_COMMUNE),
+    },
+    name="WorkshopRow",
+    strict=False,
+)
 
-    workshop_id: str = pa.Field(nullable=False)
-    workshop_known: bool = pa.Field(nullable=False, eq=True)
-    person_key: str = pa.Field(nullable=False)
-
-    class Config:
-        strict = False
-
-
-def rule_for(check: str, column: str) -> str:
-    """Which RULES entry a pandera failure case (check name, column) stands for."""
-    if column == "submission_key":
-        return "missing_submission_id"
-    if column == "consent":
-        return "consent_missing"
-    if column == "province":
-        return "unknown_province"
-    if column == "commune":
-        return "unknown_commune"
-    if check == "commune_in_named_province":
-        return "commune_not_in_province"
-    if column == "age":
-        if check in ("not_nullable", "answered_when_asked"):
-            return "age_missing"
-        return "age_out_of_range" if check == "age_in_range" else "age_not_integer"
-    if column == "sex":
-        return "sex_invalid"
-    if check == "score_without_use":
-        return "score_without_use"
-    if column.startswith(("sat_", "trust_")):
-        return "score_out_of_range"
-    if column == "commune_known":
-        return "workshop_unknown_commune"
-    if column == "workshop_known":
-        return "unknown_workshop"
-    if column == "workshop_id":
-        return "missing_workshop_id"
-    if column == "person_key":
-        return "participant_unidentified"
-    raise KeyError(f"no quarantine rule for check {check!r} on column {column!r}")
-
-
-# The column whose value a quarantine row shows, when it is not the checked column itself.
-REPORTED_COLUMN = {
-    "commune_not_in_province": "commune",
-    "workshop_unknown_commune": "commune_code",
-    "unknown_workshop": "workshop_id",
-    "missing_submission_id": None,
-    "participant_unidentified": None,
-}
+# An attendance: unknown sex, age or disability become `unknown` groups, not errors.
+ATTENDANCE_SCHEMA = pa.DataFrameSchema(
+    {
+        "workshop_id": pa.Column(pl.String, nullable=False),
+        "workshop_known": _known(rules.UNKNOWN_WORKSHOP),
+        "person_key": pa.Column(pl.String, nullable=False),
+    },
+    name="AttendanceRow",
+    strict=False,
+)

@@ -1,20 +1,32 @@
-"""Where the pipeline reads and writes, and the few numbers the M&E plan lets us tune.
+"""Where the pipeline reads and writes, and the numbers and spellings the M&E plan sets.
 
-Everything comes from environment variables so that the same Dagster definitions run on
-another folder (a test fixture, a benchmark, a production share) without editing a file.
-Relative paths are resolved against the repository root, not the current directory, so that
-`dagster dev` started from anywhere sees the same data.
+This is the only module that reads the environment. Paths come from environment variables so
+that the same Dagster definitions run on another folder (a test fixture, a benchmark, a
+production share) without editing a file; relative paths are resolved against the repository
+root, not the current directory, so that `dagster dev` started from anywhere sees the same
+data. The programme's numbers (age bands, quality-flag thresholds, the region, default
+targets) and the hand-typed spellings of coded answers are reference data, read once from
+`data/reference/programme.yaml` and `vocabularies.yaml` into the typed `Settings`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 MARTS_DATABASE_NAME = "citizen_metrics.duckdb"
+DEFAULT_SALT_FILE = "data/work/pseudonymisation.salt"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+PROGRAMME_FILE = "programme.yaml"
+VOCABULARIES_FILE = "vocabularies.yaml"
 # Where interviews and workshops happen: device times without an offset (Kobo XLSX `start`,
 # `end`, `today`; hand-typed times) are this zone's local time, and the interview's day is
 # the local day. A tz-database name, so that Morocco's changes (UTC+0 during Ramadan, UTC+1
@@ -27,10 +39,10 @@ def _path_from_env(variable: str, default: str) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-def _int_from_env(variable: str, default: int) -> int:
+def _int_from_env(variable: str) -> int | None:
     raw = os.environ.get(variable)
     if raw is None or raw.strip() == "":
-        return default
+        return None
     try:
         return int(raw)
     except ValueError as error:
@@ -47,22 +59,91 @@ def _float_from_env(variable: str, default: float) -> float:
         raise ValueError(f"{variable} must be a number, got {raw!r}") from error
 
 
+def _yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise FileNotFoundError(f"reference file missing: {path}") from error
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path}: expected a mapping at the top level")
+    return loaded
+
+
+@dataclass(frozen=True)
+class Vocabularies:
+    """The spellings of coded answers typed by hand (`vocabularies.yaml`): for each code list,
+    code -> spellings; participant category aliases; the marks of a selected option."""
+
+    sex: Mapping[str, tuple[str, ...]]
+    yes_no: Mapping[str, tuple[str, ...]]
+    residence: Mapping[str, tuple[str, ...]]
+    category_aliases: Mapping[str, str]
+    selected_flags: tuple[str, ...]
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabularies:
+        data = _yaml(path)
+
+        def code_list(name: str) -> dict[str, tuple[str, ...]]:
+            return {str(code): tuple(str(s) for s in spellings)
+                    for code, spellings in data[name].items()}
+
+        return cls(
+            sex=code_list("sex"),
+            yes_no=code_list("yes_no"),
+            residence=code_list("residence"),
+            category_aliases={str(k): str(v) for k, v in data["category_aliases"].items()},
+            selected_flags=tuple(str(flag) for flag in data["selected_flags"]),
+        )
+
+
+def load_targets(path: Path, defaults: Mapping[str, float]) -> dict[str, float]:
+    """Participation targets from YAML (`share_women: 0.30`…) over the programme's defaults;
+    a target the defaults do not know is an error (it would silently compare nothing)."""
+    if not path.exists():
+        return dict(defaults)
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    targets = loaded.get("targets", loaded) if isinstance(loaded, dict) else None
+    if not isinstance(targets, dict):
+        raise ValueError(f"{path}: expected `targets:` with one share per line")
+    unknown = set(targets) - set(defaults)
+    if unknown:
+        raise ValueError(f"{path}: unknown targets {sorted(unknown)}; known: {dict(defaults)}")
+    values = {**defaults, **{k: float(v) for k, v in targets.items()}}
+    bad = {k: v for k, v in values.items() if not 0 <= v <= 1}
+    if bad:
+        raise ValueError(f"{path}: targets are shares between 0 and 1, got {bad}")
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Paths and tunable rules of one pipeline run.
+    """Paths and rules of one pipeline run.
 
     - raw_dir: where field clerks drop exports (`PIPELINE_RAW_DIR`, default `data/raw`).
     - marts_dir: published marts and exports (`PIPELINE_MARTS_DIR`, default `data/marts`).
     - work_dir: the private working warehouse, holding staging tables with pseudonymised
       rows that must never be published (`PIPELINE_WORK_DIR`, default `data/work`).
-    - reference_dir: communes, provinces, cohort, the XLSForm and the register template
-      (`PIPELINE_REFERENCE_DIR`, default `data/reference`).
-    - targets_file: participation targets (`PIPELINE_TARGETS_FILE`, default `config/targets.yaml`).
-    - suppression_threshold: minimum group size for a published estimate (INDICATORS.md §5).
+    - reference_dir: communes, provinces, cohort, the XLSForm, the register template, the
+      programme's numbers and the vocabularies (`PIPELINE_REFERENCE_DIR`, `data/reference`).
+    - targets_file: participation targets (`PIPELINE_TARGETS_FILE`, `config/targets.yaml`).
+    - suppression_threshold: minimum group size for a published estimate (INDICATORS.md §5,
+      `PIPELINE_SUPPRESSION_THRESHOLD`).
     - protection_width: how far, on its scale, a figure withheld for resting on too few
-      people must stay uncertain given everything published (0.2: 20 points of a share).
-    - youth_min_age / youth_max_age: the youth band (INDICATORS.md §2); the adult band starts
-      the year after youth ends.
+      people must stay uncertain given everything published (0.2: 20 points of a share;
+      `PIPELINE_PROTECTION_WIDTH`).
+    - min_age / max_age: valid survey ages; youth_min_age / youth_max_age: the youth band
+      (`PIPELINE_YOUTH_MAX_AGE` moves its end); senior_min_age: the senior band's start. The
+      adult band runs between youth and senior (INDICATORS.md §2).
+    - short_interview_minutes, earliest_interview_date, enumerator_daily_max: the
+      quality-flag thresholds (INDICATORS.md §6).
+    - region_code / region_name, targets (defaults of the programme file under the targets
+      file), vocabularies (hand-typed spellings).
+    - duckdb_memory_limit: DuckDB's cap on the warehouse connections
+      (`PIPELINE_DUCKDB_MEMORY_LIMIT`, 2GB): past it, DuckDB spills to disk.
+    - salt / salt_file / production: the pseudonymisation secret (`PIPELINE_SALT`), the file
+      it is kept in otherwise (`PIPELINE_SALT_FILE`), and whether this is production
+      (`PIPELINE_ENV=production`, where a missing salt is an error; see `pipeline.privacy`).
     """
 
     raw_dir: Path
@@ -70,13 +151,24 @@ class Settings:
     work_dir: Path
     reference_dir: Path
     targets_file: Path
-    suppression_threshold: int = 10
+    suppression_threshold: int
+    min_age: int
+    max_age: int
+    youth_min_age: int
+    youth_max_age: int
+    senior_min_age: int
+    short_interview_minutes: int
+    earliest_interview_date: dt.date
+    enumerator_daily_max: int
+    region_code: str
+    region_name: str
+    targets: Mapping[str, float]
+    vocabularies: Vocabularies = field(repr=False)
     protection_width: float = 0.2
-    youth_min_age: int = 15
-    youth_max_age: int = 29
-    senior_min_age: int = 60
-    min_age: int = 15
-    max_age: int = 100
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    salt: str | None = field(default=None, repr=False)
+    salt_file: Path = REPO_ROOT / DEFAULT_SALT_FILE
+    production: bool = False
 
     @property
     def marts_database(self) -> Path:
@@ -95,15 +187,58 @@ class Settings:
         return self.reference_dir / "forms" / "workshop_register.xlsx"
 
     @classmethod
-    def from_env(cls) -> Settings:
-        youth_max = _int_from_env("PIPELINE_YOUTH_MAX_AGE", 29)
+    def from_env(
+        cls,
+        *,
+        raw_dir: Path | None = None,
+        marts_dir: Path | None = None,
+        work_dir: Path | None = None,
+        reference_dir: Path | None = None,
+        suppression_threshold: int | None = None,
+    ) -> Settings:
+        """The settings of the environment, with the arguments given instead of their
+        variables (a test or a Dagster resource pointing the run at other folders)."""
+        reference = reference_dir or _path_from_env("PIPELINE_REFERENCE_DIR", "data/reference")
+        programme = _yaml(reference / PROGRAMME_FILE)
+        ages, flags = programme["ages"], programme["quality_flags"]
+        youth_min, youth_max = (int(age) for age in ages["youth"])
+        targets_file = _path_from_env("PIPELINE_TARGETS_FILE", "config/targets.yaml")
+        defaults = {str(k): float(v) for k, v in programme["default_targets"].items()}
+        threshold = suppression_threshold
+        if threshold is None:
+            threshold = _int_from_env("PIPELINE_SUPPRESSION_THRESHOLD")
+        if threshold is None:
+            threshold = int(programme["suppression_threshold"])
+        youth_max_env = _int_from_env("PIPELINE_YOUTH_MAX_AGE")
         return cls(
-            raw_dir=_path_from_env("PIPELINE_RAW_DIR", "data/raw"),
-            marts_dir=_path_from_env("PIPELINE_MARTS_DIR", "data/marts"),
-            work_dir=_path_from_env("PIPELINE_WORK_DIR", "data/work"),
-            reference_dir=_path_from_env("PIPELINE_REFERENCE_DIR", "data/reference"),
-            targets_file=_path_from_env("PIPELINE_TARGETS_FILE", "config/targets.yaml"),
-            suppression_threshold=_int_from_env("PIPELINE_SUPPRESSION_THRESHOLD", 10),
-            protection_width=_float_from_env("PIPELINE_PROTECTION_WIDTH", 0.2),
-            youth_max_age=youth_max,
+            raw_dir=raw_dir or _path_from_env("PIPELINE_RAW_DIR", "data/raw"),
+            marts_dir=marts_dir or _path_from_env("PIPELINE_MARTS_DIR", "data/marts"),
+            work_dir=work_dir or _path_from_env("PIPELINE_WORK_DIR", "data/work"),
+            reference_dir=reference,
+            targets_file=targets_file,
+            suppression_threshold=threshold,
+            protection_width=_float_from_env(
+                "PIPELINE_PROTECTION_WIDTH",
+                float(programme["disclosure"]["protection_width"]),
+            ),
+            min_age=int(ages["minimum"]),
+            max_age=int(ages["maximum"]),
+            youth_min_age=youth_min,
+            youth_max_age=youth_max if youth_max_env is None else youth_max_env,
+            senior_min_age=int(ages["senior_from"]),
+            short_interview_minutes=int(flags["short_interview_minutes"]),
+            earliest_interview_date=dt.date.fromisoformat(
+                str(flags["earliest_interview_date"])
+            ),
+            enumerator_daily_max=int(flags["enumerator_daily_maximum"]),
+            region_code=str(programme["region"]["code"]),
+            region_name=str(programme["region"]["name"]),
+            targets=load_targets(targets_file, defaults),
+            vocabularies=Vocabularies.load(reference / VOCABULARIES_FILE),
+            duckdb_memory_limit=(os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT")
+                                 or DEFAULT_DUCKDB_MEMORY_LIMIT),
+            salt=os.environ.get("PIPELINE_SALT", "").strip() or None,
+            salt_file=_path_from_env("PIPELINE_SALT_FILE", DEFAULT_SALT_FILE),
+            production=os.environ.get("PIPELINE_ENV", "").lower() == "production",
         )
+

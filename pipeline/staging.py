@@ -1,4 +1,9 @@
-"""Load what the readers produced into staging tables (`stg_*`) of the warehouse.
+"""Write what the readers produce into the staging tables (`stg_*`) of the warehouse.
+
+Ingestion flows one way: `sources` lists and sniffs the raw files, a reader per kind turns
+each file into canonical Arrow batches (`pipeline.readers`), and this module writes them,
+creating every table from its declaration (`pipeline.tables.staging`). Readers never call the
+writer: they yield batches and return what they read.
 
 Staging is rebuilt from `data/raw/` on every run: the raw folder is the single source of
 truth, so a corrected or removed file is reflected at once and nothing depends on the order
@@ -7,218 +12,210 @@ in which files arrived. Staging rows are pseudonymised already (see `pipeline.pr
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from queue import Full, Queue
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
-from pipeline.ingest import (
-    REGISTER_KIND,
-    SURVEY_KIND,
-    FileOutcome,
-    RawFile,
-    ReadFailure,
-    empty_survey_table,
-    file_kind,
-    raw_files,
-    read_register_files,
-    read_survey_file,
+from pipeline import sources
+from pipeline.readers.registers import RegisterMapping, read_register
+from pipeline.readers.results import Batch, FileRead, Reading, StreamBroken
+from pipeline.readers.survey import SurveyMapping, read_survey_export
+from pipeline.readers.tables import is_workbook
+from pipeline.sources import RawFile
+from pipeline.tables.fields import REGISTER_KIND, SURVEY_KIND
+from pipeline.tables.model import Table
+from pipeline.tables.staging import (
+    STG_ATTENDANCES,
+    STG_RAW_FILES,
+    STG_REGISTER_FILE_READS,
+    STG_REGISTER_READ_FAILURES,
+    STG_SURVEY_FILE_READS,
+    STG_SURVEY_READ_FAILURES,
+    STG_SURVEY_ROWS,
+    STG_WORKSHOPS,
 )
-from pipeline.privacy import Pseudonymiser
-from pipeline.readers.registers import ATTENDANCE_COLUMNS, WORKSHOP_COLUMNS
-from pipeline.settings import LOCAL_TIME_ZONE
-from pipeline.warehouse import insert_into, replace_table
-from pipeline.xlsform import SurveyForm
-
-# Arrow schemas of the per-file outcomes and unparseable rows, so that the staging tables
-# have the same column types whether a run found zero files or hundreds.
-OUTCOME_SCHEMA = pa.schema(
-    [(name, pa.int64() if name == "rows_read" else pa.string())
-     for name in FileOutcome.__dataclass_fields__]
-)
-FAILURE_SCHEMA = pa.schema(
-    [(name, pa.int64() if name == "source_row" else pa.string())
-     for name in ReadFailure.__dataclass_fields__]
-)
+from pipeline.warehouse import insert_into, one_row, replace_table
 
 
-def _outcomes_frame(outcomes: list[FileOutcome]) -> pa.Table:
-    return pa.Table.from_pylist([asdict(o) for o in outcomes], schema=OUTCOME_SCHEMA)
-
-
-def _failures_frame(failures: list[ReadFailure]) -> pa.Table:
-    return pa.Table.from_pylist([asdict(f) for f in failures], schema=FAILURE_SCHEMA)
-
-
-def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pd.DataFrame:
+def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pa.Table:
     """`stg_raw_files`: every file of the raw folder, its kind and fingerprint."""
-    rows = [
-        {
-            "source_file": raw.name,
-            "file_kind": file_kind(raw),
-            "size_bytes": raw.size_bytes,
-            "modified_at": raw.modified_at.replace(tzinfo=None),
-            "sha256": raw.sha256(),
-            "file_order": order,
-        }
-        for order, raw in enumerate(raw_files(raw_dir), start=1)
-    ]
-    frame = pd.DataFrame(
-        rows,
-        columns=["source_file", "file_kind", "size_bytes", "modified_at", "sha256", "file_order"],
-    ).astype({"source_file": "str", "file_kind": "str", "sha256": "str",
-              "size_bytes": "int64", "file_order": "int64",
-              "modified_at": "datetime64[us]"})
-    replace_table(con, "stg_raw_files", frame)
-    return frame
+    inventory = sources.inventory(sources.raw_files(raw_dir))
+    replace_table(con, STG_RAW_FILES.name, inventory)
+    return inventory
 
 
 def _files_of_kind(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> list[RawFile]:
+    """The files the inventory of this run found to be of `kind`, in arrival order."""
     wanted = {
         name
         for (name,) in con.execute(
-            "select source_file from stg_raw_files where file_kind = ?", [kind]
+            f"select source_file from {STG_RAW_FILES.name} where file_kind = ?", [kind]
         ).fetchall()
     }
-    return [raw for raw in raw_files(raw_dir) if raw.name in wanted]
+    return [raw for raw in sources.raw_files(raw_dir) if raw.name in wanted]
 
 
-# A time written with its offset (`…T10:02:11.000+01:00`, `…Z`): the offset decides.
-_OFFSET_PATTERN = r":\d\d(\.\d*)?\s*([zZ]|[+-]\d\d(:?\d\d)?)$"
+@dataclass(frozen=True)
+class _Event:
+    """What the reading thread hands the writer: a batch of a file, the end of a file (what
+    it read), or the restart of a file that broke while streamed (read whole now)."""
+
+    raw: RawFile
+    batch: Batch | None = None
+    read: FileRead | None = None
+    restart: bool = False
 
 
-def _timestamp_sql(column: str, naive_zone: str) -> str:
-    """A time as a UTC timestamp, from ISO text or an Excel serial day number; anything else
-    NULL (the row is kept, the time is unknown).
-
-    Text with an offset is exact. A time without one (text, or an Excel serial) is local
-    time of `naive_zone`: the device's zone for `start` and `end` (Kobo XLSX exports and
-    hand-typed files lose the offset), UTC for Kobo's `_submission_time`. DuckDB's ICU
-    extension (built in) applies the tz database, so Morocco's Ramadan hour is followed.
-    """
-    serial = f"try_cast({column} as double)"
-    naive = (
-        f"coalesce(try_cast({column} as timestamp), "
-        f"case when {serial} between 20000 and 80000 then timestamp '1899-12-30' "
-        f"+ to_microseconds(cast(round({serial} * 86400000000) as bigint)) end)"
-    )
-    instant = (
-        f"case when regexp_matches({column}, '{_OFFSET_PATTERN}') "
-        f"then try_cast({column} as timestamptz) "
-        f"else timezone('{naive_zone}', {naive}) end"
-    )
-    return f"timezone('UTC', {instant})"
+_DONE = object()
 
 
-def _date_sql(column: str) -> str:
-    """A calendar date (`today`: the device's local date) from ISO text or an Excel serial."""
-    serial = f"try_cast({column} as double)"
-    return (
-        f"coalesce(cast(try_cast({column} as timestamp) as date), "
-        f"case when {serial} between 20000 and 80000 then date '1899-12-30' "
-        f"+ cast(floor({serial}) as integer) end)"
-    )
+def _read_files(files: list[RawFile], read: Callable[..., Reading]) -> Iterator[_Event]:
+    """Every file's batches, then what was read from it; a file whose stream broke starts
+    again, read whole."""
+    for raw in files:
+        try:
+            yield from _events(raw, read(raw))
+        except StreamBroken:
+            yield _Event(raw, restart=True)
+            yield from _events(raw, read(raw, streaming=False))
 
 
-class _StagingSink:
-    """Appends canonical survey batches to `stg_survey_rows` (see `ingest.TableSink`)."""
+def _events(raw: RawFile, reading: Reading) -> Iterator[_Event]:
+    while True:
+        try:
+            batch = next(reading)
+        except StopIteration as finished:
+            yield _Event(raw, read=finished.value)
+            return
+        yield _Event(raw, batch=batch)
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, select: str) -> None:
-        self.con, self.select, self.rows = con, select, 0
 
-    def write(self, table: pa.Table) -> None:
-        insert_into(self.con, "stg_survey_rows", table, select=self.select)
-        self.rows += table.num_rows
+def _read_ahead(events: Iterator[_Event], depth: int = 2) -> Iterator[_Event]:
+    """The events, produced in a thread a few batches ahead of the writer: reading and
+    mapping a file (pyarrow, fastexcel, Python) overlaps with DuckDB writing the batch
+    before. Memory holds `depth` batches more, not more files."""
+    queue: Queue[object] = Queue(maxsize=depth)
+    stop = threading.Event()
 
-    def discard(self, source_file: str) -> None:
-        removed = self.con.execute(
-            "delete from stg_survey_rows where source_file = ?", [source_file]
-        ).fetchone()[0]
-        self.rows -= removed
+    def produce() -> None:
+        try:
+            for event in events:
+                while not stop.is_set():
+                    try:
+                        queue.put(event, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(_DONE)
+        except BaseException as error:  # handed to the writer, which raises it
+            queue.put(error)
+
+    worker = threading.Thread(target=produce, name="staging-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := queue.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, _Event)
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    files: list[RawFile],
+    read: Callable[..., Reading],
+    reads_table: Table,
+    failures_table: Table,
+) -> tuple[FileRead, int]:
+    """Read and write `files`, each in one transaction so that a file is in staging whole or
+    not at all (memory holds a few batches of one export, not all of them), then the outcome
+    of each file and the rows that could not be parsed."""
+    read_all = FileRead()
+    rows = written = 0
+    open_file: RawFile | None = None
+    # Two lanes, each in its own thread: workbooks (fastexcel holds a core for seconds on a
+    # large export) are read while the text files are read and written; the writer takes
+    # the text files first, then the workbooks, one file at a time.
+    workbooks = [raw for raw in files if is_workbook(raw.head())]
+    texts = [raw for raw in files if raw not in workbooks]
+    lanes = [_read_ahead(_read_files(lane, read)) for lane in (workbooks, texts) if lane]
+    try:
+        for event in itertools.chain(*reversed(lanes)):
+            if event.raw is not open_file or event.restart:
+                if open_file is not None:
+                    con.execute("rollback")
+                con.execute("begin transaction")
+                open_file, written = event.raw, 0
+            if event.batch is not None:
+                insert_into(con, event.batch.table.name, event.batch.rows)
+                written += event.batch.rows.num_rows
+            elif event.read is not None:
+                con.execute("commit")
+                open_file = None
+                read_all += event.read
+                rows += written
+    except BaseException:
+        if open_file is not None:
+            con.execute("rollback")
+        raise
+    replace_table(con, reads_table.name, read_all.outcomes_table(reads_table))
+    replace_table(con, failures_table.name, read_all.failures_table(failures_table))
+    return read_all, rows
 
 
 def stage_survey_files(
-    con: duckdb.DuckDBPyConnection,
-    raw_dir: Path,
-    form: SurveyForm,
-    pseudonymiser: Pseudonymiser,
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, mapping: SurveyMapping
 ) -> dict[str, int]:
-    """`stg_survey_rows`, `stg_survey_file_reads`, `stg_survey_read_failures`.
-
-    Files are read and inserted one at a time, so memory holds one export, not all of them
-    (cumulative exports at national scale are millions of rows each).
-    """
-    zones = {"submitted_at": "UTC", "started_at": LOCAL_TIME_ZONE, "ended_at": LOCAL_TIME_ZONE}
-    answers = ", ".join(f"nullif({name}, '') as {name}" for name in form.answer_fields)
-    casts = ", ".join(f"{_timestamp_sql(name, zone)} as {name}" for name, zone in zones.items())
-    select = (
-        "source_file, source_row, file_shape, submission_key, enumerator_key, "
-        f"{casts}, {_date_sql('interview_date')} as interview_date, {answers}"
+    """`stg_survey_rows`, `stg_survey_file_reads`, `stg_survey_read_failures`."""
+    con.execute(STG_SURVEY_ROWS.create_sql(mapping.form))
+    read, rows = _stage(
+        con,
+        _files_of_kind(con, raw_dir, SURVEY_KIND),
+        lambda raw, streaming=True: read_survey_export(raw, mapping, streaming=streaming),
+        STG_SURVEY_FILE_READS,
+        STG_SURVEY_READ_FAILURES,
     )
-    replace_table(con, "stg_survey_rows", empty_survey_table(form), select=select)
-    outcomes: list[FileOutcome] = []
-    failures: list[ReadFailure] = []
-    sink = _StagingSink(con, select)
-    for raw in _files_of_kind(con, raw_dir, SURVEY_KIND):
-        read = read_survey_file(raw, form, pseudonymiser, sink)
-        outcomes += read.outcomes
-        failures += read.failures
-    replace_table(con, "stg_survey_file_reads", _outcomes_frame(outcomes))
-    replace_table(con, "stg_survey_read_failures", _failures_frame(failures))
     return {
-        "files": len(outcomes),
-        "rows": sink.rows,
-        "malformed_rows": len(failures),
-        "rejected_files": sum(o.status == "rejected" for o in outcomes),
+        "files": len(read.outcomes),
+        "rows": rows,
+        "malformed_rows": len(read.failures),
+        "rejected_files": sum(o.status == "rejected" for o in read.outcomes),
     }
 
 
 def stage_register_files(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, pseudonymiser: Pseudonymiser
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, mapping: RegisterMapping
 ) -> dict[str, int]:
-    """`stg_workshops`, `stg_attendances`, `stg_register_file_reads`."""
-    read = read_register_files(_files_of_kind(con, raw_dir, REGISTER_KIND), pseudonymiser)
-    workshops = (
-        pd.concat(read.workshops, ignore_index=True)
-        if read.workshops
-        else pd.DataFrame(columns=list(WORKSHOP_COLUMNS))
-    )
-    attendances = (
-        pd.concat(read.attendances, ignore_index=True)
-        if read.attendances
-        else pd.DataFrame(columns=list(ATTENDANCE_COLUMNS))
-    )
-    replace_table(
+    """`stg_workshops`, `stg_attendances`, `stg_register_file_reads`,
+    `stg_register_read_failures`."""
+    con.execute(STG_WORKSHOPS.create_sql())
+    con.execute(STG_ATTENDANCES.create_sql())
+    read, _ = _stage(
         con,
-        "stg_workshops",
-        workshops,
-        select=(
-            "source_file::varchar as source_file, sheet::varchar as sheet, "
-            "source_row::bigint as source_row, workshop_id::varchar as workshop_id, "
-            "commune_code::varchar as commune_code, workshop_date::date as workshop_date, "
-            "workshop_type::varchar as workshop_type, expert_key::varchar as expert_key, "
-            "date_text::varchar as date_text"
-        ),
+        _files_of_kind(con, raw_dir, REGISTER_KIND),
+        lambda raw, streaming=True: read_register(raw, mapping),
+        STG_REGISTER_FILE_READS,
+        STG_REGISTER_READ_FAILURES,
     )
-    replace_table(
+    workshops, attendances = one_row(
         con,
-        "stg_attendances",
-        attendances,
-        select=(
-            "source_file::varchar as source_file, sheet::varchar as sheet, "
-            "source_row::bigint as source_row, workshop_id::varchar as workshop_id, "
-            "person_key::varchar as person_key, has_phone::boolean as has_phone, "
-            "sex::varchar as sex, age::integer as age, category::varchar as category, "
-            "disability::varchar as disability, residence::varchar as residence"
-        ),
+        f"select (select count(*) from {STG_WORKSHOPS.name}), "
+        f"(select count(*) from {STG_ATTENDANCES.name})",
     )
-    replace_table(con, "stg_register_file_reads", _outcomes_frame(read.outcomes))
-    replace_table(con, "stg_register_read_failures", _failures_frame(read.failures))
     return {
         "files": len({o.source_file for o in read.outcomes}),
-        "workshop_rows": len(workshops),
-        "attendance_rows": len(attendances),
+        "workshop_rows": workshops,
+        "attendance_rows": attendances,
         "rejected_files": sum(o.status == "rejected" for o in read.outcomes),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from pipeline.settings import Settings
-from pipeline.warehouse import connect
+from pipeline.warehouse import connect, one_row
 
 WITHHELD = "masqué"
 
@@ -36,13 +36,14 @@ def main() -> int:
             "select geography_level, count(distinct geography_code) from mart_survey_indicators "
             "group by 1 order by 1"
         ).fetchall()
-        files = con.execute(
+        files = one_row(
+            con,
             "select count(distinct source_file), count(distinct source_file) filter "
             "(status = 'rejected'), sum(rows_read), "
             "sum(accepted), sum(duplicate), sum(superseded), sum(excluded_no_consent), "
             "sum(quarantined), bool_and(rows_accounted or status = 'rejected') "
-            "from quality_file_summary"
-        ).fetchone()
+            "from quality_file_summary",
+        )
         # Files a clerk should look at: rejected ones, and loaded ones that gave no row.
         attention = con.execute(
             "select source_file || case when sheet <> '' then ' [' || sheet || ']' else '' end,"

@@ -1,16 +1,19 @@
-"""Run a pandera model lazily and turn its failure cases into quarantine rows.
+"""Run a pandera schema lazily and turn its failure cases into quarantine rows.
 
 A failing row is not an exception that stops the run: it is quarantined with its reasons
 (one row per broken rule), and the rest of the data goes on. The failure cases that pandera
-reports are kept as rows, not reduced to one message string.
+reports are kept as rows, not reduced to one message string. Each check is named by its rule
+(`pipeline.tables.rules`), so the rule of a failure case is read off it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandera.polars as pa
 import polars as pl
 
-from pipeline.schemas import REPORTED_COLUMN, RULES, rule_for
+from pipeline.tables.rules import RULES, reported_column, rule_for
 
 QUARANTINE_SCHEMA = {
     "row_index": pl.Int64,
@@ -22,15 +25,16 @@ QUARANTINE_SCHEMA = {
 
 
 def failures(
-    frame: pl.DataFrame, model: type[pa.DataFrameModel] | pa.DataFrameSchema
+    frame: pl.DataFrame, schema: pa.DataFrameSchema, messages: Mapping[str, str]
 ) -> pl.DataFrame:
-    """Every (row, broken rule) of `frame` under `model`, as quarantine rows.
+    """Every (row, broken rule) of `frame` under `schema`, as quarantine rows.
 
     `row_index` is the 0-based position of the row in `frame`; the caller joins it back to
     `source_file` and `source_row`. `value` is the offending cell as text (NULL when missing).
+    `messages` gives each rule's message (`pipeline.tables.rules.messages`).
     """
     try:
-        model.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     else:
@@ -38,33 +42,33 @@ def failures(
     schema_level = cases.filter(pl.col("index").is_null())
     if schema_level.height:
         # A missing column or a wrong type is a bug of the reader, not of the data.
-        name = getattr(model, "__name__", None) or getattr(model, "name", "schema")
-        raise ValueError(f"frame does not fit {name}: {schema_level.to_dicts()}")
-    # The rule depends on the check and the column only: decide it once per distinct pair.
+        raise ValueError(f"frame does not fit {schema.name}: {schema_level.to_dicts()}")
     cases = cases.select(
         pl.col("index").cast(pl.Int64).alias("row_index"),
         pl.col("column").cast(pl.String),
-        pl.col("check").cast(pl.String).str.split("(").list.first().alias("check"),
+        pl.col("check").cast(pl.String),
     ).unique()
+    # The rule and the reported column depend on the check and the column only: decide them
+    # once per distinct pair.
     pairs = cases.select("check", "column").unique()
-    rules = pairs.with_columns(
-        pl.Series("rule", [rule_for(check, column) for check, column in pairs.iter_rows()],
-                  dtype=pl.String)
+    decided = [
+        (check, column, rule, reported_column(rule, column if column in frame.columns else None))
+        for check, column in pairs.iter_rows()
+        for rule in [rule_for(check, column)]
+    ]
+    rules = pl.DataFrame(
+        decided, schema={"check": pl.String, "column": pl.String, "rule": pl.String,
+                         "reported": pl.String}, orient="row",
     )
-    found = cases.join(rules, on=["check", "column"]).select("row_index", "rule", "column")
-    found = found.with_columns(
-        pl.col("rule").replace_strict(
-            {rule: REPORTED_COLUMN.get(rule, "") for rule in RULES}, default=""
-        ).alias("reported"),
-    ).with_columns(
-        pl.when(pl.col("reported") == "").then(pl.col("column"))
-        .otherwise(pl.col("reported")).alias("column")
+    found = (
+        cases.join(rules, on=["check", "column"], nulls_equal=True)
+        .select("row_index", "rule", pl.col("reported").alias("column"))
     )
     values = _cell_values(frame, found)
     return (
         found.join(values, on=["row_index", "column"], how="left")
         .with_columns(
-            pl.col("rule").replace_strict({r: RULES[r].message for r in RULES}).alias("message")
+            pl.col("rule").replace_strict({r: messages[r] for r in RULES}).alias("message")
         )
         .select(list(QUARANTINE_SCHEMA))
         .unique()

@@ -8,28 +8,25 @@ one process write a file at a time.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
-
-Frame = pa.Table | pd.DataFrame
-
-MEMORY_LIMIT_VARIABLE = "PIPELINE_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 @contextmanager
-def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, *, read_only: bool = False, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection in UTC (naive timestamps in exports are UTC), closed on exit.
 
-    DuckDB's memory is capped (`PIPELINE_DUCKDB_MEMORY_LIMIT`, default 2GB): past it, large
-    sorts and aggregations spill to disk beside the database instead of taking the machine's
-    memory, which the Python side of the run needs too.
+    The warehouse's writers cap DuckDB's memory (`memory_limit`, the settings'
+    `PIPELINE_DUCKDB_MEMORY_LIMIT`): past it, large sorts and aggregations spill to disk
+    beside the database instead of taking the machine's memory, which the Python side of the
+    run needs too.
     """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,16 +34,16 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")
-        limit = os.environ.get(MEMORY_LIMIT_VARIABLE) or DEFAULT_MEMORY_LIMIT
-        con.execute(f"set memory_limit = '{limit}'")
+        if memory_limit is not None:
+            con.execute(f"set memory_limit = '{memory_limit}'")
         yield con
     finally:
         con.close()
 
 
-def _with_frame(con: duckdb.DuckDBPyConnection, statement: str, data: Frame) -> None:
+def _with_frame(con: duckdb.DuckDBPyConnection, statement: str, data: pa.Table) -> None:
     """Run `statement`, which reads `incoming_frame`, with `data` registered under that name
-    (DuckDB scans Arrow tables and pandas frames in place, without a copy)."""
+    (DuckDB scans Arrow tables in place, without a copy)."""
     con.register("incoming_frame", data)
     try:
         con.execute(statement)
@@ -55,13 +52,33 @@ def _with_frame(con: duckdb.DuckDBPyConnection, statement: str, data: Frame) -> 
 
 
 def replace_table(
-    con: duckdb.DuckDBPyConnection, name: str, data: Frame, select: str = "*"
+    con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, select: str = "*"
 ) -> None:
-    """Create or replace table `name` from an Arrow table or pandas frame."""
+    """Create or replace table `name` from an Arrow table."""
     _with_frame(con, f"create or replace table {name} as select {select} from incoming_frame",
                 data)
 
 
-def insert_into(con: duckdb.DuckDBPyConnection, name: str, data: Frame, select: str = "*") -> None:
-    """Append an Arrow table or pandas frame to table `name`."""
+def insert_into(
+    con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, select: str = "*"
+) -> None:
+    """Append an Arrow table to table `name`."""
     _with_frame(con, f"insert into {name} select {select} from incoming_frame", data)
+
+
+def one_row(
+    con: duckdb.DuckDBPyConnection, query: str, parameters: list[object] | None = None
+) -> tuple[Any, ...]:
+    """The single row of a query that always returns one (an aggregate): a query that
+    returns none is a bug, said so here rather than as a `None` indexed later."""
+    row = con.execute(query, parameters or []).fetchone()
+    if row is None:
+        raise LookupError(f"expected one row from: {query}")
+    return row
+
+
+def scalar(
+    con: duckdb.DuckDBPyConnection, query: str, parameters: list[object] | None = None
+) -> Any:
+    """The single value of a query that returns one row of one column."""
+    return one_row(con, query, parameters)[0]

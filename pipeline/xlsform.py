@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pyxform.xls2json import parse_file_to_json
@@ -54,13 +54,15 @@ class Choice:
 
 @dataclass(frozen=True)
 class Question:
-    """One question of the form: its name, type, choice list and where it sits."""
+    """One question of the form: its name, type, choice list, where it sits and when it is
+    asked (the `relevant` conditions of its groups, then its own, as XLSForm expressions)."""
 
     name: str
     type: str
     groups: tuple[str, ...]
     labels: dict[str, str]
     list_name: str | None = None
+    relevant: tuple[str, ...] = ()
 
     @property
     def is_select_one(self) -> bool:
@@ -90,19 +92,24 @@ class SurveyForm:
     version: str
     questions: tuple[Question, ...]
     choices: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
+    title: str = ""
 
     @classmethod
     def from_xlsform(cls, path: Path) -> SurveyForm:
         parsed = parse_file_to_json(str(path))
         questions: list[Question] = []
 
-        def walk(node: dict, groups: tuple[str, ...]) -> None:
+        def relevance(node: dict) -> tuple[str, ...]:
+            condition = str((node.get("bind") or {}).get("relevant") or "").strip()
+            return (condition,) if condition else ()
+
+        def walk(node: dict, groups: tuple[str, ...], conditions: tuple[str, ...]) -> None:
             for child in node.get("children", []):
                 child_type = child.get("type", "")
                 if child_type in GROUP_TYPES:
                     if child.get("name") == "meta":
                         continue
-                    walk(child, (*groups, child["name"]))
+                    walk(child, (*groups, child["name"]), conditions + relevance(child))
                     continue
                 label = child.get("label") or {}
                 if isinstance(label, str):
@@ -114,10 +121,11 @@ class SurveyForm:
                         groups=groups,
                         labels=dict(label),
                         list_name=child.get("itemset") or child.get("list_name"),
+                        relevant=conditions + relevance(child),
                     )
                 )
 
-        walk(parsed, ())
+        walk(parsed, (), ())
         choices = {
             list_name: tuple(
                 Choice(name=str(item["name"]), labels=dict(item.get("label") or {}))
@@ -130,6 +138,7 @@ class SurveyForm:
             version=str(parsed.get("version", "")),
             questions=tuple(questions),
             choices=choices,
+            title=str(parsed.get("title") or ""),
         )
 
     # --- lookups -------------------------------------------------------------------------
@@ -145,8 +154,19 @@ class SurveyForm:
         question = self.question(question_name)
         return [choice.name for choice in self.choices.get(question.list_name or "", ())]
 
+    @cached_property
+    def _answer_lookups(self) -> dict[str, dict[str, str]]:
+        return {}
+
     def answer_lookup(self, question_name: str) -> dict[str, str]:
-        """Map of header_key(name or label in any language) -> choice name, for one question."""
+        """Map of header_key(name or label in any language) -> choice name, for one question
+        (built once per question: every file and batch asks again)."""
+        lookups = self._answer_lookups
+        if question_name not in lookups:
+            lookups[question_name] = self._build_answer_lookup(question_name)
+        return lookups[question_name]
+
+    def _build_answer_lookup(self, question_name: str) -> dict[str, str]:
         question = self.question(question_name)
         lookup: dict[str, str] = {}
         for choice in self.choices.get(question.list_name or "", ()):
@@ -157,12 +177,16 @@ class SurveyForm:
         return lookup
 
     def header_lookup(self) -> dict[str, tuple[str, str | None]]:
-        """Map of header_key(header) -> (question name, option name or None).
+        """Map of header_key(header) -> (question name, option name or None), built once.
 
         Covers group paths with `/` or `-`, bare names, labels in every language, and the
         one-column-per-option headers of select_multiple questions (`path/option`, with the
         option as name or label).
         """
+        return self._header_lookup
+
+    @cached_property
+    def _header_lookup(self) -> dict[str, tuple[str, str | None]]:
         lookup: dict[str, tuple[str, str | None]] = {}
         for question in self.questions:
             question_headers = [*question.paths, *question.labels.values()]
@@ -224,3 +248,13 @@ class SurveyForm:
         """
         closed = {SELECT_ONE, SELECT_MULTIPLE, "integer", "decimal"}
         return tuple(q.name for q in self.questions if q.type in closed)
+
+
+@lru_cache(maxsize=4)
+def _load_form(path: Path, modified_ns: int) -> SurveyForm:
+    return SurveyForm.from_xlsform(path)
+
+
+def load_form(path: Path) -> SurveyForm:
+    """The parsed XLSForm, cached per file version (pyxform takes a couple of seconds)."""
+    return _load_form(path, path.stat().st_mtime_ns)

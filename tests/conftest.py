@@ -140,6 +140,8 @@ def ingest(raw_dir: Path):
     from pipeline.dispositions import resolve_registers, resolve_survey
     from pipeline.marts import SqlContext, run_sql
     from pipeline.privacy import Pseudonymiser
+    from pipeline.readers.registers import RegisterMapping
+    from pipeline.readers.survey import SurveyMapping
     from pipeline.reference import Reference
     from pipeline.schemas import ReferenceCodes
     from pipeline.settings import Settings
@@ -149,18 +151,20 @@ def ingest(raw_dir: Path):
     context = SqlContext.build(settings)
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    reference = Reference.load(settings.reference_dir)
+    reference = Reference.load(settings)
     reference.write(con)
     keys = Pseudonymiser(b"test")
     stage_file_inventory(con, raw_dir)
-    stage_survey_files(con, raw_dir, context.form, keys)
-    stage_register_files(con, raw_dir, keys)
-    codes = ReferenceCodes(
-        provinces=reference.provinces["province_code"].tolist(),
-        communes=reference.communes["commune_code"].tolist(),
+    stage_survey_files(
+        con, raw_dir, SurveyMapping(context.form, keys, settings.vocabularies.selected_flags)
     )
-    resolve_survey(con, context.form, codes)
-    resolve_registers(con)
+    stage_register_files(con, raw_dir, RegisterMapping(keys, settings.vocabularies))
+    codes = ReferenceCodes(
+        provinces=reference.provinces["province_code"].to_list(),
+        communes=reference.communes["commune_code"].to_list(),
+    )
+    resolve_survey(con, context.form, codes, settings)
+    resolve_registers(con, settings)
     run_sql(con, "quality_file_summary", context)
     run_sql(con, "quality_quarantine", context)
     return con

@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.demo_data import (
+from tests.conftest import build, ingest
+from tools.demo_data import (
     KOBO_SYSTEM,
     ODK_TRAILING,
     SURVEY_INVALID,
@@ -20,7 +21,6 @@ from pipeline.demo_data import (
     generate_demo_data,
     main,
 )
-from tests.conftest import build, ingest
 
 SMALL = {"n_responses": 400, "n_workshops": 40}
 ARABIC_INDIC = set("٠١٢٣٤٥٦٧٨٩")

@@ -34,7 +34,11 @@ def wilson_high_at_zero(n: float) -> float:
 
 @pytest.fixture(scope="module")
 def reference() -> Reference:
-    return Reference.load(Settings.from_env().reference_dir)
+    return Reference.load(Settings.from_env())
+
+
+def communes_of(reference: Reference) -> pd.DataFrame:
+    return reference.communes.to_pandas()
 
 
 def build_marts(reference: Reference, responses: pd.DataFrame, threshold: int = 10,
@@ -45,7 +49,7 @@ def build_marts(reference: Reference, responses: pd.DataFrame, threshold: int = 
     con = duckdb.connect()
     reference.write(con)
     frame = responses.copy()
-    communes = reference.communes.set_index("commune_code")
+    communes = communes_of(reference).set_index("commune_code")
     frame["province_code"] = frame["commune_code"].map(communes["province_code"])
     frame["commune_type"] = frame["commune_code"].map(communes["commune_type"])
     population = frame["commune_code"].map(communes["population_2024"]).astype(float)
@@ -68,7 +72,7 @@ def build_marts(reference: Reference, responses: pd.DataFrame, threshold: int = 
 
 def two_communes(reference: Reference) -> tuple[str, str]:
     """Two communes of one province (public reference)."""
-    communes = reference.communes.sort_values("commune_code")
+    communes = communes_of(reference).sort_values("commune_code")
     province = communes["province_code"].iloc[0]
     first, second = communes[communes["province_code"] == province]["commune_code"].iloc[:2]
     return first, second
@@ -96,7 +100,7 @@ def test_weighted_share_of_zero_is_zero_with_its_interval(reference) -> None:
     ], ignore_index=True)
     responses["sat_dechets"] = responses["sat_dechets"].astype("Int64")
     con = build_marts(reference, responses)
-    populations = reference.communes.set_index("commune_code")["population_2024"]
+    populations = communes_of(reference).set_index("commune_code")["population_2024"]
     w1, w2 = populations[c1] / 12, populations[c2] / 12
     n_eff = (12 * w1 + 12 * w2) ** 2 / (12 * w1 ** 2 + 12 * w2 ** 2)
     share, low, high, eff, suppressed = con.execute(
@@ -208,7 +212,7 @@ def published(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
 
 
 def run_auditor(con: duckdb.DuckDBPyConnection, reference: Reference):
-    public = PublicReference.from_frame(reference.communes)
+    public = PublicReference.from_frame(communes_of(reference))
     return audit(con, [SURVEY_INDICATORS], public, threshold=10, width=0.2)
 
 
@@ -246,8 +250,9 @@ def test_auditor_finds_a_hidden_commune_under_its_published_province(reference) 
     # (30, 12 satisfied) and the province (35, 14) published: c2 has 14 − 12 = 2.
     c1, c2 = two_communes(reference)
     province = c1[:5]
-    others = reference.communes[(reference.communes["province_code"] == province)
-                                & ~reference.communes["commune_code"].isin([c1, c2])]
+    communes = communes_of(reference)
+    others = communes[(communes["province_code"] == province)
+                      & ~communes["commune_code"].isin([c1, c2])]
     assert len(others), "the test needs a province with more communes than two"
     report = run_auditor(published([
         ("commune", c1, "total", "all", "unweighted", 30, 12, None),
@@ -265,7 +270,7 @@ def test_auditor_finds_hidden_communes_through_a_weighted_province(reference) ->
     # different public weights pin both communes' counts (2 and 3).
     c1, c2 = two_communes(reference)
     province = c1[:5]
-    populations = reference.communes.set_index("commune_code")["population_2024"]
+    populations = communes_of(reference).set_index("commune_code")["population_2024"]
     w1, w2 = populations[c1] / 15, populations[c2] / 16  # 15 and 16 respondents
     weighted_share = (2 * w1 + 3 * w2) / (5 * w1 + 6 * w2)
     con = published([
@@ -300,7 +305,7 @@ def test_auditor_finds_hidden_communes_through_a_weighted_province(reference) ->
 @given(seed=st.integers(0, 2**31 - 1), size=st.integers(40, 160))
 def test_no_withheld_figure_can_be_narrowed_below_the_width(reference, seed, size) -> None:
     generator = np.random.default_rng(seed)
-    communes = reference.communes.sort_values("commune_code")
+    communes = communes_of(reference).sort_values("commune_code")
     provinces = communes["province_code"].unique()[:2]
     chosen = communes[communes["province_code"].isin(provinces)].groupby(
         "province_code").head(3)["commune_code"].to_numpy()

@@ -14,8 +14,8 @@ from pipeline.dispositions import DISPOSITIONS
 from pipeline.labels import LabelFile, labels_file
 from pipeline.marts import DIMENSIONS, breakdowns
 from pipeline.readers.registers import template_vocabulary
-from pipeline.schemas import RULES
 from pipeline.settings import REPO_ROOT, Settings
+from pipeline.tables.rules import RULES
 
 REFERENCE = REPO_ROOT / "data" / "reference"
 

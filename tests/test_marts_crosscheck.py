@@ -14,8 +14,6 @@ communes' hidden figures (`weighted`).
 
 from __future__ import annotations
 
-import dataclasses
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -31,12 +29,12 @@ N = 3000
 
 @pytest.fixture(scope="module")
 def built() -> tuple[pd.DataFrame, duckdb.DuckDBPyConnection]:
-    settings = dataclasses.replace(Settings.from_env(), suppression_threshold=1)
+    settings = Settings.from_env(suppression_threshold=1)
     context = SqlContext.build(settings)
-    reference = Reference.load(settings.reference_dir)
+    reference = Reference.load(settings)
     con = duckdb.connect()
     reference.write(con)
-    communes = reference.communes.sample(12, random_state=1)
+    communes = reference.communes.to_pandas().sample(12, random_state=1)
     picked = communes.iloc[RNG.integers(0, len(communes), N)]
     frame = pd.DataFrame({
         "province_code": picked["province_code"].to_numpy(),

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from decimal import Decimal
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalise import (
+    CodeList,
     ascii_digits,
     clean_text,
-    map_series,
     normalise_name,
     normalise_phone,
-    parse_date,
-    parse_datetime,
     parse_int,
-    parse_residence,
-    parse_sex,
-    parse_yes_no,
 )
+from pipeline.settings import Settings
 
-MISSING = [None, float("nan"), np.nan, pd.NA, pd.NaT, "", "   ", "\u00a0", "\t\n"]
+# The spellings of data/reference/vocabularies.yaml: these tests check them too.
+VOCABULARIES = Settings.from_env().vocabularies
+parse_sex = CodeList(VOCABULARIES.sex).parse
+parse_yes_no = CodeList(VOCABULARIES.yes_no).parse
+parse_residence = CodeList(VOCABULARIES.residence).parse
+
+MISSING = [None, float("nan"), np.nan, "", "   ", "\u00a0", "\t\n"]
 SCALAR_FUNCS = [
     clean_text,
     normalise_name,
@@ -35,8 +34,6 @@ SCALAR_FUNCS = [
     parse_yes_no,
     parse_residence,
     parse_int,
-    parse_date,
-    parse_datetime,
 ]
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 EASTERN_ARABIC_INDIC = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -386,168 +383,6 @@ def test_ascii_digits_round_trips_arabic_indic(number):
     assert ascii_digits(written.translate(ARABIC_INDIC)) == written
     assert ascii_digits(written.translate(EASTERN_ARABIC_INDIC)) == written
     assert parse_int(written.translate(ARABIC_INDIC)) == number
-
-
-# ---------------------------------------------------------------------------------- dates
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("01/03/2022", dt.date(2022, 3, 1)),  # day first
-        ("1/3/2022", dt.date(2022, 3, 1)),
-        ("01-03-2022", dt.date(2022, 3, 1)),
-        ("01.03.2022", dt.date(2022, 3, 1)),
-        (" 01 / 03 / 2022 ", dt.date(2022, 3, 1)),
-        ("13/12/2022", dt.date(2022, 12, 13)),
-        ("12/13/2022", None),  # month-first is not accepted
-        ("2022-03-01", dt.date(2022, 3, 1)),
-        ("2022/03/01", dt.date(2022, 3, 1)),
-        ("2022-03-01 00:00:00", dt.date(2022, 3, 1)),
-        ("2022-03-01T10:02:11", dt.date(2022, 3, 1)),
-        ("2022-03-14T00:30:00.000+01:00", dt.date(2022, 3, 14)),  # the date as written
-        ("٠١/٠٣/٢٠٢٢", dt.date(2022, 3, 1)),
-        ("٢٠٢٢-٠٣-٠١", dt.date(2022, 3, 1)),
-        (44621, dt.date(2022, 3, 1)),  # Excel serial
-        (44621.0, dt.date(2022, 3, 1)),
-        (44621.99, dt.date(2022, 3, 1)),
-        (np.int64(44621), dt.date(2022, 3, 1)),
-        ("44621", dt.date(2022, 3, 1)),
-        (dt.date(2022, 3, 1), dt.date(2022, 3, 1)),
-        (dt.datetime(2022, 3, 1, 23, 59), dt.date(2022, 3, 1)),
-        (pd.Timestamp("2022-03-01 10:00"), dt.date(2022, 3, 1)),
-        (np.datetime64("2022-03-01"), dt.date(2022, 3, 1)),
-        ("29/02/2024", dt.date(2024, 2, 29)),
-        ("31/02/2022", None),  # impossible
-        ("29/02/2023", None),
-        ("00/03/2022", None),
-        ("01/13/2022", None),
-        ("01/03/22", None),  # two-digit year
-        ("2022", None),
-        (2022, None),  # not a plausible serial
-        (1000, None),
-        ("hier", None),
-        ("01/03/2022 n'importe quoi", None),
-        (True, None),
-    ],
-)
-def test_parse_date(value, expected):
-    result = parse_date(value)
-    assert result == expected
-    assert result is None or type(result) is dt.date
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2022-03-14T10:02:11.000+01:00", utc("2022-03-14 09:02:11")),
-        ("2022-03-14T10:02:11+0100", utc("2022-03-14 09:02:11")),
-        ("2022-03-14T10:02:11-05:30", utc("2022-03-14 15:32:11")),
-        ("2022-03-14T09:12:44", utc("2022-03-14 09:12:44")),  # Kobo _submission_time: UTC
-        ("2022-03-14 09:12:44", utc("2022-03-14 09:12:44")),
-        ("2022-03-14T09:12:44.123Z", utc("2022-03-14 09:12:44.123")),
-        ("2022-03-14", utc("2022-03-14 00:00:00")),
-        ("14/03/2022 10:02", utc("2022-03-14 10:02:00")),
-        ("٢٠٢٢-٠٣-١٤T١٠:٠٢:١١", utc("2022-03-14 10:02:11")),
-        (44634.5, utc("2022-03-14 12:00:00")),
-        (44634.418634259, utc("2022-03-14 10:02:50")),  # float noise rounded to the ms
-        ("44634.25", utc("2022-03-14 06:00:00")),
-        (dt.datetime(2022, 3, 14, 9, 0), utc("2022-03-14 09:00:00")),
-        (
-            dt.datetime(2022, 3, 14, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))),
-            utc("2022-03-14 09:00:00"),
-        ),
-        (pd.Timestamp("2022-03-14 10:00", tz="Africa/Casablanca"), utc("2022-03-14 09:00")),
-        (dt.date(2022, 3, 14), utc("2022-03-14 00:00:00")),
-        ("2022-03-14T25:00:00", None),
-        ("2022-02-31T10:00:00", None),
-        ("2022-03-14T10:00:00+25:00", None),
-        ("10:02", None),
-        (12, None),
-        (True, None),
-    ],
-)
-def test_parse_datetime(value, expected):
-    result = parse_datetime(value)
-    if expected is None:
-        assert result is None
-    else:
-        assert isinstance(result, pd.Timestamp)
-        assert str(result.tz) == "UTC"
-        assert result == expected
-
-
-# ---------------------------------------------------------------------------------- map_series
-
-
-def test_map_series_calls_once_per_distinct_value():
-    calls: list[object] = []
-
-    def spy(value: object) -> str | None:
-        calls.append(value)
-        return parse_sex(value)
-
-    series = pd.Series(["F", "H", None, "F", np.nan, "H", "F", pd.NA] * 1000, name="sexe")
-    series.index = series.index + 10
-    result = map_series(series, spy)
-    assert sorted(calls) == ["F", "H"]
-    assert result.dtype == object
-    assert result.name == "sexe"
-    assert result.index.equals(series.index)
-    head = ["female", "male", None, "female", None, "male", "female", None]
-    assert result.iloc[:8].tolist() == head
-
-
-def test_map_series_str_dtype_and_types_kept_apart():
-    strings = pd.Series(["oui", None, "non", "oui"], dtype="str")
-    assert map_series(strings, parse_yes_no).tolist() == ["yes", None, "no", "yes"]
-    mixed = pd.Series([1, True, 1.0, "1", 0.0, -0.0, None], dtype=object)
-    assert map_series(mixed, repr).tolist() == ["1", "True", "1.0", "'1'", "0.0", "-0.0", None]
-    floats = pd.Series([34.0, np.nan, 34.0, 35.5])
-    assert map_series(floats, parse_int).tolist() == [34, None, 34, None]
-    assert map_series(pd.Series([], dtype=object), repr).tolist() == []
-    assert map_series(pd.Series([[1], None, [1]]), repr).tolist() == ["[1]", None, "[1]"]
-
-
-def _is_missing_for_test(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-cells = st.one_of(
-    st.none(),
-    st.just(np.nan),
-    st.just(pd.NA),
-    st.booleans(),
-    st.integers(min_value=-3, max_value=3),
-    st.sampled_from([0.0, -0.0, 1.0, 2.5, 34.0]),
-    st.text(alphabet="aFHoui ١٢", max_size=3),
-)
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(cells, max_size=40))
-def test_map_series_equals_plain_map(values):
-    def typed(value: object) -> str:
-        return f"{type(value).__name__}:{value!r}"
-
-    series = pd.Series(values, dtype=object)
-    expected = [None if _is_missing_for_test(v) else typed(v) for v in values]
-    assert map_series(series, typed).tolist() == expected
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(alphabet="Ff Hh٣", max_size=3)), max_size=40))
-def test_map_series_equals_plain_map_on_str_dtype(values):
-    def shout(value: str) -> str | None:
-        return value.upper() or None
-
-    series = pd.Series(values, dtype="str")
-    expected = [None if v is None else shout(v) for v in values]
-    assert map_series(series, shout).tolist() == expected
 
 
 @settings(max_examples=100, deadline=None)

@@ -10,9 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.marts import load_form
 from pipeline.privacy import Pseudonymiser
-from pipeline.readers.survey import canonical_survey_table, survey_layout
+from pipeline.readers.survey import SurveyMapping, canonical_survey_table, survey_layout
 from pipeline.readers.tables import (
     UnreadableFileError,
     decode_text,
@@ -21,17 +20,19 @@ from pipeline.readers.tables import (
     read_delimited_text,
     read_sheet,
 )
-from pipeline.settings import REPO_ROOT
+from pipeline.settings import REPO_ROOT, Settings
+from pipeline.xlsform import load_form
 
 FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
 KEYS = Pseudonymiser(b"test")
+MAPPING = SurveyMapping(FORM, KEYS, Settings.from_env().vocabularies.selected_flags)
 
 
 def canonical(text: str) -> dict[str, list]:
     grid = read_delimited_text(text)
     layout = survey_layout(grid.headers, FORM)
     assert layout is not None
-    table = canonical_survey_table(grid, layout, FORM, source_file="f.csv", pseudonymiser=KEYS)
+    table = canonical_survey_table(grid, layout, MAPPING, source_file="f.csv")
     return {"shape": layout.shape, **table.to_pydict()}
 
 
@@ -229,7 +230,7 @@ def test_consent_is_implied_where_the_file_has_no_consent_column() -> None:
     assert row["consent"] == ["yes", "no"]
     # With a consent column, its answer stands, even empty (validation reports it).
     row = canonical("_uuid;consent;commune;sex;age\nu1;;050910101;female;30\n")
-    assert row["consent"] == [""]
+    assert row["consent"] == [None]
 
 
 def test_questions_a_file_lacks_are_listed_in_form_order() -> None:

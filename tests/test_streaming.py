@@ -2,64 +2,82 @@
 
 from __future__ import annotations
 
-import functools
 import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
-from pipeline import ingest
-from pipeline.ingest import raw_files, read_survey_file
-from pipeline.marts import load_form
 from pipeline.privacy import Pseudonymiser
-from pipeline.readers.tables import stream_utf8_file
-from pipeline.settings import REPO_ROOT
+from pipeline.readers import survey
+from pipeline.readers.results import FileRead, Reading, StreamBroken
+from pipeline.readers.survey import SurveyMapping, read_survey_export
+from pipeline.settings import REPO_ROOT, Settings
+from pipeline.sources import raw_files
+from pipeline.staging import stage_file_inventory, stage_survey_files
+from pipeline.xlsform import load_form
 from tests.conftest import FIXTURES
 
 FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
+MAPPING = SurveyMapping(FORM, Pseudonymiser(b"t"),
+                        Settings.from_env().vocabularies.selected_flags)
 
 
-class ListSink:
-    def __init__(self) -> None:
-        self.tables: list[pa.Table] = []
-
-    def write(self, table: pa.Table) -> None:
-        self.tables.append(table)
-
-    def discard(self, source_file: str) -> None:
-        self.tables = [t for t in self.tables if t["source_file"][0].as_py() != source_file]
+def tiny_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stream in batches of a row, from blocks of 4 kB (the fixtures are small)."""
+    monkeypatch.setattr(survey, "STREAM_ROWS", 1)
+    monkeypatch.setattr(survey, "STREAM_BLOCK", 4096)
 
 
-def read(path: Path, monkeypatch: pytest.MonkeyPatch, streaming) -> tuple[ListSink, object]:
-    monkeypatch.setattr(ingest, "stream_utf8_file", streaming)
-    sink = ListSink()
-    raw = next(raw_files(path.parent))
-    return sink, read_survey_file(raw, FORM, Pseudonymiser(b"t"), sink)
+def collect(reading: Reading) -> tuple[list[pa.Table], FileRead]:
+    """Every batch a reader yields, and what it returns."""
+    tables = []
+    while True:
+        try:
+            tables.append(next(reading).rows)
+        except StopIteration as finished:
+            return tables, finished.value
+
+
+def read(path: Path, monkeypatch: pytest.MonkeyPatch, *, streaming: bool):
+    tiny_batches(monkeypatch)
+    raw = raw_files(path.parent)[0]
+    return collect(read_survey_export(raw, MAPPING, streaming=streaming))
 
 
 @pytest.mark.parametrize(("name", "batches"),
                          [("kobo_export_2022-04.csv", 4), ("kobo_labels_fr.csv", 1)])
 def test_small_batches_equal_the_whole_file(tmp_path, monkeypatch, name, batches) -> None:
     shutil.copyfile(FIXTURES / "e2e" / name, tmp_path / name)
-    tiny = functools.partial(stream_utf8_file, rows_per_batch=1, block_size=4096)
-    streamed, streamed_read = read(tmp_path / name, monkeypatch, tiny)
-    whole, whole_read = read(tmp_path / name, monkeypatch, lambda path: None)
-    assert len(streamed.tables) == batches and len(whole.tables) == 1
-    assert pa.concat_tables(streamed.tables).equals(whole.tables[0])
+    streamed, streamed_read = read(tmp_path / name, monkeypatch, streaming=True)
+    whole, whole_read = read(tmp_path / name, monkeypatch, streaming=False)
+    assert len(streamed) == batches and len(whole) == 1
+    assert pa.concat_tables(streamed).equals(whole[0])
     assert streamed_read.outcomes == whole_read.outcomes
     # The HXL line of the Kobo export is not a data row: rows are numbered from 1 anyway.
-    rows = whole.tables[0].num_rows
-    assert whole.tables[0]["source_row"].to_pylist() == list(range(1, rows + 1))
+    rows = whole[0].num_rows
+    assert whole[0]["source_row"].to_pylist() == list(range(1, rows + 1))
 
 
-def test_a_file_broken_midway_falls_back_to_the_exact_path(tmp_path, monkeypatch) -> None:
+def test_a_file_broken_midway_is_staged_whole_from_the_exact_path(tmp_path, monkeypatch) -> None:
     good = (FIXTURES / "e2e" / "kobo_export_2022-03.csv").read_bytes()
     lines = good.split(b"\r\n")
     lines[12] = lines[12].rsplit(b";", 3)[0]  # a ragged row far from the start
     (tmp_path / "ragged.csv").write_bytes(b"\r\n".join(lines))
-    tiny = functools.partial(stream_utf8_file, rows_per_batch=1, block_size=4096)
-    sink, result = read(tmp_path / "ragged.csv", monkeypatch, tiny)
-    assert len(sink.tables) == 1  # the streamed batches were discarded, then read whole
-    assert result.outcomes[0].rows_read == 16
-    assert [f.source_row for f in result.failures] == [11]  # line 13 = data row 11 (HXL)
+    # Streamed, the reader gives some batches, then finds the broken row.
+    tiny_batches(monkeypatch)
+    reading = read_survey_export(raw_files(tmp_path)[0], MAPPING)
+    assert next(reading).rows.num_rows > 0
+    with pytest.raises(StreamBroken):
+        collect(reading)
+    # Staged, what was streamed is dropped and the file read whole, exactly.
+    con = duckdb.connect()
+    stage_file_inventory(con, tmp_path)
+    counts = stage_survey_files(con, tmp_path, MAPPING)
+    assert counts["rows"] == 15 and counts["malformed_rows"] == 1
+    assert con.execute("select count(*), count(distinct source_row) from stg_survey_rows"
+                       ).fetchone() == (15, 15)
+    assert con.execute("select rows_read from stg_survey_file_reads").fetchone() == (16,)
+    # Line 13 = data row 11 (after the header and the HXL line).
+    assert con.execute("select source_row from stg_survey_read_failures").fetchall() == [(11,)]

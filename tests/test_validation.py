@@ -5,12 +5,22 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.schemas import AttendanceRow, ReferenceCodes, survey_response_schema
+from pipeline.schemas import ATTENDANCE_SCHEMA, ReferenceCodes, survey_response_schema
+from pipeline.settings import REPO_ROOT, Settings
+from pipeline.tables.rules import messages
 from pipeline.validation import failures
+from pipeline.xlsform import load_form
 
+FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
 CODES = ReferenceCodes(provinces=["05091", "05081"], communes=["050910101", "050810305"])
-SCHEMA = survey_response_schema(CODES, ["sat_voirie", "sat_overall"], ["voirie"])
+SCHEMA = survey_response_schema(CODES, FORM, (15, 100))
+MESSAGES = messages(Settings.from_env())
+# Every score and usage question of the form, unanswered unless a test sets it.
+UNANSWERED = {name: None for name in FORM.likert_questions} | {
+    f"used_{service}": None for service in FORM.services
+}
 VALID = {
+    **UNANSWERED,
     "submission_key": "k",
     "consent": "yes",
     "province": "05091",
@@ -29,7 +39,7 @@ TYPES = {**dict.fromkeys(VALID, pl.String), **dict.fromkeys(ASKED, pl.Boolean)}
 
 def rules_of(**changes: object) -> list[tuple[str, str | None, str | None]]:
     frame = pl.DataFrame([{**VALID, **ASKED, **changes}], schema=TYPES)
-    found = failures(frame, SCHEMA)
+    found = failures(frame, SCHEMA, MESSAGES)
     return list(found.select("rule", "column", "value").iter_rows())
 
 
@@ -98,7 +108,7 @@ def test_row_index_points_at_the_failing_row() -> None:
     frame = pl.DataFrame(
         [{**VALID, **ASKED}, {**VALID, **ASKED, "age": "7"}, {**VALID, **ASKED}], schema=TYPES
     )
-    assert failures(frame, SCHEMA).get_column("row_index").to_list() == [1]
+    assert failures(frame, SCHEMA, MESSAGES).get_column("row_index").to_list() == [1]
 
 
 def test_attendance_rules() -> None:
@@ -109,7 +119,8 @@ def test_attendance_rules() -> None:
             "person_key": ["p", "q", "r", None],
         }
     )
-    rows = sorted(failures(frame, AttendanceRow).select("row_index", "rule").iter_rows())
+    found = failures(frame, ATTENDANCE_SCHEMA, MESSAGES)
+    rows = sorted(found.select("row_index", "rule").iter_rows())
     assert rows == [
         (1, "unknown_workshop"),
         (2, "missing_workshop_id"),
@@ -121,4 +132,4 @@ def test_attendance_rules() -> None:
 def test_a_missing_column_is_a_bug_not_a_quarantine() -> None:
     frame = pl.DataFrame([{k: v for k, v in VALID.items() if k != "age"}])
     with pytest.raises(ValueError, match="does not fit"):
-        failures(frame, SCHEMA)
+        failures(frame, SCHEMA, MESSAGES)

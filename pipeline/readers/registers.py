@@ -1,8 +1,10 @@
-"""Workshop registers (`workshop_register.xlsx`): workshops and their attendance lists.
+"""Workshop registers (`workshop_register.xlsx`) to `stg_workshops` and `stg_attendances`.
 
 Experts type these by hand and re-send the whole workbook each month with rows appended, so
-values are normalised here (sex, yes/no in French or Arabic, dates as Excel dates or
-`JJ/MM/AAAA`, phone formats) and duplicates are left for the disposition step to count.
+values are normalised here (sex, yes/no in French or Arabic through `vocabularies.yaml`,
+dates as Excel dates or `JJ/MM/AAAA` through the one date parser, phone formats) and
+duplicates are left for the disposition step to count. Every mapping runs once per distinct
+value of a column, on Arrow.
 
 A participant's name and phone never leave this module: they become a keyed `person_key`
 (normalised name + phone, or name alone when there is no phone; INDICATORS.md §4).
@@ -10,24 +12,25 @@ A participant's name and phone never leave this module: they become a keyed `per
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from pipeline.normalise import (
-    clean_text,
-    map_series,
-    normalise_name,
-    normalise_phone,
-    parse_date,
-    parse_int,
-    parse_residence,
-    parse_sex,
-    parse_yes_no,
-)
+from pipeline.normalise import CodeList, clean_text, normalise_name, normalise_phone, parse_int
 from pipeline.privacy import Pseudonymiser
-from pipeline.readers.tables import TextGrid, open_workbook, read_sheet
-from pipeline.xlsform import header_key
+from pipeline.readers.results import NO_DATA_ROWS, Batch, FileOutcome, FileRead, Reading
+from pipeline.readers.tables import TextGrid, UnreadableFileError, open_workbook, read_sheet
+from pipeline.readers.values import identifier, map_distinct, match_key, parse_cells
+from pipeline.settings import Vocabularies
+from pipeline.tables.fields import REGISTER_KIND
+from pipeline.tables.staging import STG_ATTENDANCES, STG_WORKSHOPS
+
+if TYPE_CHECKING:
+    from pipeline.sources import RawFile
 
 WORKSHOP_SHEET = "ateliers"
 PARTICIPANT_SHEET = "participants"
@@ -37,44 +40,40 @@ WORKSHOP_HEADERS = ("id_atelier", "code_commune", "date", "type_atelier", "theme
 PARTICIPANT_HEADERS = ("id_atelier", "nom_prenom", "sexe", "age", "categorie",
                        "situation_handicap", "milieu", "telephone")
 
-WORKSHOP_COLUMNS = ("source_file", "sheet", "source_row", "workshop_id", "commune_code",
-                    "workshop_date", "workshop_type", "expert_key", "date_text")
-ATTENDANCE_COLUMNS = ("source_file", "sheet", "source_row", "workshop_id", "person_key",
-                      "has_phone", "sex", "age", "category", "disability", "residence")
-
 
 def is_register(sheet_names: list[str]) -> bool:
-    names = {header_key(name) for name in sheet_names}
+    names = {match_key(name) for name in sheet_names}
     return WORKSHOP_SHEET in names and PARTICIPANT_SHEET in names
 
 
 def sheet_name(sheet_names: list[str], wanted: str) -> str:
-    return next(name for name in sheet_names if header_key(name) == wanted)
+    return next(name for name in sheet_names if match_key(name) == wanted)
 
 
-def _grid_frame(grid: TextGrid, expected: tuple[str, ...]) -> pd.DataFrame:
-    """The grid as a frame with the template's column names; missing columns are empty."""
-    positions = {header_key(header): index for index, header in enumerate(grid.headers)}
-    frame = pd.DataFrame(
-        {
-            name: (
-                grid.column(positions[name]).to_pandas()
-                if name in positions
-                else pd.Series([""] * grid.num_rows, dtype="str")
-            )
-            for name in expected
-        }
-    )
-    frame["source_row"] = grid.row_numbers.to_pandas()
-    return frame
+@dataclass(frozen=True)
+class RegisterMapping:
+    """What mapping a register needs besides the file: keyed hashing of identities and the
+    vocabularies of hand-typed answers."""
+
+    pseudonymiser: Pseudonymiser
+    vocabularies: Vocabularies
+
+
+def _columns(grid: TextGrid, expected: tuple[str, ...]) -> dict[str, pa.Array]:
+    """The grid's columns under the template's names; a missing column is empty text."""
+    positions = {match_key(header): index for index, header in enumerate(grid.headers)}
+    empty = pa.array([""] * grid.num_rows, pa.string())
+    return {name: grid.column(positions[name]) if name in positions else empty
+            for name in expected}
 
 
 def missing_headers(grid: TextGrid, expected: tuple[str, ...]) -> list[str]:
-    present = {header_key(header) for header in grid.headers}
+    present = {match_key(header) for header in grid.headers}
     return [name for name in expected if name not in present]
 
 
-def _code(value: object) -> str | None:
+def _commune_code(value: str) -> str | None:
+    """A commune code: digits with the leading zeros Excel drops restored; else as typed."""
     text = clean_text(value)
     if text is None:
         return None
@@ -82,70 +81,120 @@ def _code(value: object) -> str | None:
     return str(parsed).zfill(9) if parsed is not None else text
 
 
-def _lower_code(value: object) -> str | None:
+def _lower_code(value: str) -> str | None:
+    """A code of the template's `valeurs` sheet typed by hand (`Diagnostic`, `société
+    civile`): lower case, accents and spacing removed, words joined by `_`."""
     text = clean_text(value)
-    return header_key(text).replace(" ", "_") if text else None
+    return match_key(text).replace(" ", "_") if text else None
 
 
-def workshops_frame(
-    grid: TextGrid, *, source_file: str, sheet: str, pseudonymiser: Pseudonymiser
-) -> pd.DataFrame:
-    raw = _grid_frame(grid, WORKSHOP_HEADERS)
-    dates = map_series(raw["date"], parse_date)
-    experts = map_series(raw["code_expert"], lambda v: (clean_text(v) or "").upper() or None)
-    return pd.DataFrame(
-        {
-            "source_file": source_file,
-            "sheet": sheet,
-            "source_row": raw["source_row"].astype("int64"),
-            "workshop_id": map_series(raw["id_atelier"], lambda v: (clean_text(v) or "").upper()
-                                      or None),
-            "commune_code": map_series(raw["code_commune"], _code),
-            "workshop_date": pd.to_datetime(dates, errors="coerce"),
-            "workshop_type": map_series(raw["type_atelier"], _lower_code),
-            "expert_key": pseudonymiser.keys("expert", experts.tolist()),
-            "date_text": raw["date"],
-        },
-        columns=list(WORKSHOP_COLUMNS),
+def _category(aliases: dict[str, str]) -> Callable[[str], str | None]:
+    """A participant category as the template's code, through the vocabularies' aliases."""
+
+    def category(value: str) -> str | None:
+        code = _lower_code(value)
+        if code is None:
+            return None
+        return aliases.get(code.replace("_", " "), code)
+
+    return category
+
+
+def _age(value: str) -> int | None:
+    """Age in whole years as typed (`34`, `34.0`, `٣٤`); not a whole number, or a number no
+    age can be, is None."""
+    years = parse_int(value)
+    return years if years is not None and abs(years) < 2**31 else None
+
+
+def _constant(value: str, rows: int) -> pa.Array:
+    return pa.array([value] * rows, pa.string())
+
+
+def workshops_table(
+    grid: TextGrid, mapping: RegisterMapping, *, source_file: str, sheet: str
+) -> pa.Table:
+    """The `stg_workshops` rows of one `ateliers` sheet."""
+    raw = _columns(grid, WORKSHOP_HEADERS)
+    experts = map_distinct(raw["code_expert"], identifier)
+    return STG_WORKSHOPS.conform(pa.table({
+        "source_file": _constant(source_file, grid.num_rows),
+        "sheet": _constant(sheet, grid.num_rows),
+        "source_row": grid.row_numbers,
+        "workshop_id": map_distinct(raw["id_atelier"], identifier),
+        "commune_code": map_distinct(raw["code_commune"], _commune_code),
+        "workshop_date": parse_cells({"date": (raw["date"], None)})["date"],
+        "workshop_type": map_distinct(raw["type_atelier"], _lower_code),
+        "expert_key": mapping.pseudonymiser.key_array("expert", experts),
+        "date_text": raw["date"],
+    }))
+
+
+def attendances_table(
+    grid: TextGrid, mapping: RegisterMapping, *, source_file: str, sheet: str
+) -> pa.Table:
+    """The `stg_attendances` rows of one `participants` sheet."""
+    raw = _columns(grid, PARTICIPANT_HEADERS)
+    vocabularies = mapping.vocabularies
+    names = map_distinct(raw["nom_prenom"], normalise_name)
+    phones = map_distinct(raw["telephone"], normalise_phone)
+    # Name and phone as one identity (`name|phone`); neither: no identity at all.
+    identities = pc.if_else(
+        pc.or_(pc.is_valid(names), pc.is_valid(phones)),
+        pc.binary_join_element_wise(pc.fill_null(names, ""), pc.fill_null(phones, ""), "|"),
+        pa.nulls(grid.num_rows, pa.string()),
     )
+    return STG_ATTENDANCES.conform(pa.table({
+        "source_file": _constant(source_file, grid.num_rows),
+        "sheet": _constant(sheet, grid.num_rows),
+        "source_row": grid.row_numbers,
+        "workshop_id": map_distinct(raw["id_atelier"], identifier),
+        "person_key": mapping.pseudonymiser.key_array("participant", identities),
+        "has_phone": pc.is_valid(phones),
+        "sex": map_distinct(raw["sexe"], CodeList(vocabularies.sex).parse),
+        "age": map_distinct(raw["age"], _age, pa.int32()),
+        "category": map_distinct(raw["categorie"], _category(dict(vocabularies.category_aliases))),
+        "disability": map_distinct(raw["situation_handicap"], CodeList(vocabularies.yes_no).parse),
+        "residence": map_distinct(raw["milieu"], CodeList(vocabularies.residence).parse),
+    }))
 
 
-def _category(value: object) -> str | None:
-    code = _lower_code(value)
-    if code is None:
-        return None
-    aliases = {"societe civile": "societe_civile", "citoyenne": "citoyen", "elue": "elu"}
-    return aliases.get(code.replace("_", " "), code)
+SHEETS = (
+    (WORKSHOP_SHEET, WORKSHOP_HEADERS, STG_WORKSHOPS, workshops_table),
+    (PARTICIPANT_SHEET, PARTICIPANT_HEADERS, STG_ATTENDANCES, attendances_table),
+)
 
 
-def attendances_frame(
-    grid: TextGrid, *, source_file: str, sheet: str, pseudonymiser: Pseudonymiser
-) -> pd.DataFrame:
-    raw = _grid_frame(grid, PARTICIPANT_HEADERS)
-    names = map_series(raw["nom_prenom"], normalise_name)
-    phones = map_series(raw["telephone"], normalise_phone)
-    identities = [
-        None if name is None and phone is None else f"{name or ''}|{phone or ''}"
-        for name, phone in zip(names, phones, strict=True)
-    ]
-    ages = map_series(raw["age"], parse_int)
-    return pd.DataFrame(
-        {
-            "source_file": source_file,
-            "sheet": sheet,
-            "source_row": raw["source_row"].astype("int64"),
-            "workshop_id": map_series(raw["id_atelier"], lambda v: (clean_text(v) or "").upper()
-                                      or None),
-            "person_key": pseudonymiser.keys("participant", identities),
-            "has_phone": phones.notna().to_numpy(),
-            "sex": map_series(raw["sexe"], parse_sex),
-            "age": pd.array(ages.tolist(), dtype="Int64"),
-            "category": map_series(raw["categorie"], _category),
-            "disability": map_series(raw["situation_handicap"], parse_yes_no),
-            "residence": map_series(raw["milieu"], parse_residence),
-        },
-        columns=list(ATTENDANCE_COLUMNS),
-    )
+def read_register(raw: RawFile, mapping: RegisterMapping) -> Reading:
+    """Read one register workbook: yields its workshops and attendances, returns one
+    outcome per sheet (a sheet without `id_atelier` is rejected, the other may load)."""
+    try:
+        workbook = open_workbook(raw.read())
+        names = workbook.sheet_names
+        grids = {sheet: read_sheet(workbook, sheet_name(names, sheet))
+                 for sheet, *_ in SHEETS}
+    except (UnreadableFileError, StopIteration) as error:
+        return FileRead(outcomes=[FileOutcome.rejected(raw.name, REGISTER_KIND, str(error))])
+    result = FileRead()
+    for sheet, expected, table, build in SHEETS:
+        grid = grids[sheet]
+        missing = missing_headers(grid, expected)
+        if "id_atelier" in missing:
+            result.outcomes.append(FileOutcome.rejected(
+                raw.name, REGISTER_KIND, "sheet has no id_atelier column", sheet))
+            continue
+        yield Batch(table, build(grid, mapping, source_file=raw.name, sheet=sheet))
+        result.outcomes.append(FileOutcome(
+            source_file=raw.name,
+            sheet=sheet,
+            file_kind=REGISTER_KIND,
+            file_shape="register_xlsx",
+            status="loaded",
+            reason=None if grid.rows_read else NO_DATA_ROWS,
+            rows_read=grid.rows_read,
+            missing_questions=", ".join(missing) or None,
+        ))
+    return result
 
 
 def template_vocabulary(template: Path) -> dict[str, list[str]]:

@@ -1,10 +1,12 @@
-"""Survey exports (Kobo CSV/XLSX, ODK Central CSV, paper-era files) to one canonical table.
+"""Survey exports (Kobo CSV/XLSX, ODK Central CSV, paper-era files) to `stg_survey_rows`.
 
 Whatever the shape, the output has one row per data row of the file and one text column per
 closed question of the form (`SurveyForm.answer_fields`), answers as choice *names*
-(`female`, `4`, `yes`), plus the row's provenance, its pseudonymised submission and
-enumerator keys, and its timestamps as ISO text. Headers and answer labels are mapped back
-through the XLSForm, so French or Arabic label exports need no special code.
+(`female`, `4`, `yes`, NULL when unanswered), plus the row's provenance, its pseudonymised
+submission and enumerator keys, and its times as UTC instants (`pipeline.readers.values`).
+Headers and answer labels are mapped back through the XLSForm, so French or Arabic label
+exports need no special code. The columns and types are those the table declares
+(`pipeline.tables.staging`).
 
 Personal data (names, phones, douar, comments, device ids, raw submission ids) is dropped or
 hashed here and never reaches the warehouse.
@@ -12,17 +14,45 @@ hashed here and never reaches the warehouse.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import functools
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.normalise import ascii_digits
 from pipeline.privacy import Pseudonymiser
-from pipeline.readers.tables import TextGrid
-from pipeline.xlsform import SurveyForm, header_key
+from pipeline.readers.results import (
+    NO_DATA_ROWS,
+    Batch,
+    FileOutcome,
+    FileRead,
+    ReadFailure,
+    Reading,
+    StreamBroken,
+)
+from pipeline.readers.tables import (
+    TextGrid,
+    UnreadableFileError,
+    is_workbook,
+    open_utf8_stream,
+    open_workbook,
+    read_delimited_file,
+    read_sheet,
+)
+from pipeline.readers.values import identifier, map_distinct, match_key, parse_cells
+from pipeline.settings import LOCAL_TIME_ZONE
+from pipeline.tables.fields import SURVEY_KIND, UNKNOWN_KIND
+from pipeline.tables.staging import STG_SURVEY_ROWS
+from pipeline.xlsform import SurveyForm
+
+if TYPE_CHECKING:
+    from pipeline.sources import RawFile
 
 # Columns outside the form that carry a submission's identity or timing, by export shape.
 SUBMISSION_ID_HEADERS = {
@@ -49,6 +79,8 @@ SYSTEM_HEADERS = {
     "meta/deprecatedid", "meta-deprecatedid", "meta/instancename", "meta-instancename",
 }
 ENUMERATOR_FIELD = "enumerator_id"
+# Questions outside the answers that the canonical table reads: device times, enumerator.
+DEVICE_QUESTIONS = ("start", "end", "today", ENUMERATOR_FIELD)
 
 # A file whose headers name fewer questions of the form than this is not a survey export.
 # Any other question may be missing from a file (paper-era files leave many out): its rows
@@ -57,17 +89,20 @@ ENUMERATOR_FIELD = "enumerator_id"
 MINIMUM_MAPPED_QUESTIONS = 3
 CONSENT_FIELD = "consent"
 
-PROVENANCE_COLUMNS = (
-    "source_file",
-    "source_row",
-    "file_shape",
-    "submission_key",
-    "submitted_at",
-    "started_at",
-    "ended_at",
-    "interview_date",
-    "enumerator_key",
-)
+# The zone a time without an offset is read in: Kobo's `_submission_time` is UTC, the
+# device times (`start`, `end`) are local.
+TIME_ZONES = {"submitted_at": "UTC", "started_at": LOCAL_TIME_ZONE, "ended_at": LOCAL_TIME_ZONE}
+
+
+@dataclass(frozen=True)
+class SurveyMapping:
+    """What mapping an export needs besides the file: the questionnaire, the keyed hashing
+    of identities, and what marks a selected option in a 1/0 column
+    (`vocabularies.yaml`)."""
+
+    form: SurveyForm
+    pseudonymiser: Pseudonymiser
+    selected_flags: tuple[str, ...]
 
 
 @dataclass
@@ -91,6 +126,57 @@ class SurveyLayout:
         column for, in form order: unanswered for every row of the file."""
         return [name for name in form.answer_fields if not self.has(name)]
 
+    def read_positions(self, form: SurveyForm) -> list[int]:
+        """The columns the canonical table is made of (ids, times, answers; a multi-select
+        question's 1/0 columns only when it has no joined column), in file order. Names,
+        phones, comments and system columns are not even parsed."""
+        used = {self.submission_id_column, self.submission_time_column}
+        used |= {self.question_columns.get(name) for name in DEVICE_QUESTIONS}
+        for name in form.answer_fields:
+            if name in self.question_columns:
+                used.add(self.question_columns[name])
+            elif name in self.option_columns:
+                used |= set(self.option_columns[name].values())
+        return sorted(position for position in used if position is not None)
+
+    def projected(self, positions: list[int]) -> SurveyLayout:
+        """The layout over a grid of the columns at `positions` only."""
+        where = {position: index for index, position in enumerate(positions)}
+        options = {
+            question: {option: where[i] for option, i in columns.items() if i in where}
+            for question, columns in self.option_columns.items()
+        }
+        return replace(
+            self,
+            question_columns={q: where[i] for q, i in self.question_columns.items()
+                              if i in where},
+            option_columns={q: columns for q, columns in options.items() if columns},
+            submission_id_column=_moved(self.submission_id_column, where),
+            submission_time_column=_moved(self.submission_time_column, where),
+        )
+
+
+def _moved(position: int | None, where: dict[int, int]) -> int | None:
+    return None if position is None else where.get(position)
+
+
+def reads_header(form: SurveyForm) -> Callable[[str], bool]:
+    """Whether a column of this header may be read (a workbook then loads only those): ids,
+    times and the questions the pipeline keeps. A superset of `read_positions`."""
+    lookup = form.header_lookup()
+    kept = {*form.answer_fields, *DEVICE_QUESTIONS}
+
+    def reads(header: str) -> bool:
+        key = match_key(header)
+        if key in SUBMISSION_ID_HEADERS or key.rsplit("/", 1)[-1] in SUBMISSION_ID_HEADERS:
+            return True
+        if key in SUBMISSION_TIME_HEADERS:
+            return True
+        match = lookup.get(key)
+        return match is not None and match[0] in kept
+
+    return reads
+
 
 def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
     """Recognise a survey export by its headers; None when it is not one."""
@@ -98,7 +184,7 @@ def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
     layout = SurveyLayout(shape="unknown")
     id_shapes: list[str] = []
     for index, header in enumerate(headers):
-        key = header_key(header)
+        key = match_key(header)
         bare = key.rsplit("/", 1)[-1]
         if key in SUBMISSION_ID_HEADERS or bare in SUBMISSION_ID_HEADERS:
             shape = SUBMISSION_ID_HEADERS.get(key) or SUBMISSION_ID_HEADERS[bare]
@@ -134,11 +220,9 @@ def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
     return layout
 
 
-def _map_distinct(column: pa.Array, mapper: Callable[[str], str]) -> pa.Array:
-    """Apply `mapper` once per distinct value: exports repeat a few dozen answers a lot."""
-    encoded = pc.dictionary_encode(column)
-    mapped = pa.array([mapper(value) for value in encoded.dictionary.to_pylist()], pa.string())
-    return pc.take(mapped, encoded.indices)
+def _answers(column: pa.Array, mapper: Callable[[str], str]) -> pa.Array:
+    """Map every distinct answer once; an empty answer is NULL (unanswered)."""
+    return map_distinct(column, lambda value: mapper(value) or None)
 
 
 def _answer_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:
@@ -150,7 +234,7 @@ def _answer_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:
         text = ascii_digits(value).strip()
         if text == "":
             return ""
-        return lookup.get(header_key(text), text)
+        return lookup.get(match_key(text), text)
 
     return mapper
 
@@ -172,7 +256,7 @@ def _multi_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:
         start = 0
         while start < len(words):
             for stop in range(min(len(words), start + longest), start, -1):
-                name = lookup.get(header_key(" ".join(words[start:stop])))
+                name = lookup.get(match_key(" ".join(words[start:stop])))
                 if name is not None:
                     selected.append(name)
                     start = stop
@@ -205,15 +289,14 @@ def _code_mapper(width: int, lookup: dict[str, str]) -> Callable[[str], str]:
             return text.zfill(width)
         if text == "":
             return ""
-        return lookup.get(header_key(text), text)
+        return lookup.get(match_key(text), text)
 
     return mapper
 
 
-SELECTED_FLAGS = pa.array(["1", "true", "vrai", "oui", "yes", "x"])
-
-
-def _selected_options(option_columns: dict[str, int], grid: TextGrid) -> pa.Array:
+def _selected_options(
+    option_columns: dict[str, int], grid: TextGrid, flags: tuple[str, ...]
+) -> pa.Array:
     """Rebuild a space-separated select_multiple answer from its 1/0 columns (vectorised:
     each option's name where its column is set, joined; the extra spaces are harmless)."""
     if not option_columns:
@@ -221,7 +304,7 @@ def _selected_options(option_columns: dict[str, int], grid: TextGrid) -> pa.Arra
     pieces = [
         pc.if_else(
             pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(grid.column(index))),
-                     value_set=SELECTED_FLAGS),
+                     value_set=pa.array(flags, pa.string())),
             option,
             "",
         )
@@ -234,22 +317,17 @@ def _submission_ids(column: pa.Array, shape: str) -> pa.Array:
     """Kobo `_uuid` and ODK `meta-instanceID` (`uuid:` prefix) name a submission alike;
     a paper questionnaire number is its own namespace (`paper:AZL-0042`)."""
     if shape == "paper":
-        return _map_distinct(
-            column, lambda value: "paper:" + header_key(value).upper() if value.strip() else ""
-        )
+        return map_distinct(column, lambda value: "paper:" + (identifier(value) or "")
+                            if value.strip() else None)
     trimmed = pc.utf8_trim_whitespace(column)
     return pc.replace_substring_regex(trimmed, pattern="^(?i:uuid:)", replacement="")
 
 
 def canonical_survey_table(
-    grid: TextGrid,
-    layout: SurveyLayout,
-    form: SurveyForm,
-    *,
-    source_file: str,
-    pseudonymiser: Pseudonymiser,
+    grid: TextGrid, layout: SurveyLayout, mapping: SurveyMapping, *, source_file: str
 ) -> pa.Table:
-    """The canonical table of one survey export (see module docstring)."""
+    """The `stg_survey_rows` rows of one survey export (see module docstring)."""
+    form, keys = mapping.form, mapping.pseudonymiser
     rows = grid.num_rows
     empty = pa.array([""] * rows, pa.string())
 
@@ -262,46 +340,52 @@ def canonical_survey_table(
         "file_shape": pa.array([layout.shape] * rows, pa.string()),
     }
     raw_ids = _submission_ids(text_column(layout.submission_id_column), layout.shape)
-    columns["submission_key"] = pseudonymiser.key_array("submission", raw_ids)
-    columns["submitted_at"] = text_column(layout.submission_time_column)
-    columns["started_at"] = text_column(layout.question_columns.get("start"))
-    columns["ended_at"] = text_column(layout.question_columns.get("end"))
-    columns["interview_date"] = text_column(layout.question_columns.get("today"))
-    enumerators = _map_distinct(
-        text_column(layout.question_columns.get(ENUMERATOR_FIELD)),
-        lambda value: header_key(value).upper(),
+    columns["submission_key"] = keys.key_array("submission", raw_ids)
+    enumerators = map_distinct(
+        text_column(layout.question_columns.get(ENUMERATOR_FIELD)), identifier
     )
-    columns["enumerator_key"] = pseudonymiser.key_array("enumerator", enumerators)
+    columns["enumerator_key"] = keys.key_array("enumerator", enumerators)
+    times = {
+        "submitted_at": text_column(layout.submission_time_column),
+        "started_at": text_column(layout.question_columns.get("start")),
+        "ended_at": text_column(layout.question_columns.get("end")),
+    }
+    columns |= parse_cells({
+        **{name: (column, TIME_ZONES[name]) for name, column in times.items()},
+        "interview_date": (text_column(layout.question_columns.get("today")), None),
+    })
 
     province_lookup = form.answer_lookup("province")
     commune_lookup = form.answer_lookup("commune")
+    unanswered = pa.nulls(rows, pa.string())
     for name in form.answer_fields:
         question = form.question(name)
         index = layout.question_columns.get(name)
         if question.is_select_multiple:
             if index is not None:
-                values = _map_distinct(grid.column(index), _multi_mapper(form, name))
+                values = _answers(grid.column(index), _multi_mapper(form, name))
             elif name in layout.option_columns:
-                values = _map_distinct(
-                    _selected_options(layout.option_columns[name], grid),
+                values = _answers(
+                    _selected_options(layout.option_columns[name], grid,
+                                      mapping.selected_flags),
                     _multi_mapper(form, name),
                 )
             else:
-                values = empty
+                values = unanswered
         elif index is None:
-            values = empty
+            values = unanswered
         elif name == "province":
-            values = _map_distinct(grid.column(index), _code_mapper(5, province_lookup))
+            values = _answers(grid.column(index), _code_mapper(5, province_lookup))
         elif name == "commune":
-            values = _map_distinct(grid.column(index), _code_mapper(9, commune_lookup))
+            values = _answers(grid.column(index), _code_mapper(9, commune_lookup))
         elif question.is_select_one:
-            values = _map_distinct(grid.column(index), _answer_mapper(form, name))
+            values = _answers(grid.column(index), _answer_mapper(form, name))
         else:
-            values = _map_distinct(grid.column(index), _number_mapper)
+            values = _answers(grid.column(index), _number_mapper)
         columns[name] = values
     if not layout.has(CONSENT_FIELD):
         columns[CONSENT_FIELD] = _implied_consent(columns, form)
-    return pa.table(columns)
+    return STG_SURVEY_ROWS.conform(pa.table(columns), form)
 
 
 def _implied_consent(columns: dict[str, pa.Array], form: SurveyForm) -> pa.Array:
@@ -309,13 +393,131 @@ def _implied_consent(columns: dict[str, pa.Array], form: SurveyForm) -> pa.Array
     refusal ended the interview, so a row with any answer was consented (`yes`) and a row
     whose answers are all blank is a refusal (`no`)."""
     answers = [columns[name] for name in form.answer_fields if name != CONSENT_FIELD]
-    answered = functools.reduce(pc.or_, (pc.not_equal(column, "") for column in answers))
+    answered = functools.reduce(pc.or_, (pc.is_valid(column) for column in answers))
     return pc.if_else(answered, "yes", "no")
 
 
-def survey_table_schema(form: SurveyForm) -> pa.Schema:
-    """The Arrow schema every canonical survey table has (for empty results)."""
-    fields = [pa.field(name, pa.string()) for name in PROVENANCE_COLUMNS]
-    fields[1] = pa.field("source_row", pa.int64())
-    fields += [pa.field(name, pa.string()) for name in form.answer_fields]
-    return pa.schema(fields)
+# --- reading a file ----------------------------------------------------------------------
+
+
+# Rows per batch of a streamed export, and pyarrow's block size: a batch, not a file, is in
+# memory.
+STREAM_ROWS = 200_000
+STREAM_BLOCK = 1 << 24
+
+
+def _whole_grid(raw: RawFile, form: SurveyForm) -> tuple[TextGrid, str | None]:
+    """The file read whole: a workbook's first sheet (only the columns the pipeline may read
+    are loaded), or delimited text in any encoding, every column."""
+    data = raw.read()
+    if is_workbook(data):
+        workbook = open_workbook(data)
+        if not workbook.sheet_names:
+            raise UnreadableFileError("the workbook has no sheet")
+        return read_sheet(workbook, workbook.sheet_names[0], reads_header(form)), None
+    return read_delimited_file(data)
+
+
+def _is_hashtag(first_row: list[str]) -> bool:
+    """Kobo's HXL line: the first data row holds only `#tags` and empty strings."""
+    tagged = [value for value in first_row if value.strip()]
+    return bool(tagged) and all(value.strip().startswith("#") for value in tagged)
+
+
+def _first_row(grid: TextGrid) -> list[str]:
+    if grid.num_rows == 0 or 1 in grid.malformed_rows:
+        return []
+    return [column[0].as_py() for column in grid.columns]
+
+
+def read_survey_export(raw: RawFile, mapping: SurveyMapping, *, streaming: bool = True) -> Reading:
+    """Read one survey export: yields its `stg_survey_rows` batches, returns its outcome and
+    the rows that could not be parsed.
+
+    Only the columns the canonical table is made of are converted (`read_positions`). Large
+    UTF-8 CSV exports stream in batches of rows (`streaming`); should such a file turn out
+    broken partway, `StreamBroken` is raised and the caller reads it again with
+    `streaming=False`: anything else (workbooks, other encodings, files with broken rows) is
+    read whole, exactly.
+    """
+    form = mapping.form
+    stream = open_utf8_stream(raw.path) if streaming and not is_workbook(raw.head()) else None
+    if stream is not None:
+        layout = survey_layout(stream.headers, form)
+        if layout is None or layout.submission_id_column is None:
+            return _rejected(raw, layout)
+        encoding = "utf-8-sig" if raw.head(3) == codecs.BOM_UTF8 else "utf-8"
+        positions = layout.read_positions(form)
+        try:
+            return (yield from _read_grids(
+                raw, layout, stream.grids(positions, STREAM_ROWS, STREAM_BLOCK),
+                hashtag_line=_is_hashtag(stream.first_row), encoding=encoding,
+                mapping=mapping,
+            ))
+        except (pa.ArrowInvalid, UnicodeDecodeError, csv.Error) as error:
+            raise StreamBroken(str(error)) from error
+    whole_encoding: str | None
+    try:
+        grid, whole_encoding = _whole_grid(raw, form)
+    except UnreadableFileError as error:
+        return FileRead(outcomes=[FileOutcome.rejected(raw.name, SURVEY_KIND, str(error))])
+    layout = survey_layout(grid.all_headers, form)
+    if layout is None or layout.submission_id_column is None:
+        return _rejected(raw, layout)
+    hashtag_line = _is_hashtag(_first_row(grid))
+    grid = grid.select(layout.read_positions(form))
+    return (yield from _read_grids(raw, layout, iter([grid]), hashtag_line=hashtag_line,
+                                   encoding=whole_encoding, mapping=mapping))
+
+
+def _rejected(raw: RawFile, layout: SurveyLayout | None) -> FileRead:
+    if layout is None:
+        reason = ("not a survey export of citizen_survey.xlsx nor a workshop register: "
+                  "its headers name (almost) no question of the form")
+        return FileRead(outcomes=[FileOutcome.rejected(raw.name, UNKNOWN_KIND, reason)])
+    reason = ("survey export without a submission identifier column (_uuid, meta-instanceID "
+              "or N° questionnaire): its rows could not be told apart from their re-exports")
+    return FileRead(outcomes=[FileOutcome.rejected(raw.name, SURVEY_KIND, reason)])
+
+
+def _read_grids(
+    raw: RawFile,
+    layout: SurveyLayout,
+    grids: Iterator[TextGrid],
+    *,
+    hashtag_line: bool,
+    encoding: str | None,
+    mapping: SurveyMapping,
+) -> Reading:
+    """The canonical batches of grids holding the columns `layout.read_positions` names."""
+    first = next(grids)
+    read = layout.projected(first.positions or list(range(len(first.headers))))
+    shift = 0
+    if hashtag_line:
+        first, shift = first.drop_first_row(), -1
+    result = FileRead()
+    rows_read = 0
+    for batch in itertools.chain([first], (g.shifted(shift) for g in grids)):
+        grid = batch.without_blank_rows()
+        yield Batch(STG_SURVEY_ROWS,
+                    canonical_survey_table(grid, read, mapping, source_file=raw.name))
+        rows_read += grid.rows_read
+        result.failures += [
+            ReadFailure(raw.name, "", row, message)
+            for row, message in sorted(grid.malformed_rows.items())
+        ]
+    result.outcomes.append(
+        FileOutcome(
+            source_file=raw.name,
+            sheet="",
+            file_kind=SURVEY_KIND,
+            file_shape=layout.shape,
+            status="loaded",
+            reason=None if rows_read else NO_DATA_ROWS,
+            rows_read=rows_read,
+            encoding=encoding,
+            unmapped_headers=", ".join(layout.unmapped_headers) or None,
+            missing_questions=", ".join(layout.missing_questions(mapping.form)) or None,
+        )
+    )
+    return result

@@ -17,8 +17,8 @@ import csv
 import functools
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import fastexcel
@@ -41,12 +41,34 @@ class TextGrid:
     `columns[i]` is the i-th column as an Arrow string array (no nulls, `""` when empty).
     `malformed_rows` maps a 1-based data row number to what was wrong with it; such rows are
     absent from `columns`, and `row_numbers` gives the data row number of every kept row.
+
+    A grid may hold only some columns of its file (the ones a reader needs): then
+    `file_headers` are all the file's headers and `positions` where each column of the grid
+    sits among them.
     """
 
     headers: list[str]
     columns: list[pa.Array]
     row_numbers: pa.Array
     malformed_rows: dict[int, str] = field(default_factory=dict)
+    file_headers: list[str] | None = None
+    positions: list[int] | None = None
+
+    @property
+    def all_headers(self) -> list[str]:
+        """Every header of the file, read or not."""
+        return self.headers if self.file_headers is None else self.file_headers
+
+    def select(self, positions: list[int]) -> TextGrid:
+        """Only the columns at `positions` among the file's columns (which the grid holds)."""
+        held = {p: i for i, p in enumerate(self.positions or range(len(self.headers)))}
+        return replace(
+            self,
+            headers=[self.headers[held[p]] for p in positions],
+            columns=[self.columns[held[p]] for p in positions],
+            file_headers=self.all_headers,
+            positions=list(positions),
+        )
 
     @property
     def num_rows(self) -> int:
@@ -61,8 +83,8 @@ class TextGrid:
 
     def drop_first_row(self) -> TextGrid:
         """Drop the first data row (Kobo's HXL hashtag line): the others move up one."""
-        return TextGrid(
-            headers=self.headers,
+        return replace(
+            self,
             columns=[column.slice(1) for column in self.columns],
             row_numbers=pc.subtract(self.row_numbers.slice(1), 1),
             malformed_rows={n - 1: why for n, why in self.malformed_rows.items() if n > 1},
@@ -70,27 +92,26 @@ class TextGrid:
 
     def shifted(self, offset: int) -> TextGrid:
         """The same rows numbered `offset` further (later batches after a dropped HXL line)."""
-        return TextGrid(
-            headers=self.headers,
-            columns=self.columns,
+        return replace(
+            self,
             row_numbers=pc.add(self.row_numbers, offset),
             malformed_rows={n + offset: why for n, why in self.malformed_rows.items()},
         )
 
     def without_blank_rows(self) -> TextGrid:
-        """The rows with at least one cell typed. A row of empty fields (`;;;;`, what Excel
-        writes for formatted but empty rows under the data) is no more a data row than a
-        blank line; the rows kept keep their numbers, as in workbooks."""
+        """The rows with at least one cell typed (in the columns the grid holds). A row of
+        empty fields (`;;;;`, what Excel writes for formatted but empty rows under the data)
+        is no more a data row than a blank line; the rows kept keep their numbers, as in
+        workbooks."""
         if not self.num_rows or not self.columns:
             return self
         typed = functools.reduce(pc.or_, (pc.not_equal(c, "") for c in self.columns))
         if pc.all(typed).as_py():
             return self
-        return TextGrid(
-            headers=self.headers,
+        return replace(
+            self,
             columns=[column.filter(typed) for column in self.columns],
             row_numbers=self.row_numbers.filter(typed),
-            malformed_rows=self.malformed_rows,
         )
 
 
@@ -233,14 +254,54 @@ def read_delimited_file(data: bytes) -> tuple[TextGrid, str]:
     return read_delimited_text(text), encoding
 
 
-def stream_utf8_file(
-    path: Path, rows_per_batch: int = 200_000, block_size: int = 1 << 24
-) -> Iterator[TextGrid] | None:
-    """Large UTF-8 CSV files in batches of rows, read from disk by pyarrow, so that memory
-    holds one batch rather than the whole export. None when the file is not plain UTF-8
-    (the caller then reads it whole, exactly). A parse error partway raises `pa.ArrowInvalid`:
-    the caller discards what it took and reads the file whole instead.
-    """
+@dataclass(frozen=True)
+class Utf8Stream:
+    """A UTF-8 CSV file to read in batches of rows from disk by pyarrow, so that memory holds
+    one batch rather than the whole export: its header, and its first data row as typed (to
+    tell Kobo's hashtag line), parsed from the first block."""
+
+    path: Path
+    headers: list[str]
+    first_row: list[str]
+    delimiter: str
+    ends_with_newline: bool
+
+    def grids(
+        self,
+        positions: list[int] | None = None,
+        rows_per_batch: int = 200_000,
+        block_size: int = 1 << 24,
+    ) -> Iterator[TextGrid]:
+        """The file's rows in TextGrids numbered from 1, holding the columns at `positions`
+        only (all when None): pyarrow then never converts the others. A parse error partway
+        raises `pa.ArrowInvalid`: the caller drops what it took and reads the file whole."""
+        names = [f"c{i}" for i in range(len(self.headers))]
+        kept = list(range(len(names))) if positions is None else list(positions)
+        reader = pacsv.open_csv(
+            self.path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=block_size),
+            parse_options=pacsv.ParseOptions(delimiter=self.delimiter,
+                                             newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={names[i]: pa.string() for i in kept},
+                include_columns=[names[i] for i in kept],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        template = TextGrid(
+            headers=[self.headers[i] for i in kept], columns=[], row_numbers=pa.array([]),
+            file_headers=None if positions is None else self.headers,
+            positions=None if positions is None else kept,
+        )
+        return _batches(reader, template, rows_per_batch,
+                        ends_with_newline=self.ends_with_newline)
+
+
+def open_utf8_stream(path: Path) -> Utf8Stream | None:
+    """The file as a `Utf8Stream`, or None when it is not plain UTF-8 CSV (the caller then
+    reads it whole, exactly)."""
     try:
         with path.open("rb") as handle:
             head = handle.read(1 << 16)
@@ -259,32 +320,19 @@ def stream_utf8_file(
     try:
         header_line = body[:end].decode("utf-8").rstrip("\r")
         delimiter = sniff_delimiter(header_line)
-        header = next(csv.reader(io.StringIO(header_line), delimiter=delimiter))
+        text = body.decode("utf-8", errors="ignore")
+        lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = next(lines)
+        first_row = next(lines, [])
     except (UnicodeDecodeError, UnreadableFileError, csv.Error, StopIteration):
         return None
-    names = [f"c{i}" for i in range(len(header))]
-    try:  # pyarrow parses the first block when opening
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1, block_size=block_size
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, OSError):
-        return None
-    return _batches(reader, [h.strip() for h in header], rows_per_batch,
-                    ends_with_newline=last_byte in (b"\n", b"\r"))
+    return Utf8Stream(path, [h.strip() for h in header], first_row, delimiter,
+                      ends_with_newline=last_byte in (b"\n", b"\r"))
 
 
 def _batches(
     reader: pacsv.CSVStreamingReader,
-    headers: list[str],
+    template: TextGrid,
     rows_per_batch: int,
     *,
     ends_with_newline: bool,
@@ -301,27 +349,28 @@ def _batches(
         if pending_rows >= rows_per_batch:
             if grid is not None:
                 yield grid
-            grid = _grid_from_batches(headers, pending, first_row)
+            grid = _grid_from_batches(template, pending, first_row)
             first_row += pending_rows
             pending, pending_rows = [], 0
     if pending:
         if grid is not None:
             yield grid
-        grid = _grid_from_batches(headers, pending, first_row)
+        grid = _grid_from_batches(template, pending, first_row)
     if grid is None:  # a header and no row
-        grid = TextGrid(headers=headers, columns=[pa.array([], pa.string()) for _ in headers],
-                        row_numbers=pa.array([], pa.int64()))
+        grid = replace(template, columns=[pa.array([], pa.string()) for _ in template.headers],
+                       row_numbers=pa.array([], pa.int64()))
     yield _unless_cut_off(grid, ends_with_newline=ends_with_newline)
 
 
 def _grid_from_batches(
-    headers: list[str], batches: list[pa.RecordBatch], first_row: int
+    template: TextGrid, batches: list[pa.RecordBatch], first_row: int
 ) -> TextGrid:
+    """The batches as one grid; columns stay in pyarrow's chunks (no copy)."""
     table = pa.Table.from_batches(batches)
     rows = table.num_rows
-    return TextGrid(
-        headers=headers,
-        columns=[table.column(i).combine_chunks() for i in range(table.num_columns)],
+    return replace(
+        template,
+        columns=[table.column(i) for i in range(table.num_columns)],
         row_numbers=pa.array(range(first_row, first_row + rows), pa.int64()),
     )
 
@@ -366,8 +415,8 @@ def _drop_last_row(grid: TextGrid, reason: str) -> TextGrid:
     """Move the last parsed row to the malformed rows (a file cut off mid-row)."""
     last = grid.row_numbers[-1].as_py()
     keep = grid.num_rows - 1
-    return TextGrid(
-        headers=grid.headers,
+    return replace(
+        grid,
         columns=[column.slice(0, keep) for column in grid.columns],
         row_numbers=grid.row_numbers.slice(0, keep),
         malformed_rows={**grid.malformed_rows, last: reason},
@@ -446,19 +495,35 @@ def _one_chunk(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
-def read_sheet(workbook: fastexcel.ExcelReader, sheet_name: str) -> TextGrid:
+def _header(name: str) -> str:
+    return "" if name.startswith("__UNNAMED__") else name
+
+
+def read_sheet(
+    workbook: fastexcel.ExcelReader,
+    sheet_name: str,
+    wanted: Callable[[str], bool] | None = None,
+) -> TextGrid:
     """One worksheet as a TextGrid; the first row is the header.
 
     fastexcel (calamine, in Rust) renders every cell as text straight into Arrow: whole
     numbers without `.0` (so a code typed as a number keeps its digits), dates and times in
-    ISO format. Empty rows are skipped but keep their place in the row numbering.
+    ISO format. Empty rows are skipped but keep their place in the row numbering. With
+    `wanted`, only the columns whose header it accepts are loaded (the others are never
+    turned into Arrow: a reader that needs a few columns of a wide export saves the time).
     """
     try:
-        sheet = workbook.load_sheet(sheet_name, header_row=0, dtypes="string")
+        if wanted is None:
+            sheet = workbook.load_sheet(sheet_name, header_row=0, dtypes="string")
+        else:
+            sheet = workbook.load_sheet(
+                sheet_name, header_row=0, dtypes="string",
+                use_columns=lambda column: wanted(_header(column.name)),
+            )
         table = sheet.to_arrow()
     except Exception as error:
         raise UnreadableFileError(f"sheet {sheet_name!r} cannot be read: {error}") from error
-    headers = [name if not name.startswith("__UNNAMED__") else "" for name in table.column_names]
+    headers = [_header(name) for name in table.column_names]
     columns = [
         pc.utf8_trim_whitespace(pc.fill_null(_one_chunk(column).cast(pa.string()), ""))
         for column in table.columns
@@ -468,6 +533,13 @@ def read_sheet(workbook: fastexcel.ExcelReader, sheet_name: str) -> TextGrid:
         filled = functools.reduce(pc.or_, (pc.not_equal(column, "") for column in columns))
         columns = [column.filter(filled) for column in columns]
         numbers = numbers.filter(filled)
+    if wanted is not None:
+        file_headers = [_header(column.name) for column in sheet.available_columns()]
+        while file_headers and file_headers[-1] == "":
+            file_headers.pop()  # trailing columns without a header
+        return TextGrid(headers=headers, columns=columns, row_numbers=numbers,
+                        file_headers=file_headers,
+                        positions=[column.index for column in sheet.selected_columns])
     while headers and headers[-1] == "" and not pc.any(pc.not_equal(columns[-1], "")).as_py():
         headers.pop()  # a trailing column with neither header nor content
         columns.pop()

@@ -20,8 +20,8 @@ typed as (
             interview_date,
             cast(timezone('{{ local_time_zone }}', timezone('UTC', submitted_at)) as date)
         ) as interview_day,
-        -- The time a response is dated by (INDICATORS.md §6: submitted before 2022 or in
-        -- the future), and its local day; the device's date when it has no time at all.
+        -- The time a response is dated by (INDICATORS.md §6: submitted before the fieldwork
+        -- began or in the future), and its local day; the device's date when it has no time at all.
         coalesce(submitted_at, started_at) as dated_at,
         coalesce(
             cast(timezone('{{ local_time_zone }}', timezone('UTC', coalesce(submitted_at, started_at))) as date),
@@ -82,12 +82,12 @@ select
     ended_at,
     typed.interview_day,
     list_filter([
-        case when ended_at - started_at < interval 5 minutes then 'short_interview' end,
-        case when dated_day < date '2022-01-01'
+        case when ended_at - started_at < interval {{ short_interview_minutes }} minutes then 'short_interview' end,
+        case when dated_day < date '{{ earliest_interview_date }}'
               or dated_at > timezone('UTC', now())
               or dated_day > cast(timezone('{{ local_time_zone }}', now()) as date)
              then 'date_out_of_range' end,
-        case when e.interviews > 25 then 'enumerator_overload' end
+        case when e.interviews > {{ enumerator_daily_max }} then 'enumerator_overload' end
     ], lambda flag: flag is not null) as quality_flags,
     -- w = N_c / n_c: the commune's 2024 population over its number of valid responses.
     population_2024 / c.valid_responses as weight

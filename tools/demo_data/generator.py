@@ -57,7 +57,6 @@ problem sits on its own submission, so each is counted once whatever the order o
 from __future__ import annotations
 
 import argparse
-import csv
 import re
 import sys
 import unicodedata
@@ -77,10 +76,11 @@ import numpy as np
 import openpyxl
 import xlsxwriter
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-REFERENCE_DIR = REPO_ROOT / "data" / "reference"
-FORM_PATH = REFERENCE_DIR / "forms" / "citizen_survey.xlsx"
-REGISTER_TEMPLATE_PATH = REFERENCE_DIR / "forms" / "workshop_register.xlsx"
+from pipeline.reference import Reference as ProjectReference
+from pipeline.settings import Settings
+from pipeline.xlsform import SELECT_MULTIPLE, SELECT_ONE, SurveyForm, load_form
+
+FRENCH = "French (fr)"
 
 DEFAULT_SHAPES: tuple[str, ...] = (
     "kobo_xml", "kobo_labels_fr", "kobo_xlsx", "odk_central", "paper_fr",
@@ -111,7 +111,8 @@ SURVEY_FLAGS = ("speeder", "before_period", "in_future", "overloaded_day")
 SURVEY_KINDS = ("clean", *SURVEY_INVALID, *SURVEY_FLAGS)
 REGISTER_KINDS = ("unknown_workshop", "duplicate_attendance", "bad_age", "corrected_age")
 INVALID_SHARE, EDIT_SHARE, SPEEDER_SHARE = 0.015, 0.005, 0.001
-OVERLOAD_SIZE, OUT_OF_PERIOD_EACH, NO_CONSENT_SHARE = 30, 2, 0.03
+OVERLOAD_EXTRA, OUT_OF_PERIOD_EACH, NO_CONSENT_SHARE = 5, 2, 0.03
+PILOT_DAYS_BEFORE = 19  # pilot interviews: from this many days before the fieldwork began
 OVERLOAD_DAY = np.datetime64("2022-05-22T08:00", "ms")  # a Sunday
 
 # --- Behaviour of respondents (effects are on the 1-5 scale, or on the logit of a rate) -------
@@ -240,6 +241,12 @@ COMMENT_SHARE, NAME_SHARE, ARABIC_NAME_SHARE, PHONE_SHARE, PLACE_SHARE = 0.15, 0
 
 
 # ============================================================================ form and reference
+# The generator's view of the questionnaire and of the reference lists, built from the
+# project's own loaders (`pipeline.xlsform`, `pipeline.reference`), so that the demo files
+# follow the same form and the same communes as the pipeline that reads them.
+XLSFORM_TYPES = {SELECT_ONE: "select_one", SELECT_MULTIPLE: "select_multiple"}
+
+
 @dataclass(frozen=True)
 class Choice:
     name: str
@@ -286,45 +293,18 @@ class Form:
         return {c.name: c.label_fr for c in self.choices[self[field_name].list_name or ""]}
 
 
-def _records(ws: openpyxl.worksheet.worksheet.Worksheet) -> tuple[list[str], list[dict]]:
-    rows = ws.iter_rows(values_only=True)
-    header = [str(h) if h is not None else "" for h in next(rows)]
-    out = [dict(zip(header, r, strict=False)) for r in rows if any(v is not None for v in r)]
-    return header, out
-
-
-def _language_column(header: list[str], code: str) -> str | None:
-    return next((h for h in header if h.startswith("label") and f"({code})" in h), None)
-
-
-def load_form(path: Path = FORM_PATH) -> Form:
-    """Read questions, groups, relevance and French labels from the XLSForm."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    s_header, survey = _records(wb["survey"])
-    c_header, choice_rows = _records(wb["choices"])
-    _, settings = _records(wb["settings"])
-    wb.close()
-    s_fr, c_fr = _language_column(s_header, "fr"), _language_column(c_header, "fr")
-    choices: dict[str, list[Choice]] = {}
-    for row in choice_rows:
-        choices.setdefault(str(row["list_name"]), []).append(
-            Choice(str(row["name"]), str(row.get(c_fr) or row["name"])))
-    fields, stack = [], []
-    for row in survey:
-        kind, *rest = str(row["type"]).split()
-        relevant = str(row.get("relevant") or "").strip()
-        if kind == "begin_group":
-            stack.append((str(row["name"]), relevant))
-        elif kind == "end_group":
-            stack.pop()
-        elif kind != "note":
-            conditions = tuple(r for _, r in stack if r) + ((relevant,) if relevant else ())
-            fields.append(Field(str(row["name"]), kind, rest[0] if rest else None,
-                                tuple(g for g, _ in stack), row.get(s_fr), conditions))
-    meta = settings[0] if settings else {}
-    return Form(str(meta.get("form_title") or meta.get("form_id") or "form"),
-                str(meta.get("version") or ""), tuple(fields),
-                {k: tuple(v) for k, v in choices.items()})
+def form_view(survey: SurveyForm) -> Form:
+    """The questionnaire as the generator writes it: XLSForm type words, French labels."""
+    fields = tuple(
+        Field(q.name, XLSFORM_TYPES.get(q.type, q.type), q.list_name, q.groups,
+              q.labels.get(FRENCH), q.relevant)
+        for q in survey.questions
+    )
+    choices = {
+        list_name: tuple(Choice(c.name, c.labels.get(FRENCH) or c.name) for c in items)
+        for list_name, items in survey.choices.items()
+    }
+    return Form(survey.title or survey.form_id or "form", survey.version, fields, choices)
 
 
 @dataclass(frozen=True)
@@ -338,15 +318,10 @@ class Reference:
     urban: np.ndarray  # official type: urban municipality (else rural commune)
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
-    """Read the reference lists, codes as strings (``050910101`` keeps its leading zero)."""
-    communes = {r["commune_code"]: r for r in _read_csv(directory / "communes.csv")}
-    codes = sorted(r["commune_code"] for r in _read_csv(directory / "programme_communes.csv"))
+def reference_view(reference: ProjectReference) -> Reference:
+    """The programme communes, sorted by code, with their province, name and type."""
+    communes = {row["commune_code"]: row for row in reference.communes.iter_rows(named=True)}
+    codes = sorted(reference.cohort["commune_code"].to_list())
     rows = [communes[c] for c in codes]
     return Reference(frozenset(communes), np.array(codes, dtype=object),
                      np.array([r["province_code"] for r in rows], dtype=object),
@@ -1092,7 +1067,23 @@ BREAKERS: dict[str, Callable[[_Survey0, np.ndarray], None]] = {
 }
 
 
-def _inject_flags(rng: np.random.Generator, core: Core, kind: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class FlagThresholds:
+    """The quality-flag thresholds of the programme (`data/reference/programme.yaml`), so
+    that planted speeders, pilot interviews and overloaded days fall on the right side."""
+
+    short_interview_minutes: int
+    earliest_interview_date: date
+    enumerator_daily_max: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FlagThresholds:
+        return cls(settings.short_interview_minutes, settings.earliest_interview_date,
+                   settings.enumerator_daily_max)
+
+
+def _inject_flags(rng: np.random.Generator, core: Core, kind: np.ndarray,
+                  flags: FlagThresholds) -> np.ndarray:
     """Quality flags (kept, not quarantined). Returns the shift of written times per submission
     (a device clock eight years ahead for the ``in_future`` ones)."""
     n = len(kind)
@@ -1100,18 +1091,21 @@ def _inject_flags(rng: np.random.Generator, core: Core, kind: np.ndarray) -> np.
     clean = (core.channel != PAPER) & core.consent & (kind == 0)
     speeders = _pick(rng, np.flatnonzero(clean), max(3, round(n * SPEEDER_SHARE)))
     kind[speeders] = SURVEY_KINDS.index("speeder")
+    # From 2 minutes to 10 seconds under the threshold.
     core.end[speeders] = core.start[speeders] + rng.integers(
-        120_000, 290_000, len(speeders)).astype("timedelta64[ms]")
+        120_000, flags.short_interview_minutes * 60_000 - 10_000, len(speeders)
+    ).astype("timedelta64[ms]")
     clean_kobo = np.flatnonzero((kind == 0) & clean & (core.channel == KOBO))
     dated = _pick(rng, clean_kobo, 2 * OUT_OF_PERIOD_EACH)
     before, future = dated[:OUT_OF_PERIOD_EACH], dated[OUT_OF_PERIOD_EACH:]
     kind[before] = SURVEY_KINDS.index("before_period")
     kind[future] = SURVEY_KINDS.index("in_future")
-    pilot = (np.datetime64("2021-12-13T10:00", "ms")
-             + rng.integers(0, 14, len(before)).astype("timedelta64[D]"))
-    _move(rng, core, before, pilot, np.timedelta64(40, "m"))  # pilot interviews, December
+    first_pilot_day = np.datetime64(flags.earliest_interview_date, "D") - PILOT_DAYS_BEFORE
+    pilot = (first_pilot_day + np.timedelta64(10, "h")).astype("datetime64[ms]") \
+        + rng.integers(0, 14, len(before)).astype("timedelta64[D]")
+    _move(rng, core, before, pilot, np.timedelta64(40, "m"))  # pilot interviews
     shift[future] = FUTURE_SHIFT
-    _overload(rng, core, kind)
+    _overload(rng, core, kind, flags.enumerator_daily_max)
     return shift
 
 
@@ -1126,15 +1120,16 @@ def _move(rng: np.random.Generator, core: Core, rows: np.ndarray, first_start: n
     core.received[rows] = _to_utc(core.end[rows]) + delay
 
 
-def _overload(rng: np.random.Generator, core: Core, kind: np.ndarray) -> None:
-    """One enumerator logs 30 interviews on a Sunday (no other fieldwork happens on Sundays)."""
+def _overload(rng: np.random.Generator, core: Core, kind: np.ndarray, daily_max: int) -> None:
+    """One enumerator logs more interviews than `daily_max` (five more) on a Sunday (no other
+    fieldwork happens on Sundays)."""
     clean = (kind == 0) & core.consent & (core.channel == KOBO)
     counts = np.bincount(core.enumerator[clean], minlength=len(core.enumerators))
     who = int(np.argmax(counts))
     pool = np.flatnonzero(clean & (core.enumerator == who))
-    if len(pool) <= 25:
+    if len(pool) <= daily_max:
         return
-    rows = _pick(rng, pool, OVERLOAD_SIZE)
+    rows = _pick(rng, pool, daily_max + OVERLOAD_EXTRA)
     kind[rows] = SURVEY_KINDS.index("overloaded_day")
     _move(rng, core, rows, np.full(len(rows), OVERLOAD_DAY), np.timedelta64(21, "m"))
 
@@ -1213,7 +1208,7 @@ def _paper_numbers(core: Core, ref: Reference) -> np.ndarray:
 
 
 def build_survey(rng: np.random.Generator, n: int, form: Form, ref: Reference,
-                 shapes: Sequence[str] = DEFAULT_SHAPES) -> Survey:
+                 flags: FlagThresholds, shapes: Sequence[str] = DEFAULT_SHAPES) -> Survey:
     """Simulate ``n`` valid submissions and, on top of them, refusals and invalid ones; plant
     the problems, and add the edited versions."""
     per_kind, refusals = _planted_counts(n)
@@ -1223,7 +1218,7 @@ def build_survey(rng: np.random.Generator, n: int, form: Form, ref: Reference,
     cols = _answers(rng, form, core, people, ref)
     kind = np.zeros(n, np.int8)
     _inject_invalid(rng, form, ref, core, cols, kind, per_kind)
-    shift = _inject_flags(rng, core, kind)
+    shift = _inject_flags(rng, core, kind, flags)
     edits = _choose_edits(rng, form, core, cols, kind)
     src = np.concatenate([np.arange(n), edits.src])
     all_cols = {name: c.take(src) for name, c in cols.items()}
@@ -2112,9 +2107,10 @@ def _write_register(path: Path, template: dict[str, list[tuple]], workshops: lis
     wb.close()
 
 
-def write_registers(registers: Registers, out_dir: Path) -> list[FileInfo]:
-    """Each expert's workbook, sent in June and again in September with rows appended."""
-    template = _template_sheets(REGISTER_TEMPLATE_PATH)
+def write_registers(registers: Registers, out_dir: Path, template_path: Path) -> list[FileInfo]:
+    """Each expert's workbook, sent in June and again in September with rows appended, on
+    the register template (`template_path`)."""
+    template = _template_sheets(template_path)
     files = []
     for expert in sorted({w.expert for w in registers.workshops}):
         for label, cut in REGISTER_CUTS:
@@ -2146,7 +2142,7 @@ class DemoSummary:
     - flagged: ``speeder`` (2-5 min), ``before_period`` (pilot interviews, December 2021, every
       timestamp), ``in_future`` (device clock eight years ahead: start, end, today and
       ``_submission_time`` in 2030), ``overloaded_day`` (the 30 interviews of one enumerator on
-      Sunday 2022-05-22) and ``enumerator_days_over_25`` (1);
+      Sunday 2022-05-22) and ``enumerator_overloaded_days`` (1);
     - ``edited``: submissions whose edited version (same ``_uuid``, later ``_submission_time``,
       one of EDITABLE changed) is in the last export; the original is in the earlier ones;
     - registers, in participant rows: ``unknown_workshop`` (an extra row naming an id that
@@ -2177,7 +2173,7 @@ class DemoSummary:
         ]
 
 
-def _enumerator_days_over(survey: Survey, rows: np.ndarray, limit: int = 25) -> int:
+def _enumerator_days_over(survey: Survey, rows: np.ndarray, limit: int) -> int:
     rows = rows[~np.isnat(survey.start[rows])]
     day = survey.start[rows].astype("datetime64[D]").astype(np.int64)
     pairs = survey.enumerator[rows].astype(np.int64) * 1_000_000 + day
@@ -2186,7 +2182,8 @@ def _enumerator_days_over(survey: Survey, rows: np.ndarray, limit: int = 25) -> 
 
 
 def _summarise(survey: Survey | None, written: list[tuple[FileInfo, np.ndarray]],
-               registers: Registers | None, register_files: list[FileInfo]) -> DemoSummary:
+               registers: Registers | None, register_files: list[FileInfo],
+               flags: FlagThresholds) -> DemoSummary:
     injected: dict[str, int] = {}
     submissions = no_consent = accepted = 0
     if survey is not None and written:
@@ -2196,7 +2193,8 @@ def _summarise(survey: Survey | None, written: list[tuple[FileInfo, np.ndarray]]
         counts = np.bincount(survey.kind[bases], minlength=len(SURVEY_KINDS))
         injected = {k: int(c) for k, c in zip(SURVEY_KINDS, counts, strict=True) if k != "clean"}
         injected["edited"] = len(np.unique(survey.base[rows[survey.is_edit[rows]]]))
-        injected["enumerator_days_over_25"] = _enumerator_days_over(survey, bases)
+        injected["enumerator_overloaded_days"] = _enumerator_days_over(
+            survey, bases, flags.enumerator_daily_max)
         no_consent = int((survey.cols["consent"].values(bases) == "no").sum())
         accepted = submissions - no_consent - sum(injected[k] for k in SURVEY_INVALID)
     shares: dict[str, float] = {}
@@ -2228,17 +2226,21 @@ def generate_demo_data(out_dir: Path, *, seed: int = 2022, n_responses: int = 83
         raise ValueError(f"unknown shapes {sorted(unknown)}; known: {DEFAULT_SHAPES}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    form, ref = load_form(), load_reference()
+    settings = Settings.from_env()
+    form = form_view(load_form(settings.survey_form))
+    ref = reference_view(ProjectReference.load(settings))
+    flags = FlagThresholds.from_settings(settings)
     survey_seed, register_seed = np.random.SeedSequence(seed).spawn(2)
     survey, written = None, []
     if n_responses > 0 and shapes:
-        survey = build_survey(np.random.default_rng(survey_seed), n_responses, form, ref, shapes)
+        survey = build_survey(np.random.default_rng(survey_seed), n_responses, form, ref, flags,
+                              shapes)
         written = write_survey_files(survey, form, ref, out_dir, shapes)
     registers, register_files = None, []
     if n_workshops > 0:
         registers = build_registers(np.random.default_rng(register_seed), n_workshops, ref)
-        register_files = write_registers(registers, out_dir)
-    return _summarise(survey, written, registers, register_files)
+        register_files = write_registers(registers, out_dir, settings.register_template)
+    return _summarise(survey, written, registers, register_files, flags)
 
 
 def _holds_files(directory: Path) -> bool:
@@ -2248,7 +2250,7 @@ def _holds_files(directory: Path) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.demo_data",
+    parser = argparse.ArgumentParser(prog="python -m tools.demo_data",
                                      description="Write seeded demo input files.")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=2022)
@@ -2269,6 +2271,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(summary.lines()))
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

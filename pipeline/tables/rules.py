@@ -1,0 +1,96 @@
+"""The quarantine rules (INDICATORS.md §6), one declaration each: id, message, the rows they
+apply to and the column whose value a quarantine row shows.
+
+The pandera checks of `pipeline.schemas` are named by these ids, and `rule_for` and
+`reported_column` are derived from here, so a rule is added or reworded in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pipeline.tables.model import CHECKED, Rule
+
+SURVEY = "stg_survey_rows"
+WORKSHOPS = "stg_workshops"
+ATTENDANCES = "stg_attendances"
+ANY_FILE = "any"
+
+MISSING_SUBMISSION_ID = Rule(
+    "missing_submission_id",
+    "no submission identifier (_uuid, meta-instanceID or N° questionnaire): the row cannot be "
+    "told apart from its re-exports",
+    SURVEY, reported_column=None, missing_of="submission_key",
+)
+CONSENT_MISSING = Rule("consent_missing", "consent is neither yes nor no", SURVEY,
+                       missing_of="consent")
+UNKNOWN_PROVINCE = Rule("unknown_province", "province code is not a province of the region",
+                        SURVEY)
+UNKNOWN_COMMUNE = Rule("unknown_commune", "commune code is not a commune of the region",
+                       SURVEY, missing_of="commune")
+COMMUNE_NOT_IN_PROVINCE = Rule("commune_not_in_province",
+                               "the commune does not lie in the province named", SURVEY,
+                               reported_column="commune")
+AGE_MISSING = Rule("age_missing", "age is missing", SURVEY)
+AGE_NOT_INTEGER = Rule("age_not_integer", "age is not a whole number", SURVEY)
+AGE_OUT_OF_RANGE = Rule("age_out_of_range", "age is outside {min_age}–{max_age}", SURVEY)
+SEX_INVALID = Rule("sex_invalid", "sex is missing or not female/male", SURVEY)
+SCORE_OUT_OF_RANGE = Rule("score_out_of_range", "score is not 1–5 or 9 (don't know)", SURVEY)
+SCORE_WITHOUT_USE = Rule(
+    "score_without_use",
+    "a satisfaction score is given while the service was not used (used_<service> is not yes)",
+    SURVEY,
+)
+MALFORMED_ROW = Rule("malformed_row",
+                     "the row cannot be parsed (wrong number of fields or broken quoting)",
+                     ANY_FILE, reported_column=None)
+UNKNOWN_WORKSHOP = Rule("unknown_workshop",
+                        "the participant's id_atelier is not a workshop of any register",
+                        ATTENDANCES, reported_column="workshop_id")
+MISSING_WORKSHOP_ID = Rule("missing_workshop_id", "id_atelier is empty", WORKSHOPS,
+                           missing_of="workshop_id")
+WORKSHOP_UNKNOWN_COMMUNE = Rule("workshop_unknown_commune",
+                                "code_commune is not a commune of the region", WORKSHOPS,
+                                reported_column="commune_code")
+PARTICIPANT_UNIDENTIFIED = Rule(
+    "participant_unidentified",
+    "neither a name nor a phone number: the attendance cannot be told apart from others",
+    ATTENDANCES, reported_column=None, missing_of="person_key",
+)
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        MISSING_SUBMISSION_ID, CONSENT_MISSING, UNKNOWN_PROVINCE, UNKNOWN_COMMUNE,
+        COMMUNE_NOT_IN_PROVINCE, AGE_MISSING, AGE_NOT_INTEGER, AGE_OUT_OF_RANGE, SEX_INVALID,
+        SCORE_OUT_OF_RANGE, SCORE_WITHOUT_USE, MALFORMED_ROW, UNKNOWN_WORKSHOP,
+        MISSING_WORKSHOP_ID, WORKSHOP_UNKNOWN_COMMUNE, PARTICIPANT_UNIDENTIFIED,
+    )
+}
+# The rule a missing value of a required column breaks (pandera's `not_nullable`).
+MISSING_VALUE_RULES: dict[str, str] = {
+    rule.missing_of: rule.id for rule in RULES.values() if rule.missing_of is not None
+}
+
+
+def rule_for(check: str, column: str) -> str:
+    """Which rule a pandera failure case (check name, column) stands for: the check is named
+    by its rule, except a missing value, which breaks the rule of its column."""
+    if check == "not_nullable":
+        if column in MISSING_VALUE_RULES:
+            return MISSING_VALUE_RULES[column]
+    elif check in RULES:
+        return check
+    raise KeyError(f"no quarantine rule for check {check!r} on column {column!r}")
+
+
+def reported_column(rule: str, checked: str | None) -> str | None:
+    """The column whose value the quarantine row of `rule` shows, `checked` being the column
+    pandera checked (None for a check on the whole row)."""
+    declared = RULES[rule].reported_column
+    return checked if declared == CHECKED else declared
+
+
+def messages(settings: object | None = None) -> Mapping[str, str]:
+    """Rule id -> message, with the settings the messages name filled in."""
+    return {rule.id: rule.text(settings) for rule in RULES.values()}

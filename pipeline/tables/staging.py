@@ -1,0 +1,103 @@
+"""The staging tables (`stg_*`): what the readers found in `data/raw/`, one row per data row,
+pseudonymised, typed, not yet judged. Rebuilt from the raw folder on every run."""
+
+from __future__ import annotations
+
+from pipeline.tables.fields import fields
+from pipeline.tables.model import Field, Table
+from pipeline.xlsform import SurveyForm
+
+FILE_READ_FIELDS = fields(
+    "source_file", "sheet", "file_kind", "file_shape", "status", "reason", "rows_read",
+    "encoding", "unmapped_headers", "missing_questions",
+)
+READ_FAILURE_FIELDS = fields("source_file", "sheet", "source_row", "message")
+
+
+def answer_fields(form: object) -> tuple[Field, ...]:
+    """One text column per closed question of the questionnaire (`SurveyForm.answer_fields`),
+    holding the answer's choice *name* (`female`, `4`, `yes`), NULL when unanswered."""
+    if not isinstance(form, SurveyForm):
+        raise TypeError(f"expected the survey form, got {type(form).__name__}")
+    declared = []
+    for name in form.answer_fields:
+        question = form.question(name)
+        label = question.labels.get("French (fr)") or name
+        declared.append(Field(
+            name, "text",
+            f"Réponse à la question {name} du formulaire : {label}",
+            f"Answer to question {name} of the form (choice name for closed questions).",
+            values_from=f"form:{question.list_name}" if question.list_name else None,
+        ))
+    return tuple(declared)
+
+
+STG_RAW_FILES = Table(
+    "stg_raw_files", "staging",
+    "Chaque fichier du dossier data/raw : nature reconnue au contenu, taille, date, empreinte.",
+    "Every file of the raw folder: kind told from its content, size, time, digest.",
+    fields("source_file", "file_kind", "size_bytes", "modified_at", "sha256", "file_order"),
+    key=("source_file",),
+)
+STG_SURVEY_ROWS = Table(
+    "stg_survey_rows", "staging",
+    "Une ligne par ligne de données des exports d'enquête, réponses en noms de choix, "
+    "identifiants pseudonymisés, heures en UTC.",
+    "One row per data row of the survey exports: answers as choice names, pseudonymised ids, "
+    "times in UTC.",
+    fields("source_file", "source_row", "file_shape", "submission_key", "enumerator_key",
+           "submitted_at", "started_at", "ended_at", "interview_date"),
+    key=("source_file", "source_row"),
+    extra_fields=answer_fields,
+)
+STG_SURVEY_FILE_READS = Table(
+    "stg_survey_file_reads", "staging",
+    "Ce qui a été lu de chaque export d'enquête : chargé ou rejeté, lignes lues, encodage, "
+    "en-têtes inconnus, questions absentes.",
+    "What was read from each survey export: loaded or rejected, rows read, encoding, unknown "
+    "headers, missing questions.",
+    FILE_READ_FIELDS, key=("source_file", "sheet"),
+)
+STG_SURVEY_READ_FAILURES = Table(
+    "stg_survey_read_failures", "staging",
+    "Lignes d'exports d'enquête illisibles (nombre de champs, guillemets) : mises en "
+    "quarantaine.",
+    "Rows of survey exports that cannot be parsed (number of fields, quoting): quarantined.",
+    READ_FAILURE_FIELDS, key=("source_file", "sheet", "source_row"),
+)
+STG_WORKSHOPS = Table(
+    "stg_workshops", "staging",
+    "Une ligne par atelier de chaque registre reçu (feuille ateliers), valeurs normalisées.",
+    "One row per workshop of every register received (sheet ateliers), values normalised.",
+    fields("source_file", "sheet", "source_row", "workshop_id", "commune_code", "workshop_date",
+           "workshop_type", "expert_key", "date_text"),
+    key=("source_file", "sheet", "source_row"),
+)
+STG_ATTENDANCES = Table(
+    "stg_attendances", "staging",
+    "Une ligne par participant de chaque registre reçu (feuille participants) : nom et "
+    "téléphone remplacés par une clé pseudonyme, valeurs normalisées.",
+    "One row per participant of every register received (sheet participants): name and phone "
+    "replaced by a pseudonymous key, values normalised.",
+    fields("source_file", "sheet", "source_row", "workshop_id", "person_key", "has_phone",
+           "sex", "age", "category", "disability", "residence"),
+    key=("source_file", "sheet", "source_row"),
+)
+STG_REGISTER_FILE_READS = Table(
+    "stg_register_file_reads", "staging",
+    "Ce qui a été lu de chaque feuille des registres : chargée ou rejetée, lignes lues, "
+    "colonnes absentes.",
+    "What was read from each register sheet: loaded or rejected, rows read, missing columns.",
+    FILE_READ_FIELDS, key=("source_file", "sheet"),
+)
+STG_REGISTER_READ_FAILURES = Table(
+    "stg_register_read_failures", "staging",
+    "Lignes de registres illisibles : mises en quarantaine.",
+    "Register rows that cannot be parsed: quarantined.",
+    READ_FAILURE_FIELDS, key=("source_file", "sheet", "source_row"),
+)
+
+STAGING_TABLES = (
+    STG_RAW_FILES, STG_SURVEY_ROWS, STG_SURVEY_FILE_READS, STG_SURVEY_READ_FAILURES,
+    STG_WORKSHOPS, STG_ATTENDANCES, STG_REGISTER_FILE_READS, STG_REGISTER_READ_FAILURES,
+)
