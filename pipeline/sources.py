@@ -4,15 +4,18 @@ This is the first step of ingestion (`sources` → `readers` → `staging`): it 
 files inside `data/raw/` (sub-folders included, links leading out of it ignored) and sniffs
 each one as a survey export, a workshop register or something unknown. Listing never reads a
 file (the sensor does it every minute); sniffing reads the first bytes, and the sheet names of
-a workbook; only the inventory hashes the content.
+a workbook; only the inventory hashes the content, and only of the files whose size or
+modification time changed since the last inventory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -111,17 +114,47 @@ def sniff(raw: RawFile) -> str:
     return SURVEY_KIND
 
 
-def inventory(files: list[RawFile]) -> pa.Table:
+class FileStat(NamedTuple):
+    """What listing the folder tells of a file without reading it (modification time as
+    naive UTC, as `stg_raw_files` keeps it)."""
+
+    name: str
+    size_bytes: int
+    modified_at: dt.datetime
+
+
+class FileIdentity(NamedTuple):
+    """What only reading a file tells: its digest and its kind."""
+
+    sha256: str
+    file_kind: str
+
+
+def file_stat(raw: RawFile) -> FileStat:
+    return FileStat(raw.name, raw.size_bytes, raw.modified_at.replace(tzinfo=None))
+
+
+def identify(raw: RawFile, known: Mapping[FileStat, FileIdentity] | None = None) -> FileIdentity:
+    """The file's digest and kind; taken from `known` (the last inventory) when the file's
+    name, size and modification time are the same, so that an unchanged folder is listed
+    without reading a byte (as git and make trust a file's size and time)."""
+    found = (known or {}).get(file_stat(raw))
+    return found if found is not None else FileIdentity(raw.sha256(), sniff(raw))
+
+
+def inventory(files: list[RawFile],
+              known: Mapping[FileStat, FileIdentity] | None = None) -> pa.Table:
     """`stg_raw_files`: every file of the raw folder, its kind, fingerprint and arrival
-    rank."""
-    return STG_RAW_FILES.from_pylist([
-        {
+    rank (`known`: the digests and kinds of the last inventory, see `identify`)."""
+    rows: list[Mapping[str, object]] = []
+    for order, raw in enumerate(files, start=1):
+        identity = identify(raw, known)
+        rows.append({
             "source_file": raw.name,
-            "file_kind": sniff(raw),
+            "file_kind": identity.file_kind,
             "size_bytes": raw.size_bytes,
             "modified_at": raw.modified_at.replace(tzinfo=None),
-            "sha256": raw.sha256(),
+            "sha256": identity.sha256,
             "file_order": order,
-        }
-        for order, raw in enumerate(files, start=1)
-    ])
+        })
+    return STG_RAW_FILES.from_pylist(rows)

@@ -1,5 +1,6 @@
 """The staging tables (`stg_*`): what the readers found in `data/raw/`, one row per data row,
-pseudonymised, typed, not yet judged. Rebuilt from the raw folder on every run."""
+pseudonymised, typed, not yet judged. Kept between runs: a file already read and unchanged
+is not read again (`stg_staged_files`, `pipeline.staging`)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ STG_RAW_FILES = Table(
     "Every file of the raw folder: kind told from its content, size, time, digest.",
     fields("source_file", "file_kind", "size_bytes", "modified_at", "sha256", "file_order"),
     key=("source_file",),
+)
+STG_STAGED_FILES = Table(
+    "stg_staged_files", "staging",
+    "Chaque fichier dont les lignes sont dans les tables de staging : son contenu (SHA-256) et "
+    "la façon de le lire au moment où il a été lu. Un fichier inchangé n'est pas relu.",
+    "Every file whose rows are in the staging tables: its content (SHA-256) and how it was "
+    "read. A file unchanged since is not read again.",
+    fields("source_file", "file_kind", "sha256", "reading_fingerprint", "staged_at"),
+    key=("source_file", "file_kind"),
 )
 STG_SURVEY_ROWS = Table(
     "stg_survey_rows", "staging",
@@ -98,6 +108,7 @@ STG_REGISTER_READ_FAILURES = Table(
 )
 
 STAGING_TABLES = (
-    STG_RAW_FILES, STG_SURVEY_ROWS, STG_SURVEY_FILE_READS, STG_SURVEY_READ_FAILURES,
+    STG_RAW_FILES, STG_STAGED_FILES, STG_SURVEY_ROWS, STG_SURVEY_FILE_READS,
+    STG_SURVEY_READ_FAILURES,
     STG_WORKSHOPS, STG_ATTENDANCES, STG_REGISTER_FILE_READS, STG_REGISTER_READ_FAILURES,
 )
