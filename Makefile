@@ -51,14 +51,14 @@ run: env
 		echo "data/raw is empty: generating the demo data"; \
 		$(PY) -m tools.demo_data --out data/raw; \
 	fi
-	$(VENV)/bin/dagster asset materialize -m assets.definitions --select '*'
+	$(VENV)/bin/dagster job execute -m assets.definitions -j citizen_metrics_job
 	$(PY) -m pipeline.summary
 
 test: env
 	$(PY) -m pytest
 
 dev: env
-	$(VENV)/bin/dagster dev -m assets.definitions
+	$(VENV)/bin/dagster dev -w workspace.yaml
 
 bench: env
 	$(PY) -m benchmarks.benchmark $(BENCH_ARGS)

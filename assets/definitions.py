@@ -1,11 +1,18 @@
-"""The one Definitions object: `dagster dev`, `dagster asset materialize` and the tests all
-load this module (see `[tool.dagster]` in pyproject.toml)."""
+"""The one Definitions object: `dagster dev`, `dagster job execute`, the server's webserver and
+daemon and the tests all load this module, as the code location `citizen_metrics`
+(`workspace.yaml`, `[tool.dagster]` in pyproject.toml)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from assets.automation import citizen_metrics_job, new_raw_files, nightly_schedule
+from assets.automation import (
+    citizen_metrics_job,
+    new_raw_files,
+    nightly_schedule,
+    purge_run_history_job,
+    weekly_purge_schedule,
+)
 from assets.checks import CHECKS
 from assets.labels import label_tables
 from assets.marts import MART_ASSETS, citizen_metrics_database, manager_report, mart_exports
@@ -33,8 +40,8 @@ ASSETS = [
 defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=CHECKS,
-    jobs=[citizen_metrics_job],
-    schedules=[nightly_schedule],
+    jobs=[citizen_metrics_job, purge_run_history_job],
+    schedules=[nightly_schedule, weekly_purge_schedule],
     sensors=[new_raw_files],
     resources={"pipeline": PipelineResource()},
     # One process for the whole run: ~60 ms per asset instead of ~2 s for a new process per
