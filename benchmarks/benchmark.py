@@ -118,6 +118,9 @@ def main() -> None:
     parser.add_argument("--no-floor", action="store_true", help="skip the floor")
     parser.add_argument("--no-nights", action="store_true",
                         help="skip the incremental nights")
+    parser.add_argument("--disclosure-sample", default="",
+                        help="comma-separated numbers of provinces: disclosure control in "
+                             "full measured on the first K provinces of the run")
     args = parser.parse_args()
 
     root: Path = args.root / f"{'national_' if args.national else ''}n{args.responses}"
@@ -186,6 +189,14 @@ def main() -> None:
               f"report)")
     if not args.no_nights:
         incremental_nights(root, pipeline, child_arguments)
+    for provinces in filter(None, args.disclosure_sample.split(",")):
+        sample = run_child("benchmarks.disclosure_sample", root, provinces.strip())
+        print(f"\ndisclosure control in full on {sample['provinces']} provinces "
+              f"({sample['communes']:,} communes, {sample['responses']:,} responses): "
+              + ", ".join(f"{step} {seconds:.1f} s"
+                          for step, seconds in sample["seconds"].items())
+              + f"; audit passed: {sample['audit_passed']}; rows {sample['rows']}; "
+              f"peak memory {sample['peak_rss_mb']:,.0f} MB")
 
 
 if __name__ == "__main__":
