@@ -125,6 +125,23 @@ def test_the_nightly_job_is_read_back_from_postgres(server, instance, nightly_ru
     assert event is not None and event.run_id == nightly_run.run_id
 
 
+def test_the_scale_out_instance_loads_with_docker_runs(deployment, tmp_path: Path) -> None:
+    """deploy/scale-out/dagster.yaml: same Postgres storage, each run in a container."""
+    from dagster_docker import DockerRunLauncher
+    from dagster_postgres import PostgresRunStorage
+
+    shutil.copyfile(REPO / "deploy" / "scale-out" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as scaled:
+        assert isinstance(scaled.run_storage, PostgresRunStorage)
+        launcher = scaled.run_launcher
+        assert isinstance(launcher, DockerRunLauncher)
+        assert launcher.image == "citizen-metrics:latest"
+        forwarded = {variable.split("=")[0] for variable in launcher.env_vars}
+        assert {"PIPELINE_SALT", "DAGSTER_PG_PASSWORD", "PIPELINE_RAW_DIR"} <= forwarded
+        assert scaled.run_retries_enabled and not scaled.run_retries_retry_on_asset_or_op_failure
+        assert type(scaled.run_coordinator).__name__ == "QueuedRunCoordinator"
+
+
 # Jobs that fail the ways a night can fail, to see which ones the instance would retry.
 @dg.asset
 def wrong_night() -> None:
