@@ -36,10 +36,6 @@ from pipeline.disclosure.ranges import Attacker
 
 DEFAULT_WIDTH = 0.2
 MAX_ROUNDS = 60
-# While more figures than this are left unproven by the random directions, each is treated
-# as too narrow without solving for its exact range (two programs each): the cheapest
-# published figure sharing an identity with it is hidden, and the next round checks again.
-EXACT_LIMIT: int | None = None
 
 
 @dataclass(frozen=True)
