@@ -66,6 +66,7 @@ class Protection:
     rounds: int = 0
     solves: int = 0
     unprotected: set[int] = field(default_factory=set)
+    converged: bool = True
 
     @property
     def reasons(self) -> np.ndarray:
@@ -139,7 +140,10 @@ def protect(
         if not more.any():
             return protection
         hidden |= more
-    raise RuntimeError("complementary suppression did not converge")
+    # Not settled within the rounds allowed: what is withheld so far stays withheld, and
+    # the auditor's blocking check will say which figures are still too narrow.
+    protection.converged = False
+    return protection
 
 
 def _required(measure: Measure, counts: np.ndarray, primary: np.ndarray,
