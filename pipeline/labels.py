@@ -20,18 +20,12 @@ import pandera.pandas as pa
 import yaml
 
 from pipeline.settings import Settings
+from pipeline.tables.labels import LABEL_TABLES_DECLARED
 
 LABELS_FILE_NAME = "labels.yaml"
 
 # Tables published from the labels, in the order the workbook and the docs list them.
-LABEL_TABLES = (
-    "label_geographies",
-    "label_indicators",
-    "label_groups",
-    "label_questions",
-    "label_options",
-    "label_codes",
-)
+LABEL_TABLES = tuple(table.name for table in LABEL_TABLES_DECLARED)
 
 
 class LabelRows(pa.DataFrameModel):

@@ -350,7 +350,7 @@ _FIELDS = (
           "globale), trust_council (confiance dans le conseil communal).",
           "Indicator: sat_<service> (satisfaction with a service), sat_overall (overall "
           "satisfaction), trust_council (trust in the communal council).", nullable=False,
-          values_from="form:likert"),
+          values_from="form:score_questions"),
     Field("estimate_type", "text",
           "unweighted (non pondéré) ou weighted (pondéré par la population communale RGPH "
           "2024 : w = N_commune / n_commune).",
@@ -414,7 +414,7 @@ _FIELDS = (
           "attended_consultation, requested_info (oui/non).",
           "Question: info_channels, priorities (multiple choice), knows_pac, "
           "attended_consultation, requested_info (yes/no).", nullable=False,
-          values_from="form:questions"),
+          values_from="form:option_questions"),
     Field("option", "text", "Option de réponse (nom de choix du questionnaire).",
           "Answer option (choice name of the questionnaire).", nullable=False,
           values_from="form:choices"),
