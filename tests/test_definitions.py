@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import dagster as dg
@@ -25,6 +26,8 @@ def test_every_asset_has_a_group_and_a_description() -> None:
         assert node.owners, key
         assert {"layer", "domain", "data"} <= set(node.tags), key
         assert node.code_version, key
+        # What the table is for, not how it is built: no table names, no method names.
+        assert not re.search(r"\b(int|stg|ref)_\w+|Kish|pandera|SQL", node.description), key
 
 
 def test_every_warehouse_table_is_an_asset_of_its_layer() -> None:

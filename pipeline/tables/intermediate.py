@@ -79,10 +79,10 @@ def _dedup(name: str, what_fr: str, what_en: str, domain: str) -> Table:
 def _failures(name: str, what_fr: str, what_en: str, domain: str) -> Table:
     return Table(
         name, "intermediate",
-        f"Les règles de qualité que chaque {what_fr} candidate enfreint, une ligne par règle "
-        "(contrôles pandera).",
-        f"The data-quality rules each candidate {what_en} breaks, one row per rule (pandera "
-        "checks).",
+        f"Les règles de qualité que chaque {what_fr} à valider enfreint, une ligne par "
+        "règle : ce qui la met en quarantaine.",
+        f"The data-quality rules each {what_en} to validate breaks, one row per rule: what "
+        "sets it aside.",
         (*fields("source_file", "sheet", "source_row", "rule", "column", "value"),
          QUARANTINE_MESSAGE),
         key=("source_file", "sheet", "source_row", "rule", "column"), domain=domain,
