@@ -27,7 +27,7 @@ help:
 	@echo "make notebooks  execute the analysts' notebooks into HTML (data/marts/notebooks/)"
 	@echo "make screenshots  PNGs of the report and the Dagster lineage page into docs/ (needs chromium)"
 	@echo "make docs       regenerate docs/data_dictionary.md from the table declarations"
-	@echo "make lint       ruff"
+	@echo "make lint       ruff and mypy"
 	@echo "make typecheck mypy on pipeline/ and assets/"
 
 $(UV):
@@ -77,6 +77,7 @@ docs: env
 
 lint: env
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 typecheck: env
 	$(VENV)/bin/mypy

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import dagster as dg
 
@@ -92,7 +93,7 @@ def _materializations(pipeline: PipelineResource, step: Step) -> Iterator[dg.Mat
         facts, built = build(con, step, context)
     for name, table in built.items():
         declared = TABLES[name]
-        metadata: dict[str, object] = {
+        metadata: dict[str, Any] = {
             "dagster/row_count": dg.MetadataValue.int(table.rows),
             "dagster/column_schema": dg.MetadataValue.table_schema(
                 column_schema(declared, context.lists)),

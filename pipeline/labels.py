@@ -41,6 +41,7 @@ class LabelRows(pa.DataFrameModel):
     sort_order: int
 
     @pa.dataframe_check
+    @classmethod
     def labelled_or_from_the_form(cls, frame: pd.DataFrame) -> pd.Series:
         french = frame["label_fr"].fillna("").str.strip().ne("")
         arabic = frame["label_ar"].fillna("").str.strip().ne("")

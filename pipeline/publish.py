@@ -18,6 +18,7 @@ import duckdb
 from pipeline.marts_access import open_database
 from pipeline.settings import MARTS_DATABASE_NAME
 from pipeline.tables import published_tables
+from pipeline.warehouse import scalar
 from pipeline.workbook import WORKBOOK_NAME, write_workbook
 
 # The tables declared `published` (`pipeline.tables`), in publication order.
@@ -68,10 +69,8 @@ def publish_database(
     finally:
         warehouse.execute("detach publishing")
     os.replace(staging, final)
-    counts = {
-        table: warehouse.execute(f"select count(*) from {table}").fetchone()[0]
-        for table in tables
-    }
+    counts = {table: int(scalar(warehouse, f"select count(*) from {table}"))
+              for table in tables}
     return Publication(database=final, exports_dir=marts_dir / "exports", tables=counts)
 
 
