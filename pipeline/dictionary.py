@@ -55,18 +55,24 @@ PREFIXES: dict[str, tuple[str, str]] = {
 }
 
 
-def values_text(column: Field | FieldFamily, language: str) -> str:
-    """The allowed values of a column, or where they come from, in French or English."""
-    index = 0 if language == "fr" else 1
-    if column.values:
-        return ", ".join(f"`{value}`" for value in column.values)
-    source = column.values_from
-    if source is None:
-        return ""
+def _source_text(source: str, index: int) -> str:
     if source in VALUE_SOURCES:
         return VALUE_SOURCES[source][index]
     prefix, _, name = source.partition(":")
     return PREFIXES[prefix][index].format(name) if prefix in PREFIXES else source
+
+
+def values_text(column: Field | FieldFamily, language: str) -> str:
+    """The allowed values of a column, or where they come from, in French or English; for a
+    family of generated columns, the list it has one column per member of."""
+    index = 0 if language == "fr" else 1
+    if isinstance(column, FieldFamily):
+        members = _source_text(column.members, index)
+        return (f"une colonne par valeur de la {members}" if index == 0
+                else f"one column per value of the {members}")
+    if column.values:
+        return ", ".join(f"`{value}`" for value in column.values)
+    return _source_text(column.values_from, index) if column.values_from else ""
 
 
 def _family_match(family: FieldFamily, column: str) -> str | None:
