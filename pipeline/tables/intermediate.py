@@ -76,13 +76,10 @@ def _dedup(name: str, what_fr: str, what_en: str, domain: str) -> Table:
     )
 
 
-def _failures(name: str, what_fr: str, what_en: str, domain: str) -> Table:
+def _rules_broken(name: str, description_fr: str, description_en: str, domain: str) -> Table:
+    """A table of broken rules: one row per row and rule, with the value at fault."""
     return Table(
-        name, "intermediate",
-        f"Les règles de qualité que chaque {what_fr} à valider enfreint, une ligne par "
-        "règle : ce qui la met en quarantaine.",
-        f"The data-quality rules each {what_en} to validate breaks, one row per rule: what "
-        "sets it aside.",
+        name, "intermediate", description_fr, description_en,
         (*fields("source_file", "sheet", "source_row", "rule", "column", "value"),
          QUARANTINE_MESSAGE),
         key=("source_file", "sheet", "source_row", "rule", "column"), domain=domain,
@@ -90,18 +87,25 @@ def _failures(name: str, what_fr: str, what_en: str, domain: str) -> Table:
     )
 
 
+def _failures(name: str, what_fr: str, what_en: str, domain: str) -> Table:
+    return _rules_broken(
+        name,
+        f"Les règles de qualité que chaque {what_fr} à valider enfreint, une ligne par "
+        "règle : ce qui la met en quarantaine.",
+        f"The data-quality rules each {what_en} to validate breaks, one row per rule: what "
+        "sets it aside.", domain)
+
+
 INT_SURVEY_DEDUP = _dedup("int_survey_dedup", "ligne d'export d'enquête",
                           "survey export row", "survey")
 INT_SURVEY_VALIDATION_FAILURES = _failures(
     "int_survey_validation_failures", "réponse", "response", "survey")
-INT_SURVEY_QUARANTINE = Table(
-    "int_survey_quarantine", "intermediate",
+INT_SURVEY_QUARANTINE = _rules_broken(
+    "int_survey_quarantine",
     "Chaque ligne d'enquête mise en quarantaine, avec chaque règle qu'elle enfreint (lignes "
     "illisibles comprises).",
     "Every survey row quarantined, with every rule it breaks (unreadable rows included).",
-    (*fields("source_file", "sheet", "source_row", "rule", "column", "value"),
-     QUARANTINE_MESSAGE),
-    key=("source_file", "sheet", "source_row", "rule", "column"), summary_by="rule",
+    "survey",
 )
 INT_SURVEY_DISPOSITIONS = Table(
     "int_survey_dispositions", "intermediate",
@@ -152,15 +156,12 @@ INT_ATTENDANCE_DEDUP = _dedup("int_attendance_dedup", "ligne de participant des 
 INT_ATTENDANCE_VALIDATION_FAILURES = _failures(
     "int_attendance_validation_failures", "ligne de participant", "participant row",
     "participation")
-INT_REGISTER_QUARANTINE = Table(
-    "int_register_quarantine", "intermediate",
+INT_REGISTER_QUARANTINE = _rules_broken(
+    "int_register_quarantine",
     "Chaque ligne de registre mise en quarantaine, avec chaque règle qu'elle enfreint "
     "(lignes illisibles comprises).",
     "Every register row quarantined, with every rule it breaks (unreadable rows included).",
-    (*fields("source_file", "sheet", "source_row", "rule", "column", "value"),
-     QUARANTINE_MESSAGE),
-    key=("source_file", "sheet", "source_row", "rule", "column"), domain="participation",
-    summary_by="rule",
+    "participation",
 )
 INT_REGISTER_DISPOSITIONS = Table(
     "int_register_dispositions", "intermediate",
