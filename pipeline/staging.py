@@ -40,7 +40,7 @@ from pipeline.tables.staging import (
     STG_SURVEY_ROWS,
     STG_WORKSHOPS,
 )
-from pipeline.warehouse import insert_into, one_row, replace_table
+from pipeline.warehouse import insert_into, replace_table
 
 
 def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pa.Table:
@@ -52,11 +52,10 @@ def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pa.Ta
 
 def _files_of_kind(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str) -> list[RawFile]:
     """The files the inventory of this run found to be of `kind`, in arrival order."""
+    of_kind = duckdb.ColumnExpression("file_kind") == duckdb.ConstantExpression(kind)
     wanted = {
-        name
-        for (name,) in con.execute(
-            f"select source_file from {STG_RAW_FILES.name} where file_kind = ?", [kind]
-        ).fetchall()
+        name for (name,) in
+        con.table(STG_RAW_FILES.name).filter(of_kind).project("source_file").fetchall()
     }
     return [raw for raw in sources.raw_files(raw_dir) if raw.name in wanted]
 
@@ -208,11 +207,8 @@ def stage_register_files(
         STG_REGISTER_FILE_READS,
         STG_REGISTER_READ_FAILURES,
     )
-    workshops, attendances = one_row(
-        con,
-        f"select (select count(*) from {STG_WORKSHOPS.name}), "
-        f"(select count(*) from {STG_ATTENDANCES.name})",
-    )
+    workshops = con.table(STG_WORKSHOPS.name).shape[0]
+    attendances = con.table(STG_ATTENDANCES.name).shape[0]
     return {
         "files": len({o.source_file for o in read.outcomes}),
         "workshop_rows": workshops,

@@ -23,6 +23,7 @@ The auditor knows nothing the public does not: it never reads the warehouse.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
@@ -326,7 +327,8 @@ def _extra_rows(
     return sp.csr_matrix(np.vstack(rows)), np.array(lows), np.array(highs)
 
 
-def _gap_rows(gaps: pd.DataFrame, structure: CellStructure, counts: np.ndarray):
+def _gap_rows(gaps: pd.DataFrame, structure: CellStructure, counts: np.ndarray
+              ) -> Iterator[tuple[np.ndarray, float, float]]:
     """Each published equity gap gives the satisfied count of its two sides (a side may
     join several groups: adults and seniors)."""
     cells = structure.cells

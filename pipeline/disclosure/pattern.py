@@ -70,8 +70,9 @@ class Protection:
 
     @property
     def reasons(self) -> np.ndarray:
+        unset = np.full(len(self.primary), None, dtype=object)
         return np.where(self.primary, "primary",
-                        np.where(self.hidden, "complementary", None)).astype(object)
+                        np.where(self.hidden, "complementary", unset)).astype(object)
 
 
 def protect(
