@@ -14,28 +14,13 @@ from assets.automation import (
     weekly_purge_schedule,
 )
 from assets.checks import CHECKS
-from assets.labels import label_tables
-from assets.marts import MART_ASSETS, citizen_metrics_database, manager_report, mart_exports
-from assets.raw import raw_file_inventory, raw_survey_responses, raw_workshop_registers
-from assets.reference import reference_geography, reference_labels, survey_form
+from assets.publication import PUBLICATION_ASSETS
 from assets.resources import PipelineResource
-from assets.validated import validated_attendances, validated_survey_responses
+from assets.tables import TABLE_ASSETS
 
-ASSETS = [
-    reference_geography,
-    survey_form,
-    reference_labels,
-    raw_file_inventory,
-    raw_survey_responses,
-    raw_workshop_registers,
-    validated_survey_responses,
-    validated_attendances,
-    *MART_ASSETS,
-    label_tables,
-    citizen_metrics_database,
-    mart_exports,
-    manager_report,
-]
+# One asset per warehouse table (reference, staging, intermediate, marts, labels, quality),
+# then publication: the marts database, its exports and the managers' report.
+ASSETS = [*TABLE_ASSETS, *PUBLICATION_ASSETS]
 
 defs = dg.Definitions(
     assets=ASSETS,

@@ -95,7 +95,7 @@ def incremental_nights(root: Path, full: dict, child_arguments: list[str]) -> No
     for name, run in nights:
         files, rows = staged_now(run)
         staging = sum(run["steps"].get(step, 0.0) for step in
-                      ("raw_file_inventory", "raw_survey_responses", "raw_workshop_registers"))
+                      ("stg_raw_files", "stage_survey_exports", "stage_workshop_registers"))
         print(f"{name:<46}{run['wall_seconds']:>8.1f}{staging:>11.2f}{files:>12,}"
               f"{rows:>12,}{run['peak_rss_mb']:>9,.0f}")
     same = published_tables(first_marts) == published_tables(

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.disclosure.auditor import PublicReference, audit
-from pipeline.marts import SqlContext, run_sql
+from pipeline.runner import SqlContext, run_sql
 from pipeline.settings import FULL_DISCLOSURE, Settings
 from pipeline.warehouse import scalar
 

@@ -21,7 +21,7 @@ from assets.checks import CHECKS, disclosure_audit
 from assets.definitions import ASSETS
 from assets.resources import PipelineResource
 
-STAGING_STEPS = ("raw_survey_responses", "raw_workshop_registers")
+STAGING_STEPS = ("stage_survey_exports", "stage_workshop_registers")
 
 
 def main() -> None:

@@ -15,22 +15,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.labels import LABEL_TABLES
 from pipeline.marts_access import open_database
 from pipeline.settings import MARTS_DATABASE_NAME
+from pipeline.tables import published_tables
+from pipeline.warehouse import scalar
 from pipeline.workbook import WORKBOOK_NAME, write_workbook
 
-PUBLISHED_TABLES = (
-    "mart_survey_indicators",
-    "mart_survey_options",
-    "mart_equity_gaps",
-    "mart_participation",
-    "mart_targets",
-    "quality_file_summary",
-    "quality_quarantine",
-    "quality_flags",
-    *LABEL_TABLES,
-)
+# The tables declared `published` (`pipeline.tables`), in publication order.
+PUBLISHED_TABLES = published_tables()
 
 # Column names that would mean personal data leaked into a published table (INDICATORS.md §5).
 FORBIDDEN_COLUMNS = {
@@ -77,10 +69,8 @@ def publish_database(
     finally:
         warehouse.execute("detach publishing")
     os.replace(staging, final)
-    counts = {
-        table: warehouse.execute(f"select count(*) from {table}").fetchone()[0]
-        for table in tables
-    }
+    counts = {table: int(scalar(warehouse, f"select count(*) from {table}"))
+              for table in tables}
     return Publication(database=final, exports_dir=marts_dir / "exports", tables=counts)
 
 

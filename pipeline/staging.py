@@ -7,7 +7,8 @@ writer: they yield batches and return what they read.
 
 The raw folder is the single source of truth, and staging follows it incrementally: a file
 is read once, and its rows stay in staging while the file stays the same (same name, same
-SHA-256). Every run compares the folder with `stg_staged_files` (`plan_staging`): a new file
+SHA-256). Every run compares the folder with the ledger of each kind of file
+(`stg_survey_staged_files`, `stg_register_staged_files`; `plan_staging`): a new file
 is read, a changed one has its rows replaced, a removed one has its rows deleted, an
 unchanged one costs nothing. The staged rows of a file depend only on its bytes and on how
 it is read (the form, the vocabularies, the pseudonymisation key, the readers' code: the
@@ -44,10 +45,11 @@ from pipeline.tables.staging import (
     STG_RAW_FILES,
     STG_REGISTER_FILE_READS,
     STG_REGISTER_READ_FAILURES,
-    STG_STAGED_FILES,
+    STG_REGISTER_STAGED_FILES,
     STG_SURVEY_FILE_READS,
     STG_SURVEY_READ_FAILURES,
     STG_SURVEY_ROWS,
+    STG_SURVEY_STAGED_FILES,
     STG_WORKSHOPS,
 )
 from pipeline.warehouse import insert_into, one_row, replace_table, scalar
@@ -217,15 +219,17 @@ class _Kind:
     data_tables: tuple[Table, ...]
     reads_table: Table
     failures_table: Table
+    ledger: Table  # the files whose rows are staged, with their SHA-256
 
     @property
     def tables(self) -> tuple[Table, ...]:
         return (*self.data_tables, self.reads_table, self.failures_table)
 
 
-SURVEY = _Kind(SURVEY_KIND, (STG_SURVEY_ROWS,), STG_SURVEY_FILE_READS, STG_SURVEY_READ_FAILURES)
+SURVEY = _Kind(SURVEY_KIND, (STG_SURVEY_ROWS,), STG_SURVEY_FILE_READS, STG_SURVEY_READ_FAILURES,
+               STG_SURVEY_STAGED_FILES)
 REGISTER = _Kind(REGISTER_KIND, (STG_WORKSHOPS, STG_ATTENDANCES), STG_REGISTER_FILE_READS,
-                 STG_REGISTER_READ_FAILURES)
+                 STG_REGISTER_READ_FAILURES, STG_REGISTER_STAGED_FILES)
 
 
 @dataclass(frozen=True)
@@ -257,8 +261,8 @@ def _stage_kind(
 ) -> StagingRun:
     """Bring the staging tables of `kind` in line with the raw folder: delete the rows of
     files changed or gone, read the files new or changed, leave the others."""
-    ledger = STG_STAGED_FILES.name
-    con.execute(STG_STAGED_FILES.create_sql(if_not_exists=True))
+    ledger = kind.ledger.name
+    con.execute(kind.ledger.create_sql(if_not_exists=True))
     staged = dict(con.execute(
         f"select source_file, sha256 from {ledger} where file_kind = ? "
         f"and reading_fingerprint = ?", [kind.kind, fingerprint]).fetchall())
@@ -292,8 +296,8 @@ def _delete_files(con: duckdb.DuckDBPyConnection, kind: _Kind, names: Iterable[s
     for table in kind.tables:
         con.execute(f"delete from {table.name} where source_file in (select unnest(?))",
                     [names])
-    con.execute(f"delete from {STG_STAGED_FILES.name} where file_kind = ? "
-                f"and source_file in (select unnest(?))", [kind.kind, names])
+    con.execute(f"delete from {kind.ledger.name} where source_file in (select unnest(?))",
+                [names])
 
 
 def _stage(
@@ -346,7 +350,7 @@ def _record_file(con: duckdb.DuckDBPyConnection, kind: _Kind, name: str, read: F
     entry, in the file's transaction."""
     insert_into(con, kind.reads_table.name, read.outcomes_table(kind.reads_table))
     insert_into(con, kind.failures_table.name, read.failures_table(kind.failures_table))
-    insert_into(con, STG_STAGED_FILES.name, STG_STAGED_FILES.from_pylist([{
+    insert_into(con, kind.ledger.name, kind.ledger.from_pylist([{
         "source_file": name, "file_kind": kind.kind, "sha256": sha256,
         "reading_fingerprint": fingerprint,
         "staged_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),

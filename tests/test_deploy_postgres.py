@@ -268,10 +268,6 @@ def test_every_asset_was_materialized_by_the_nightly_job(webserver, nightly_run)
         assert [m["runId"] for m in node["assetMaterializations"]] == [nightly_run.run_id], name
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "owners and Dagster's standard row-count metadata are added to every asset with the "
-    "restructuring of assets/ into one asset per table (lineage metadata); until then the "
-    "assets have no owner and count rows under a `rows` key"))
 def test_every_asset_has_an_owner_a_description_a_group_and_row_counts(webserver) -> None:
     nodes = _graphql(webserver, ASSET_NODES)["assetNodes"]
     for node in nodes:
@@ -282,6 +278,7 @@ def test_every_asset_has_an_owner_a_description_a_group_and_row_counts(webserver
             labels = {entry["label"] for entry in node["assetMaterializations"][0][
                 "metadataEntries"]}
             assert "dagster/row_count" in labels, f"{name} has no row count"
+            assert "dagster/column_schema" in labels, f"{name} has no column schema"
 
 
 def test_the_daemon_runs_a_queued_run(webserver, deployment, server) -> None:

@@ -108,7 +108,7 @@ def _staged_tables(warehouse: Path) -> dict[str, list[tuple]]:
         return {
             table.name: sorted(con.execute(
                 f"select * exclude (staged_at) from {table.name}"
-                if table.name == "stg_staged_files" else f"select * from {table.name}"
+                if table.name.endswith("_staged_files") else f"select * from {table.name}"
             ).fetchall(), key=repr)
             for table in STAGING_TABLES
         }
@@ -162,8 +162,8 @@ def test_a_new_salt_reads_every_file_again(tmp_path: Path, monkeypatch) -> None:
     assert sorted(recorder.read) == sorted(E2E_FILES[:3])
     assert run["survey"]["full_read"] == 1
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        keys = con.execute("select count(distinct reading_fingerprint) from stg_staged_files "
-                           "where file_kind = 'survey_export'").fetchone()
+        keys = con.execute("select count(distinct reading_fingerprint) "
+                           "from stg_survey_staged_files").fetchone()
     assert keys == (1,)  # no row of the old salt is left
 
 
@@ -184,7 +184,7 @@ def test_incremental_nights_publish_what_a_full_rebuild_publishes(tmp_path: Path
     materialize_all(root)
     _night_two(root / "raw")
     result = materialize_all(root)
-    staged = result.asset_materializations_for_node("raw_survey_responses")[0].metadata
+    staged = result.asset_materializations_for_node("stage_survey_exports")[0].metadata
     assert staged["files_new_or_changed"].value == 2 and staged["files_removed"].value == 1
 
     full_root, _ = e2e_run

@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from benchmarks.national import MARK, write_national_reference
-from pipeline.marts import SqlContext, run_sql
 from pipeline.reference import Reference
+from pipeline.runner import SqlContext, run_sql
 from pipeline.settings import PRIMARY_ONLY_DISCLOSURE, Settings
 
 
