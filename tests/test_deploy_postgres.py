@@ -254,8 +254,9 @@ def test_the_ui_shows_the_code_location_and_the_next_nightly_tick(webserver) -> 
 
 
 ASSET_NODES = """
-{ assetNodes { assetKey { path } description groupName kinds
+{ assetNodes { assetKey { path } description groupName kinds tags { key value }
     owners { __typename ... on TeamAssetOwner { team } ... on UserAssetOwner { email } }
+    internalFreshnessPolicy { ... on TimeWindowFreshnessPolicy { failWindowSeconds } }
     assetMaterializations(limit: 1) { runId metadataEntries { label } } } }"""
 
 
@@ -273,12 +274,18 @@ def test_every_asset_has_an_owner_a_description_a_group_and_row_counts(webserver
     for node in nodes:
         name = "/".join(node["assetKey"]["path"])
         assert node["owners"], f"{name} has no owner"
+        assert node["tags"], f"{name} has no tag"
         assert node["description"] and node["groupName"], name
         if {"duckdb", "table"} & set(node["kinds"]):
             labels = {entry["label"] for entry in node["assetMaterializations"][0][
                 "metadataEntries"]}
             assert "dagster/row_count" in labels, f"{name} has no row count"
             assert "dagster/column_schema" in labels, f"{name} has no column schema"
+    # The published marts are shown overdue 26 hours after their last materialization.
+    policies = {"/".join(node["assetKey"]["path"]): node["internalFreshnessPolicy"]
+                for node in nodes}
+    assert policies["mart_survey_indicators"] == {"failWindowSeconds": 26 * 3600}
+    assert policies["int_survey_responses"] is None
 
 
 def test_the_daemon_runs_a_queued_run(webserver, deployment, server) -> None:
