@@ -98,9 +98,12 @@ def incremental_nights(root: Path, full: dict, child_arguments: list[str]) -> No
                       ("stg_raw_files", "stage_survey_exports", "stage_workshop_registers"))
         print(f"{name:<46}{run['wall_seconds']:>8.1f}{staging:>11.2f}{files:>12,}"
               f"{rows:>12,}{run['peak_rss_mb']:>9,.0f}")
-    same = published_tables(first_marts) == published_tables(
-        root / "marts" / "citizen_metrics.duckdb")
-    print(f"published tables after the last night identical to the first night's: {same}")
+    first, last = (published_tables(first_marts),
+                   published_tables(root / "marts" / "citizen_metrics.duckdb"))
+    differing = sorted(name for name in first.keys() | last.keys()
+                       if first.get(name) != last.get(name))
+    print("published tables after the last night identical to the first night's: "
+          + ("yes" if not differing else f"NO, they differ in {', '.join(differing)}"))
     first_marts.unlink()
 
 

@@ -4,6 +4,7 @@ rebuild publishes."""
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ import duckdb
 import pytest
 
 from pipeline import staging
+from pipeline.disclosure.figures import round_estimates
 from pipeline.privacy import Pseudonymiser
 from pipeline.readers.registers import RegisterMapping
 from pipeline.readers.survey import SurveyMapping
@@ -192,3 +194,21 @@ def test_incremental_nights_publish_what_a_full_rebuild_publishes(tmp_path: Path
     assert incremental.keys() == full.keys() and "mart_survey_indicators" in full
     for name in full:
         assert incremental[name] == full[name], name
+
+
+def test_a_figure_halfway_publishes_the_same_digits_whatever_the_order() -> None:
+    """11 of 32 weighted respondents satisfied is 0.34375, halfway between two published
+    shares: summed in another order (a night that reads one new export adds its rows last),
+    the same ratio lands a bit of a double below or above it, and must publish 0.3438 both
+    ways (as 41/16 = 2.5625 publishes the score 2.563)."""
+    halfway_share, halfway_score = 11 / 32, 41 / 16
+    con = duckdb.connect()
+    con.execute("create table mart_survey_indicators (satisfied_share double, mean_score double)")
+    con.executemany("insert into mart_survey_indicators values (?, ?)", [
+        (math.nextafter(halfway_share, 0), math.nextafter(halfway_score, 0)),
+        (halfway_share, halfway_score),
+        (math.nextafter(halfway_share, 1), math.nextafter(halfway_score, 3)),
+    ])
+    round_estimates(con, "mart_survey_indicators")
+    assert con.execute("select distinct satisfied_share, mean_score "
+                       "from mart_survey_indicators").fetchall() == [(0.3438, 2.563)]

@@ -236,8 +236,17 @@ PUBLISHED_PRECISION: dict[str, dict[str, int]] = {
 }
 
 
+# Weighted sums differ in their last bits with the order their rows are added in, and a night
+# that reads one new export adds its rows after the others: an estimate exactly halfway
+# between two published values (11/32 = 0.34375) would round up one night and down the next.
+# Estimates are first rounded to this many decimals, far below the published precision and
+# far above the error of a sum of doubles, so the same responses publish the same digits.
+ORDER_FREE_DECIMALS = 9
+
+
 def round_estimates(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Round `table`'s estimates to their published precision, in place."""
+    """Round `table`'s estimates to their published precision, in place, whatever the order
+    their rows were summed in (`ORDER_FREE_DECIMALS`)."""
     precision = PUBLISHED_PRECISION.get(table)
     if not precision:
         return
@@ -250,6 +259,7 @@ def round_estimates(con: duckdb.DuckDBPyConnection, table: str) -> None:
         if decimals is None and column.startswith("share_"):
             decimals = precision.get("share_*")
         if decimals is not None:
-            assignments.append(f"{column} = round({column}, {decimals})")
+            assignments.append(
+                f"{column} = round(round({column}, {ORDER_FREE_DECIMALS}), {decimals})")
     if assignments:
         con.execute(f"update {table} set {', '.join(assignments)}")
