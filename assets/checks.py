@@ -22,6 +22,7 @@ from assets.resources import WAREHOUSE_POOL, PipelineResource
 from assets.validated import validated_attendances, validated_survey_responses
 from pipeline.disclosure.auditor import PublicReference, audit, findings_frame
 from pipeline.marts import SqlContext
+from pipeline.publication.release import MartsFolder
 from pipeline.publish import PUBLISHED_TABLES, forbidden_columns
 from pipeline.warehouse import connect
 
@@ -62,8 +63,11 @@ def _quarantine_result(pipeline: PipelineResource, table: str) -> dg.AssetCheckR
         by_rule = markdown_table(
             con, f"select rule, count(*) as failures from {table} group by 1 order by 2 desc"
         )
-        sample = markdown_table(con, f"select * from {table} order by source_file, source_row",
-                                limit=20)
+        # Rules, counts and row references only: never a value of the files in the run
+        # storage (the clerk finds the value at the file and row named).
+        sample = markdown_table(
+            con, f"select source_file, sheet, source_row, rule, \"column\" from {table} "
+                 "order by source_file, sheet, source_row, rule", limit=20)
     return dg.AssetCheckResult(
         passed=rows == 0,
         severity=dg.AssetCheckSeverity.WARN,
@@ -180,7 +184,8 @@ def cohort_communes_with_workshops(pipeline: PipelineResource) -> dg.AssetCheckR
 def no_personal_data_published(pipeline: PipelineResource) -> dg.AssetCheckResult:
     """The published database holds none of the columns that carry personal data (names,
     phones, comments, douar, enumerator codes, device or submission ids)."""
-    with connect(pipeline.settings().marts_database, read_only=True) as con:
+    with connect(MartsFolder(pipeline.settings().marts_dir).staged_database,
+                 read_only=True) as con:
         leaked = forbidden_columns(con, PUBLISHED_TABLES)
     return dg.AssetCheckResult(passed=not leaked, metadata={"forbidden_columns": leaked})
 

@@ -11,8 +11,9 @@ from assets.resources import WAREHOUSE_POOL, PipelineResource
 from assets.validated import validated_attendances, validated_survey_responses
 from pipeline.labels import LABEL_TABLES
 from pipeline.marts import SqlContext, run_sql
-from pipeline.publish import PUBLISHED_TABLES, export_tables, publish_database
-from pipeline.report import REPORT_DIR_NAME, REPORT_FILE_NAME, build_report
+from pipeline.publication.release import MartsFolder, building
+from pipeline.publish import PUBLISHED_TABLES, export_tables, stage_database
+from pipeline.report import REPORT_FILE_NAME, build_report
 
 MARTS_GROUP = "marts"
 QUALITY_GROUP = "quality"
@@ -139,16 +140,17 @@ MART_ASSETS = [
 @dg.asset(group_name=PUBLISH_GROUP, pool=WAREHOUSE_POOL, kinds={"duckdb"},
           deps=[*MART_ASSETS, *LABEL_TABLES])
 def citizen_metrics_database(pipeline: PipelineResource) -> dg.MaterializeResult:
-    """The published marts database `citizen_metrics.duckdb` (marts, quality tables and the
-    labels of every code), rebuilt beside the old one and swapped in atomically, so analysts
-    reading it are never blocked nor see half a run."""
+    """The marts database `citizen_metrics.duckdb` (marts, quality tables and the labels of
+    every code), built into tonight's publication (`releases/.next/`), never into the
+    database analysts read: it is published with the exports and the report by
+    `published_marts`."""
     settings = pipeline.settings()
     with pipeline.warehouse() as con:
-        publication = publish_database(con, settings.marts_dir, PUBLISHED_TABLES)
+        staged = stage_database(con, MartsFolder(settings.marts_dir), PUBLISHED_TABLES)
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(publication.database)),
-            **{f"rows_{table}": rows for table, rows in publication.tables.items()},
+            "path": dg.MetadataValue.path(str(staged.database)),
+            **{f"rows_{table}": rows for table, rows in staged.tables.items()},
         }
     )
 
@@ -157,12 +159,13 @@ def citizen_metrics_database(pipeline: PipelineResource) -> dg.MaterializeResult
 def mart_exports(pipeline: PipelineResource) -> dg.MaterializeResult:
     """Each published table as Parquet (for notebooks) and as CSV in UTF-8 with a byte-order
     mark (for Excel), and the M&E officers' workbook `citizen_metrics.xlsx` (one sheet per
-    theme, in French), in `data/marts/exports/`, read from the published database."""
-    settings = pipeline.settings()
-    written = export_tables(settings.marts_database, settings.marts_dir / "exports")
+    theme, in French), read from tonight's database, for `data/marts/exports/` (published
+    with the database and the report by `published_marts`)."""
+    folder = MartsFolder(pipeline.settings().marts_dir)
+    written = export_tables(folder.staged_database, folder.staged_exports)
     return dg.MaterializeResult(
         metadata={
-            "folder": dg.MetadataValue.path(str(settings.marts_dir / "exports")),
+            "folder": dg.MetadataValue.path(str(folder.staged_exports)),
             "files": len(written),
         }
     )
@@ -173,12 +176,12 @@ def manager_report(pipeline: PipelineResource) -> dg.MaterializeResult:
     """The programme managers' report `report/rapport.html`: one HTML file that opens
     offline (Plotly included once), in French with Arabic names, for the region, each
     province and each programme commune: headline figures, satisfaction by service and
-    group, equity gaps, participation against targets, and data quality. Read from the
-    published database only."""
-    settings = pipeline.settings()
-    summary = build_report(
-        settings.marts_database, settings.marts_dir / REPORT_DIR_NAME / REPORT_FILE_NAME
-    )
+    group, equity gaps, participation against targets, and data quality. Read from tonight's
+    database only, for `data/marts/report/` (published with the database and the exports by
+    `published_marts`)."""
+    folder = MartsFolder(pipeline.settings().marts_dir)
+    with building(folder.staged_report) as report:
+        summary = build_report(folder.staged_database, report / REPORT_FILE_NAME)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(summary.path)),

@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 from assets.metadata import markdown_table
 from assets.reference import survey_form
 from assets.resources import WAREHOUSE_POOL, PipelineResource
+from pipeline.guard import raw_folder_problem
 from pipeline.privacy import Pseudonymiser, load_salt
 from pipeline.readers.registers import RegisterMapping
 from pipeline.readers.survey import SurveyMapping
@@ -22,8 +23,11 @@ def raw_file_inventory(pipeline: PipelineResource) -> dg.MaterializeResult:
     """Every file in the raw folder with its size, modification time, SHA-256 and kind
     (survey export, workshop register or unknown), told apart by content, never by name."""
     settings = pipeline.settings()
+    problem = raw_folder_problem(settings.raw_dir, rebaseline=settings.rebaseline)
+    if problem is not None:
+        raise dg.Failure(description=problem)
     with pipeline.warehouse() as con:
-        files = stage_file_inventory(con, settings.raw_dir)
+        files = stage_file_inventory(con, settings.raw_dir, settings.read_limits)
         listing = markdown_table(
             con, "select source_file, file_kind, size_bytes, modified_at from stg_raw_files"
         )
@@ -54,7 +58,7 @@ def raw_survey_responses(pipeline: PipelineResource) -> dg.MaterializeResult:
     with pipeline.warehouse() as con:
         mapping = SurveyMapping(form, Pseudonymiser(load_salt(settings)),
                                 settings.vocabularies.selected_flags)
-        counts = stage_survey_files(con, settings.raw_dir, mapping)
+        counts = stage_survey_files(con, settings.raw_dir, mapping, settings.read_limits)
         files = markdown_table(
             con,
             "select source_file, file_shape, status, rows_read, encoding, reason "
@@ -74,7 +78,7 @@ def raw_workshop_registers(pipeline: PipelineResource) -> dg.MaterializeResult:
     settings = pipeline.settings()
     with pipeline.warehouse() as con:
         mapping = RegisterMapping(Pseudonymiser(load_salt(settings)), settings.vocabularies)
-        counts = stage_register_files(con, settings.raw_dir, mapping)
+        counts = stage_register_files(con, settings.raw_dir, mapping, settings.read_limits)
         files = markdown_table(
             con,
             "select source_file, sheet, status, rows_read, reason "

@@ -155,7 +155,7 @@ def resolve_survey(
         """
     ).pl()
     schema = survey_response_schema(codes, form, (settings.min_age, settings.max_age))
-    found = failures(frame, schema, messages(settings))
+    found = failures(frame, schema, messages(settings), settings.region_code)
     _quarantine_rows(con, "survey_validation_failures", frame, found)
     con.execute(
         f"""
@@ -277,7 +277,8 @@ def resolve_registers(con: duckdb.DuckDBPyConnection, settings: Settings) -> dic
         """
     ).pl()
     _quarantine_rows(con, "workshop_failures", workshops,
-                     failures(workshops, WORKSHOP_SCHEMA, messages(settings)))
+                     failures(workshops, WORKSHOP_SCHEMA, messages(settings),
+                              settings.region_code))
     con.execute(
         """
         create or replace temp table accepted_workshop_ids as
@@ -302,7 +303,7 @@ def resolve_registers(con: duckdb.DuckDBPyConnection, settings: Settings) -> dic
     ).pl()
     _quarantine_rows(
         con, "attendance_failures", attendances,
-        failures(attendances, ATTENDANCE_SCHEMA, messages(settings)),
+        failures(attendances, ATTENDANCE_SCHEMA, messages(settings), settings.region_code),
     )
     con.execute(
         f"""

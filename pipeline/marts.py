@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
+from pipeline import failpoints
 from pipeline.disclosure.figures import (
     SERVICE_USAGE,
     SHARE_DECIMALS,
@@ -138,6 +139,7 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> d
     variables = context.variables()
     con.execute(render("macros", variables))
     con.execute(render(name, variables))
+    failpoints.reached(f"sql:{name}")
     counts: dict[str, int] = {}
     figures = context.protected_figures(name)
     if figures:

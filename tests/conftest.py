@@ -40,8 +40,7 @@ def copy_raw_files(names: list[str], source: Path, raw_dir: Path, first: int = 0
 
 def materialize_all(root: Path, **overrides: object) -> dg.ExecuteInProcessResult:
     """Materialize every asset and check of the project in-process on `root/raw`."""
-    from assets.checks import CHECKS
-    from assets.definitions import ASSETS
+    from assets.definitions import ASSETS, CHECKS
     from assets.resources import PipelineResource
 
     resource = PipelineResource(
@@ -154,11 +153,13 @@ def ingest(raw_dir: Path):
     reference = Reference.load(settings)
     reference.write(con)
     keys = Pseudonymiser(b"test")
-    stage_file_inventory(con, raw_dir)
+    limits = settings.read_limits
+    stage_file_inventory(con, raw_dir, limits)
     stage_survey_files(
-        con, raw_dir, SurveyMapping(context.form, keys, settings.vocabularies.selected_flags)
+        con, raw_dir, SurveyMapping(context.form, keys, settings.vocabularies.selected_flags),
+        limits,
     )
-    stage_register_files(con, raw_dir, RegisterMapping(keys, settings.vocabularies))
+    stage_register_files(con, raw_dir, RegisterMapping(keys, settings.vocabularies), limits)
     codes = ReferenceCodes(
         provinces=reference.provinces["province_code"].to_list(),
         communes=reference.communes["commune_code"].to_list(),

@@ -27,14 +27,15 @@ def test_warehouse_writers_share_one_pool() -> None:
         for key in graph.get_all_asset_keys()
         if set(graph.get(key).pools or ()) != {"duckdb_warehouse"}
     }
-    # Only the exports and the report, which read the published file, are outside.
-    assert outside == {"mart_exports", "manager_report"}
+    # Only the exports and the report, which read tonight's database, and the publication,
+    # which swaps tonight's files in, are outside.
+    assert outside == {"mart_exports", "manager_report", "published_marts"}
 
 
 def test_job_schedule_and_sensor() -> None:
     job = defs.resolve_job_def("citizen_metrics_job")
-    # 17 before the labels: + reference_labels, 6 label tables, the report
-    assert len(job.asset_layer.executable_asset_keys) == 25
+    # 17 before the labels: + reference_labels, 6 label tables, the report, the publication
+    assert len(job.asset_layer.executable_asset_keys) == 26
     schedule = defs.resolve_schedule_def("nightly_citizen_metrics")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Africa/Casablanca"

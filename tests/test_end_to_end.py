@@ -116,12 +116,12 @@ def test_run_summary_names_the_files_to_look_at(e2e_run, marts, monkeypatch,
     monkeypatch.setenv("PIPELINE_MARTS_DIR", str(root / "marts"))
     assert summary.main() == 0
     out = capsys.readouterr().out
-    assert "Survey: 16 valid responses in the region" in out
+    assert "Survey: 16 valid responses; figures for 2 communes, 2 provinces, 1 region" in out
     # The region's participation: each figure published, or "masqué" where withheld.
     region = one(marts, "select workshops, attendances, unique_participants, share_women, "
                  "share_youth, share_with_disability, share_rural from mart_participation "
                  "where geography_level = 'region' and breakdown = 'total'")
-    line = next(text for text in out.splitlines() if text.startswith("Region: "))
+    line = next(text for text in out.splitlines() if text.startswith("Workshops: "))
     assert line.count("masqué") == sum(value is None for value in region.values())
     assert all(f"{region[name]} " in line for name in ("workshops", "attendances",
                                                        "unique_participants")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import settings
-from pipeline.privacy import MissingSaltError, Pseudonymiser, load_salt
+from pipeline.privacy import MissingSaltError, Pseudonymiser, load_salt, quarantine_value
 from pipeline.settings import Settings
 
 
@@ -49,3 +49,53 @@ def test_production_refuses_a_missing_salt(
 def test_default_salt_file_is_git_ignored() -> None:
     ignored = (settings.REPO_ROOT / ".gitignore").read_text()
     assert settings.DEFAULT_SALT_FILE.startswith("data/work/") and "data/work/" in ignored
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    # What cannot be personal is shown as typed.
+    ("150", "150"), ("-3", "-3"), ("34,5", "34,5"), ("٣٤", "٣٤"), ("?", "?"), ("F?", "F?"),
+    ("050910199", "050910199"), ("05999", "05999"), ("ATL-EXP3-017", "ATL-EXP3-017"),
+    ("maybe", "maybe"),  # a value of the column's closed list (here, by the test's list)
+    # What could be is masked, saying what kind of value it was.
+    ("0612345678", "[masked: a phone number, or a long number]"),
+    ("+212 6 12 34 56 78", "[masked: a phone number, or a long number]"),
+    ("612345678", "[masked: a phone number, or a long number]"),  # 9 digits, not 05…
+    ("Fatima Zahra Bennani", "[masked: text of 3 words]"),
+    ("AB123456", "[masked: text of 1 word]"),  # an identity card number
+    ("123456", "[masked: 6 characters]"),
+    ("=HYPERLINK(\"http://evil.example\",\"click\")", "[masked: text of 1 word]"),
+    (None, None),
+])
+def test_quarantine_shows_only_values_that_cannot_be_personal(value, shown) -> None:
+    assert quarantine_value(value, frozenset({"maybe"}), region_code="05") == shown
+
+
+def test_salt_is_private_from_its_first_byte(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    import os
+
+    monkeypatch.delenv("PIPELINE_SALT", raising=False)
+    monkeypatch.delenv("PIPELINE_ENV", raising=False)
+    monkeypatch.setenv("PIPELINE_SALT_FILE", str(tmp_path / "work" / "salt"))
+    created: list[int] = []
+    real_open = os.open
+
+    def spying_open(path, flags, mode=0o777, *args, **kwargs):
+        if str(path).endswith("salt") and flags & os.O_CREAT:
+            created.append(mode)
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spying_open)
+    load_salt(Settings.from_env())
+    assert created == [0o600]  # created with its final mode, never wider
+    assert (tmp_path / "work").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "work" / "salt").stat().st_mode & 0o777 == 0o600
+
+
+def test_warehouse_and_its_folder_are_private(tmp_path: Path) -> None:
+    from pipeline.warehouse import connect
+
+    with connect(tmp_path / "work" / "warehouse.duckdb") as con:
+        con.execute("create table t as select 1 as x")
+    assert (tmp_path / "work").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "work" / "warehouse.duckdb").stat().st_mode & 0o777 == 0o600

@@ -7,6 +7,7 @@ not parse). The staging writer consumes it; readers never call the writer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from dataclasses import asdict, dataclass, field
 from typing import TypeAlias
@@ -19,6 +20,27 @@ from pipeline.tables.model import Table
 # The reason of a file (or register sheet) that is loaded but holds a header and no row:
 # nothing is wrong with it, but a clerk must be able to tell it from a good export.
 NO_DATA_ROWS = "no data rows: a header and nothing else"
+
+
+# What an error message may quote of the data (a value, a row): masked in a file's reason,
+# which is published. Quoted text, and runs of five digits or more (a phone, an id).
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_LONG_NUMBER = re.compile(r"\d{5,}")
+
+
+def failure_reason(error: BaseException) -> str:
+    """The reason a file is rejected after an error nobody foresaw, in words, with the error's
+    kind and message, but no value of the file (error messages may quote one)."""
+    if isinstance(error, OSError):
+        return (f"input/output error while reading the file ({error.strerror or 'unknown'}): "
+                "a damaged disk, or a network share that went away? The file was not loaded; "
+                "it will be read again by the next run")
+    if isinstance(error, MemoryError):
+        return "the file needs more memory than the machine has: it was not loaded"
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    message = _LONG_NUMBER.sub("…", _QUOTED.sub("'…'", first_line))[:300]
+    return (f"the file could not be loaded ({type(error).__name__}: {message}); the other "
+            "files were loaded. Report it with the file to whoever maintains the pipeline")
 
 
 class StreamBroken(Exception):

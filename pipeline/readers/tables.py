@@ -17,6 +17,8 @@ import csv
 import functools
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +27,8 @@ import fastexcel
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+
+from pipeline.settings import ReadLimits
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -484,11 +488,82 @@ def _parse_with_csv_module(text: str, delimiter: str) -> TextGrid:
 # --- Excel -------------------------------------------------------------------------------------
 
 
+# Parts of a workbook smaller than this are never judged by their compression ratio (a small
+# part of repeated styles may compress very well, and costs nothing to read).
+RATIO_FROM_BYTES = 1 << 20
+_CHUNK = 1 << 20
+
+
+def check_workbook_size(path: Path, limits: ReadLimits) -> None:
+    """Reject a workbook before any parser opens it, when what it would take to read is
+    beyond `limits`.
+
+    An `.xlsx` file is a zip archive: its table of contents declares each part's size, and
+    a "zip bomb" declares (or hides) gigabytes behind a few kilobytes. The declared sizes are
+    checked first (total, and ratio of each part above 1 MiB), then every part is inflated
+    once, in blocks and thrown away, which proves the declarations: Python stops at the
+    declared size and a part that holds more fails its checksum. An old `.xls` file (not a
+    zip) is judged by its size on disk.
+    """
+    mebibytes = limits.workbook_max_bytes / (1 << 20)
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        if path.stat().st_size > limits.workbook_max_bytes:
+            raise UnreadableFileError(
+                f"a workbook larger than the limit of {mebibytes:,.0f} MB: not read") from None
+        return  # not a zip archive: fastexcel says what it is
+    with archive:
+        parts = archive.infolist()
+        total = sum(part.file_size for part in parts)
+        if total > limits.workbook_max_bytes:
+            raise UnreadableFileError(
+                f"a workbook that inflates to {total / (1 << 20):,.0f} MB once uncompressed, "
+                f"beyond the limit of {mebibytes:,.0f} MB: not read (a damaged file, or a "
+                "\"zip bomb\"); split the export, or raise read_limits in programme.yaml")
+        for part in parts:
+            ratio = part.file_size / max(part.compress_size, 1)
+            if part.file_size > RATIO_FROM_BYTES and ratio > limits.workbook_max_ratio:
+                raise UnreadableFileError(
+                    f"a workbook whose part {part.filename} inflates {ratio:,.0f} times (limit "
+                    f"{limits.workbook_max_ratio:,.0f}): not read (a \"zip bomb\", or a "
+                    "damaged file)")
+        try:
+            for part in parts:
+                with archive.open(part) as stream:
+                    while stream.read(_CHUNK):
+                        pass
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError,
+                OSError, EOFError, ValueError) as error:
+            raise UnreadableFileError(
+                f"not a readable Excel workbook: its parts do not match their declared sizes "
+                f"or checksums ({type(error).__name__})") from error
+
+
 def open_workbook(data: bytes) -> fastexcel.ExcelReader:
     try:
         return fastexcel.read_excel(data)
     except Exception as error:  # fastexcel raises its own error types for broken workbooks
         raise UnreadableFileError(f"not a readable Excel workbook: {error}") from error
+
+
+# fastexcel names a repeated header `age_1`, `age_2`… after the first `age`.
+_RENAMED_REPEAT = re.compile(r"(.+)_(\d+)")
+
+
+def repeated_header(header: str, earlier: set[str]) -> str | None:
+    """The header that `header` repeats, when a workbook reader renamed it (`age_1` after
+    `age`); None otherwise."""
+    match = _RENAMED_REPEAT.fullmatch(header)
+    return match.group(1) if match and match.group(1) in earlier else None
+
+
+def duplicate_note(duplicates: list[str]) -> str | None:
+    """The file summary's words for columns found twice (the first one is read)."""
+    if not duplicates:
+        return None
+    names = ", ".join(dict.fromkeys(duplicates))
+    return f"duplicate columns, the first of each is read and the others ignored: {names}"
 
 
 def _one_chunk(column: pa.Array | pa.ChunkedArray) -> pa.Array:
