@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test dev demo-data env lint typecheck bench clean-data help notebooks screenshots
+.PHONY: run test dev demo-data env lint typecheck bench clean-data help notebooks screenshots docs
 
 help:
 	@echo "make run        build the environment, generate demo data if data/raw is empty, run every asset"
@@ -26,7 +26,8 @@ help:
 	@echo "make bench      benchmark: BENCH_ARGS=\"--responses 1000000\" for national scale"
 	@echo "make notebooks  execute the analysts' notebooks into HTML (data/marts/notebooks/)"
 	@echo "make screenshots  PNGs of the report and the Dagster lineage page into docs/ (needs chromium)"
-	@echo "make lint       ruff"
+	@echo "make docs       regenerate docs/data_dictionary.md from the table declarations"
+	@echo "make lint       ruff and mypy"
 	@echo "make typecheck mypy on pipeline/ and assets/"
 
 $(UV):
@@ -71,8 +72,12 @@ screenshots: env
 	@test -f data/marts/report/rapport.html || $(MAKE) run
 	$(PY) -m tools.screenshots
 
+docs: env
+	$(PY) -m pipeline.dictionary
+
 lint: env
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 typecheck: env
 	$(VENV)/bin/mypy

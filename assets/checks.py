@@ -1,113 +1,85 @@
-"""Asset checks: what must be true before the marts are trusted and published.
+"""Asset checks: what must be true before the figures are trusted and published.
 
-Blocking checks stop the downstream assets (publication) when they fail: a file whose rows do
-not add up, or an estimate resting on fewer respondents than the threshold, must not reach a
-report. Validation results are shown as non-blocking warnings with their failure cases.
+Most are SQL files (`pipeline/sql/checks/`), made into checks by one factory: a check
+passes when its query finds nothing, and shows the first rows it found. Every published
+table is checked against its declaration (columns, types, empty values, allowed values,
+key) in one step. Two are Python: the disclosure auditor, and the published database's
+column names. Blocking checks stop publication when they fail.
 """
 
 from __future__ import annotations
 
 import dagster as dg
+import pandera.errors
 
-from assets.marts import (
-    citizen_metrics_database,
-    mart_equity_gaps,
-    mart_participation,
-    mart_survey_indicators,
-    mart_survey_options,
-    quality_file_summary,
-)
-from assets.metadata import markdown_rows, markdown_table
+from assets.metadata import markdown_rows
+from assets.publication import citizen_metrics_database
 from assets.resources import WAREHOUSE_POOL, PipelineResource
-from assets.validated import validated_attendances, validated_survey_responses
+from pipeline.checks import CHECKS as SQL_CHECKS
+from pipeline.checks import Check
 from pipeline.disclosure.auditor import PublicReference, audit, findings_frame
-from pipeline.marts import SqlContext
 from pipeline.publication.release import MartsFolder
 from pipeline.publish import PUBLISHED_TABLES, forbidden_columns
+from pipeline.runner import SqlContext, check_findings
+from pipeline.tables import PUBLISHED
+from pipeline.tables.contracts import table_schema
+from pipeline.tables.model import Table
 from pipeline.warehouse import connect
 
 
-@dg.asset_check(asset=quality_file_summary, blocking=True, pool=WAREHOUSE_POOL)
-def every_row_accounted_for(pipeline: PipelineResource) -> dg.AssetCheckResult:
-    """Conservation: for every loaded file, rows_read = accepted + duplicate + superseded +
-    excluded_no_consent + quarantined (INDICATORS.md §6)."""
-    with pipeline.warehouse() as con:
-        broken = con.execute(
-            "select count(*) from quality_file_summary where status = 'loaded' "
-            "and not rows_accounted"
-        ).fetchone()[0]
-        totals = con.execute(
-            "select count(*), count(*) filter (status = 'rejected'), sum(rows_read) "
-            "from quality_file_summary"
-        ).fetchone()
-        detail = markdown_table(
-            con, "select * from quality_file_summary where not rows_accounted"
-        )
-    return dg.AssetCheckResult(
-        passed=broken == 0,
-        metadata={
-            "files": totals[0],
-            "rejected_files": totals[1],
-            "rows_read": int(totals[2] or 0),
-            "files_not_adding_up": broken,
-            "detail": detail,
-        },
+def sql_check(check: Check) -> dg.AssetChecksDefinition:
+    """The asset check of one SQL check: it passes when the query finds no row."""
+
+    @dg.asset_check(
+        asset=check.table, name=check.name, description=check.description,
+        blocking=check.blocking, additional_deps=list(check.reads), pool=WAREHOUSE_POOL,
     )
-
-
-def _quarantine_result(pipeline: PipelineResource, table: str) -> dg.AssetCheckResult:
-    with pipeline.warehouse() as con:
-        rows = con.execute(
-            f"select count(distinct (source_file, sheet, source_row)) from {table}"
-        ).fetchone()[0]
-        by_rule = markdown_table(
-            con, f"select rule, count(*) as failures from {table} group by 1 order by 2 desc"
+    def evaluate(pipeline: PipelineResource) -> dg.AssetCheckResult:
+        context = SqlContext.build(pipeline.settings())
+        with pipeline.warehouse() as con:
+            found, columns, first = check_findings(con, check.name, context)
+        return dg.AssetCheckResult(
+            passed=found == 0,
+            severity=dg.AssetCheckSeverity.ERROR if check.blocking
+            else dg.AssetCheckSeverity.WARN,
+            metadata={"rows_found": found, "first_rows": markdown_rows(columns, first)},
         )
-        # Rules, counts and row references only: never a value of the files in the run
-        # storage (the clerk finds the value at the file and row named).
-        sample = markdown_table(
-            con, f"select source_file, sheet, source_row, rule, \"column\" from {table} "
-                 "order by source_file, sheet, source_row, rule", limit=20)
-    return dg.AssetCheckResult(
-        passed=rows == 0,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"quarantined_rows": rows, "by_rule": by_rule, "failure_cases": sample},
+
+    return evaluate
+
+
+def contract_check(table: Table) -> dg.AssetChecksDefinition:
+    """The published table against its declaration (a pandera schema derived from
+    `pipeline.tables`), so the data dictionary never promises what the table does not keep:
+    the declared columns and types, no empty value where none is allowed, only the allowed
+    values, one row per key."""
+
+    @dg.asset_check(
+        asset=table.name, name="matches_declaration", blocking=True, pool=WAREHOUSE_POOL,
+        description="The table keeps its declaration (docs/data_dictionary.md): columns, "
+        "types, empty values, allowed values, one row per key.",
     )
+    def evaluate(pipeline: PipelineResource) -> dg.AssetCheckResult:
+        context = SqlContext.build(pipeline.settings())
+        with pipeline.warehouse() as con:
+            frame = con.table(table.name).pl()
+        try:
+            table_schema(table, context.lists).validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as errors:
+            cases = errors.failure_cases.head(20)
+            return dg.AssetCheckResult(
+                passed=False,
+                metadata={"failures": len(errors.failure_cases),
+                          "first_failures": markdown_rows(cases.columns, cases.rows())})
+        return dg.AssetCheckResult(passed=True, metadata={"rows": frame.height})
 
-
-@dg.asset_check(asset=validated_survey_responses, pool=WAREHOUSE_POOL)
-def survey_rules_pandera(pipeline: PipelineResource) -> dg.AssetCheckResult:
-    """pandera rules of INDICATORS.md §6 on survey responses; failing rows are quarantined
-    (the run goes on), so this warns and lists the failure cases."""
-    return _quarantine_result(pipeline, "int_survey_quarantine")
-
-
-@dg.asset_check(asset=validated_attendances, pool=WAREHOUSE_POOL)
-def register_rules_pandera(pipeline: PipelineResource) -> dg.AssetCheckResult:
-    """pandera rules on workshops and attendances (unknown workshop, unknown commune…)."""
-    return _quarantine_result(pipeline, "int_register_quarantine")
-
-
-@dg.asset_check(asset=mart_survey_indicators, blocking=True, pool=WAREHOUSE_POOL)
-def no_estimate_below_threshold(pipeline: PipelineResource) -> dg.AssetCheckResult:
-    """Disclosure control: no published mean, share or interval rests on fewer rated
-    respondents than the suppression threshold (INDICATORS.md §5)."""
-    threshold = pipeline.settings().suppression_threshold
-    with pipeline.warehouse() as con:
-        leaks = con.execute(
-            f"""
-            select count(*) from mart_survey_indicators
-            where n_rated < {threshold}
-              and (mean_score is not null or satisfied_share is not null or ci_low is not null)
-            """
-        ).fetchone()[0]
-    return dg.AssetCheckResult(passed=leaks == 0, metadata={"threshold": threshold,
-                                                            "leaking_rows": leaks})
+    return evaluate
 
 
 @dg.asset_check(
-    asset=mart_equity_gaps, blocking=True, pool=WAREHOUSE_POOL,
-    additional_deps=[mart_survey_indicators, mart_survey_options, mart_participation],
+    asset="mart_equity_gaps", blocking=True, pool=WAREHOUSE_POOL,
+    additional_deps=["mart_survey_indicators", "mart_survey_options", "mart_participation",
+                     "ref_communes"],
 )
 def disclosure_audit(pipeline: PipelineResource) -> dg.AssetCheckResult:
     """The attacker, played before publication: from the tables as they will be published
@@ -121,8 +93,9 @@ def disclosure_audit(pipeline: PipelineResource) -> dg.AssetCheckResult:
                                  "mart_participation")
                for kind in context.protected_figures(name)]
     with pipeline.warehouse() as con:
-        reference = PublicReference.from_frame(con.sql(
-            "select commune_code, province_code, population_2024 from ref_communes").df())
+        reference = PublicReference.from_frame(
+            con.table("ref_communes")
+            .project("commune_code, province_code, population_2024").df())
         report = audit(con, figures, reference, threshold=settings.suppression_threshold,
                        width=settings.protection_width)
     failures = findings_frame(report).head(20)
@@ -145,44 +118,9 @@ def disclosure_audit(pipeline: PipelineResource) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=mart_survey_indicators, pool=WAREHOUSE_POOL)
-def cohort_communes_covered(pipeline: PipelineResource) -> dg.AssetCheckResult:
-    """Every programme commune has survey figures (a missing one usually means a file was
-    not dropped into the raw folder, or was rejected)."""
-    without_figures = """
-        select commune_code, name_fr from ref_communes where in_programme
-        and commune_code not in (
-            select geography_code from mart_survey_indicators where geography_level = 'commune')
-    """
-    with pipeline.warehouse() as con:
-        missing = markdown_table(con, without_figures)
-        count = con.execute(f"select count(*) from ({without_figures})").fetchone()[0]
-    return dg.AssetCheckResult(
-        passed=count == 0,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"cohort_communes_without_figures": count, "missing": missing},
-    )
-
-
-@dg.asset_check(asset=mart_participation, pool=WAREHOUSE_POOL)
-def cohort_communes_with_workshops(pipeline: PipelineResource) -> dg.AssetCheckResult:
-    """Every programme commune has at least one accepted workshop."""
-    with pipeline.warehouse() as con:
-        count = con.execute(
-            """
-            select count(*) from ref_communes c where in_programme and not exists (
-                select 1 from int_workshops w where w.commune_code = c.commune_code)
-            """
-        ).fetchone()[0]
-    return dg.AssetCheckResult(
-        passed=count == 0, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"cohort_communes_without_workshops": count},
-    )
-
-
 @dg.asset_check(asset=citizen_metrics_database, blocking=True)
 def no_personal_data_published(pipeline: PipelineResource) -> dg.AssetCheckResult:
-    """The published database holds none of the columns that carry personal data (names,
+    """Tonight's database holds none of the columns that carry personal data (names,
     phones, comments, douar, enumerator codes, device or submission ids)."""
     with connect(MartsFolder(pipeline.settings().marts_dir).staged_database,
                  read_only=True) as con:
@@ -191,12 +129,8 @@ def no_personal_data_published(pipeline: PipelineResource) -> dg.AssetCheckResul
 
 
 CHECKS = [
-    every_row_accounted_for,
+    *(sql_check(check) for check in SQL_CHECKS),
+    *(contract_check(table) for table in PUBLISHED),
     disclosure_audit,
-    survey_rules_pandera,
-    register_rules_pandera,
-    no_estimate_below_threshold,
-    cohort_communes_covered,
-    cohort_communes_with_workshops,
     no_personal_data_published,
 ]

@@ -8,32 +8,16 @@ import dagster as dg
 from assets.alerting import alert_on_failed_run
 from assets.automation import citizen_metrics_job, new_raw_files, nightly_schedule
 from assets.checks import CHECKS as QUALITY_CHECKS
-from assets.labels import label_tables
-from assets.marts import MART_ASSETS, citizen_metrics_database, manager_report, mart_exports
-from assets.publication import night_is_complete, published_marts
-from assets.raw import raw_file_inventory, raw_survey_responses, raw_workshop_registers
+from assets.publication import PUBLICATION_ASSETS, PUBLICATION_CHECKS
 from assets.recovery import recover_dead_runs
-from assets.reference import reference_geography, reference_labels, survey_form
 from assets.resources import PipelineResource
-from assets.validated import validated_attendances, validated_survey_responses
+from assets.tables import TABLE_ASSETS
 
-ASSETS = [
-    reference_geography,
-    survey_form,
-    reference_labels,
-    raw_file_inventory,
-    raw_survey_responses,
-    raw_workshop_registers,
-    validated_survey_responses,
-    validated_attendances,
-    *MART_ASSETS,
-    label_tables,
-    citizen_metrics_database,
-    mart_exports,
-    manager_report,
-    published_marts,
-]
-CHECKS = [*QUALITY_CHECKS, night_is_complete]
+# One asset per warehouse table (reference, staging, intermediate, marts, labels, quality),
+# then publication: the marts database, its exports and the managers' report, built beside
+# what readers see, and their publication together.
+ASSETS = [*TABLE_ASSETS, *PUBLICATION_ASSETS]
+CHECKS = [*QUALITY_CHECKS, *PUBLICATION_CHECKS]
 
 defs = dg.Definitions(
     assets=ASSETS,

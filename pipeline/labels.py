@@ -20,18 +20,12 @@ import pandera.pandas as pa
 import yaml
 
 from pipeline.settings import Settings
+from pipeline.tables.labels import LABEL_TABLES_DECLARED
 
 LABELS_FILE_NAME = "labels.yaml"
 
 # Tables published from the labels, in the order the workbook and the docs list them.
-LABEL_TABLES = (
-    "label_geographies",
-    "label_indicators",
-    "label_groups",
-    "label_questions",
-    "label_options",
-    "label_codes",
-)
+LABEL_TABLES = tuple(table.name for table in LABEL_TABLES_DECLARED)
 
 
 class LabelRows(pa.DataFrameModel):
@@ -47,6 +41,7 @@ class LabelRows(pa.DataFrameModel):
     sort_order: int
 
     @pa.dataframe_check
+    @classmethod
     def labelled_or_from_the_form(cls, frame: pd.DataFrame) -> pd.Series:
         french = frame["label_fr"].fillna("").str.strip().ne("")
         arabic = frame["label_ar"].fillna("").str.strip().ne("")

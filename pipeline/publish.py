@@ -16,24 +16,15 @@ from pathlib import Path
 import duckdb
 
 from pipeline import failpoints
-from pipeline.labels import LABEL_TABLES
 from pipeline.marts_access import open_database
 from pipeline.publication.release import MartsFolder, building
 from pipeline.publication.spreadsheet import as_text_sql
+from pipeline.tables import published_tables
 from pipeline.warehouse import scalar
 from pipeline.workbook import WORKBOOK_NAME, write_workbook
 
-PUBLISHED_TABLES = (
-    "mart_survey_indicators",
-    "mart_survey_options",
-    "mart_equity_gaps",
-    "mart_participation",
-    "mart_targets",
-    "quality_file_summary",
-    "quality_quarantine",
-    "quality_flags",
-    *LABEL_TABLES,
-)
+# The tables declared `published` (`pipeline.tables`), in publication order.
+PUBLISHED_TABLES = published_tables()
 
 # Column names that would mean personal data leaked into a published table (INDICATORS.md §5).
 FORBIDDEN_COLUMNS = {

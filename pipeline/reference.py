@@ -15,6 +15,8 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from pipeline.settings import Settings
+from pipeline.tables.reference import REF_COMMUNES, REF_PROVINCES
+from pipeline.warehouse import replace_table
 
 
 class CommuneReference(pa.DataFrameModel):
@@ -84,53 +86,15 @@ class Reference:
                    region_code=settings.region_code, region_name=settings.region_name)
 
     def write(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Write `ref_communes`, `ref_provinces` and `ref_geography` (all three levels).
-
-        `ref_geography` is what every mart joins to for `geography_name` and `in_programme`:
-        a province or the region is `in_programme` when it holds at least one cohort commune.
-        """
+        """Write `ref_communes` (with `in_programme`: the commune is in the cohort) and
+        `ref_provinces`, in code order, with the declared columns and types
+        (`pipeline.tables.reference`). `ref_geography`, the three levels every mart joins
+        to, is built from them by its SQL file."""
         communes = self.communes.with_columns(
             pl.col("commune_code").is_in(self.cohort["commune_code"].implode())
             .alias("in_programme")
-        ).to_arrow()
-        provinces = self.provinces.to_arrow()
-        con.register("communes_frame", communes)
-        con.register("provinces_frame", provinces)
-        con.execute(
-            """
-            create or replace table ref_communes as
-            select commune_code, hcp_code, province_code, name_fr, name_ar, commune_type,
-                   cast(population_2024 as bigint) as population_2024,
-                   cast(population_2014 as bigint) as population_2014,
-                   in_programme
-            from communes_frame order by commune_code
-            """
-        )
-        con.execute(
-            """
-            create or replace table ref_provinces as
-            select province_code, hcp_code, name_fr, name_ar, region_code
-            from provinces_frame order by province_code
-            """
-        )
-        con.execute(
-            """
-            create or replace table ref_geography as
-            select 'commune' as geography_level, commune_code as geography_code,
-                   name_fr as geography_name, province_code, in_programme,
-                   population_2024 as population
-            from ref_communes
-            union all
-            select 'province', p.province_code, p.name_fr, p.province_code,
-                   bool_or(c.in_programme), sum(c.population_2024)
-            from ref_provinces p join ref_communes c using (province_code)
-            group by all
-            union all
-            select 'region', $region_code, $region_name, null,
-                   bool_or(in_programme), sum(population_2024)
-            from ref_communes
-            """,
-            {"region_code": self.region_code, "region_name": self.region_name},
-        )
-        con.unregister("communes_frame")
-        con.unregister("provinces_frame")
+        ).sort("commune_code")
+        provinces = self.provinces.sort("province_code")
+        for table, frame in ((REF_COMMUNES, communes), (REF_PROVINCES, provinces)):
+            replace_table(con, table.name,
+                          table.conform(frame.select(table.column_names()).to_arrow()))

@@ -5,7 +5,9 @@ rule of every row is reported at once. Each check is named by the quarantine rul
 (`pipeline.tables.rules`), so `pipeline.validation` reads the rule off each failure case.
 
 The survey schema needs the reference codes, the questionnaire (its score questions and the
-choices of sex and scores) and the valid ages, so it is built by a factory at run time.
+choices of sex and scores) and the valid ages, so it is built by a factory at run time. The
+type of each staged column is its declaration's, and a column is required exactly when a rule
+stands for its missing value (`Rule.missing_of`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from pipeline.tables import rules
-from pipeline.tables.model import Rule
+from pipeline.tables.contracts import POLARS_TYPES
+from pipeline.tables.model import Rule, Table
+from pipeline.tables.staging import STG_ATTENDANCES, STG_SURVEY_ROWS, STG_WORKSHOPS
 from pipeline.xlsform import SurveyForm
 
 
@@ -36,6 +40,16 @@ ASKED_QUESTIONS = {
     "sex": rules.SEX_INVALID,
     "age": rules.AGE_MISSING,
 }
+
+
+def _staged(table: Table, name: str, checks: list[pa.Check] | None = None,
+            source: object = None) -> pa.Column:
+    """A staged column as the rules see it: its declared type (`pipeline.tables`), and
+    required exactly when a rule stands for its missing value (`Rule.missing_of`), so a
+    missing value is quarantined under that rule."""
+    declared = table.column(name, source)
+    return pa.Column(POLARS_TYPES[declared.type], checks=checks or [],
+                     nullable=name not in rules.MISSING_VALUE_RULES)
 
 
 def _check(rule: Rule, test: Callable[[PolarsData], pl.LazyFrame],
@@ -103,37 +117,37 @@ def survey_response_schema(
     implies it from the answers (`pipeline.readers.survey`). The allowed sexes and scores
     are the choices of the form; `ages` are the valid ages, inclusive.
     """
-    text, flag = pl.String, pl.Boolean
+    def staged(name: str, checks: list[pa.Check] | None = None) -> pa.Column:
+        return _staged(STG_SURVEY_ROWS, name, checks, form)
+
     columns = {
-        "submission_key": pa.Column(text, nullable=False),
-        "consent": pa.Column(text, nullable=False,
-                             checks=[_isin(rules.CONSENT_MISSING, ["yes"])]),
-        "province": pa.Column(text, nullable=True, checks=[
+        "submission_key": staged("submission_key"),
+        "consent": staged("consent", [_isin(rules.CONSENT_MISSING, ["yes"])]),
+        "province": staged("province", [
             _isin(rules.UNKNOWN_PROVINCE, codes.provinces),
             _answered_when_asked(rules.UNKNOWN_PROVINCE),
         ]),
-        "commune": pa.Column(text, nullable=False, checks=[
-            _isin(rules.UNKNOWN_COMMUNE, codes.communes),
-        ]),
-        "commune_province": pa.Column(text, nullable=True),
-        "sex": pa.Column(text, nullable=True, checks=[
+        "commune": staged("commune", [_isin(rules.UNKNOWN_COMMUNE, codes.communes)]),
+        "commune_province": pa.Column(pl.String, nullable=True),
+        "sex": staged("sex", [
             _isin(rules.SEX_INVALID, form.choice_names("sex")),
             _answered_when_asked(rules.SEX_INVALID),
         ]),
-        "age": pa.Column(text, nullable=True, checks=[
+        "age": staged("age", [
             _answered_when_asked(rules.AGE_MISSING),
             pa.Check.str_matches(r"^\d{1,3}$", name=rules.AGE_NOT_INTEGER.id,
                                  error=rules.AGE_NOT_INTEGER.id),
             _age_in_range(*ages),
         ]),
-        **{f"{question}_asked": pa.Column(flag, nullable=False) for question in ASKED_QUESTIONS},
+        **{f"{question}_asked": pa.Column(pl.Boolean, nullable=False)
+           for question in ASKED_QUESTIONS},
     }
     for question in form.likert_questions:
         service = question.removeprefix("sat_")
         checks = [_isin(rules.SCORE_OUT_OF_RANGE, form.choice_names(question))]
         if question.startswith("sat_") and service in form.services:
             checks.append(_score_used(f"used_{service}"))
-        columns[question] = pa.Column(text, checks=checks, nullable=True)
+        columns[question] = staged(question, checks)
     return pa.DataFrameSchema(
         columns,
         checks=[_commune_in_named_province(codes.provinces)],
@@ -152,7 +166,7 @@ def _known(rule: Rule) -> pa.Column:
 # A workshop of a register: only what makes it unusable is a rule.
 WORKSHOP_SCHEMA = pa.DataFrameSchema(
     {
-        "workshop_id": pa.Column(pl.String, nullable=False),
+        "workshop_id": _staged(STG_WORKSHOPS, "workshop_id"),
         "commune_known": _known(rules.WORKSHOP_UNKNOWN_COMMUNE),
     },
     name="WorkshopRow",
@@ -162,9 +176,9 @@ WORKSHOP_SCHEMA = pa.DataFrameSchema(
 # An attendance: unknown sex, age or disability become `unknown` groups, not errors.
 ATTENDANCE_SCHEMA = pa.DataFrameSchema(
     {
-        "workshop_id": pa.Column(pl.String, nullable=False),
+        "workshop_id": _staged(STG_ATTENDANCES, "workshop_id"),
         "workshop_known": _known(rules.UNKNOWN_WORKSHOP),
-        "person_key": pa.Column(pl.String, nullable=False),
+        "person_key": _staged(STG_ATTENDANCES, "person_key"),
     },
     name="AttendanceRow",
     strict=False,

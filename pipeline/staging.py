@@ -54,7 +54,7 @@ from pipeline.tables.staging import (
     STG_SURVEY_ROWS,
     STG_WORKSHOPS,
 )
-from pipeline.warehouse import insert_into, one_row, replace_table
+from pipeline.warehouse import insert_into, replace_table
 
 
 def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path,
@@ -279,11 +279,8 @@ def stage_register_files(
         REGISTER_KIND,
         limits,
     )
-    workshops, attendances = one_row(
-        con,
-        f"select (select count(*) from {STG_WORKSHOPS.name}), "
-        f"(select count(*) from {STG_ATTENDANCES.name})",
-    )
+    workshops = con.table(STG_WORKSHOPS.name).shape[0]
+    attendances = con.table(STG_ATTENDANCES.name).shape[0]
     return {
         "files": len({o.source_file for o in read.outcomes}),
         "workshop_rows": workshops,

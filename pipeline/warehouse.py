@@ -87,10 +87,10 @@ def one_row(
 ) -> tuple[Any, ...]:
     """The single row of a query that always returns one (an aggregate): a query that
     returns none is a bug, said so here rather than as a `None` indexed later."""
-    row = con.execute(query, parameters or []).fetchone()
-    if row is None:
-        raise LookupError(f"expected one row from: {query}")
-    return row
+    rows = con.execute(query, parameters or []).fetchall()  # fetched whole: none pending
+    if len(rows) != 1:
+        raise LookupError(f"expected one row from: {query}, got {len(rows)}")
+    return tuple(rows[0])
 
 
 def scalar(

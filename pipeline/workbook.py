@@ -72,10 +72,19 @@ class Column:
 
 @dataclass(frozen=True)
 class Sheet:
+    """One theme: the published table it shows (`table`; a column's `source` names another
+    table's column as `table.column`), its query and its columns."""
+
     name: str
+    table: str
     query: str
     columns: tuple[Column, ...]
     parameters: tuple[Any, ...] = field(default_factory=tuple)
+
+    def describe(self, column: Column) -> str:
+        """The French description of the published column a sheet column shows."""
+        table, _, name = column.source.rpartition(".")
+        return describe(table or self.table, name)
 
 
 GEOGRAPHY_COLUMNS = (
@@ -138,6 +147,7 @@ def _suppression_join(alias: str = "m", column: str = "suppression") -> str:
 def satisfaction_sheet() -> Sheet:
     return Sheet(
         "satisfaction",
+        "mart_survey_indicators",
         f"""
         select {_geography_select()},
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
@@ -171,6 +181,7 @@ def satisfaction_sheet() -> Sheet:
 def options_sheet() -> Sheet:
     return Sheet(
         "information_participation",
+        "mart_survey_options",
         f"""
         select {_geography_select()},
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
@@ -203,6 +214,7 @@ def options_sheet() -> Sheet:
 def equity_sheet() -> Sheet:
     return Sheet(
         "ecarts",
+        "mart_equity_gaps",
         f"""
         select {_geography_select()},
                coalesce(li.label_fr, m.indicator), coalesce(ld.breakdown_fr, m.dimension),
@@ -278,6 +290,7 @@ def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
     ])
     return Sheet(
         "participation",
+        "mart_participation",
         f"""
         select {_geography_select()},
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
@@ -308,6 +321,7 @@ def targets_sheet() -> Sheet:
     withheld = "m.actual is null and coalesce(m.attendances, 1) > 0"
     return Sheet(
         "cibles",
+        "mart_targets",
         f"""
         select {_geography_select()},
                coalesce(li.label_fr, m.indicator), m.target, m.actual, m.attendances,
@@ -338,6 +352,7 @@ def _code_label(column: str, code_list: str, alias: str) -> str:
 def files_sheet() -> Sheet:
     return Sheet(
         "fichiers",
+        "quality_file_summary",
         f"""
         select m.source_file, m.sheet, coalesce(k.label_fr, m.file_kind),
                coalesce(sh.label_fr, m.file_shape), coalesce(st.label_fr, m.status), m.reason,
@@ -376,6 +391,7 @@ def files_sheet() -> Sheet:
 def quarantine_sheet() -> Sheet:
     return Sheet(
         "quarantaine",
+        "quality_quarantine",
         f"""
         select m.source_file, m.sheet, m.source_row, coalesce(r.label_fr, m.rule), m.rule,
                m.column, m.value, m.message
@@ -399,6 +415,7 @@ def quarantine_sheet() -> Sheet:
 def flags_sheet() -> Sheet:
     return Sheet(
         "signalements",
+        "quality_flags",
         f"""
         select m.source_file, m.source_row, coalesce(f.label_fr, m.flag), m.flag,
                m.commune_code, g.name_fr
@@ -461,8 +478,8 @@ def write_workbook(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]
         _write_read_me(workbook, formats, sheets)
         for sheet in sheets:
             written |= _write_sheet(workbook, formats, con, sheet)
-            dictionary += [(sheet.name, column.header, column.source, describe(
-                column.source.rsplit(".", 1)[-1])) for column in sheet.columns]
+            dictionary += [(sheet.name, column.header, column.source, sheet.describe(column))
+                           for column in sheet.columns]
         _write_listing(
             workbook, formats, "colonnes",
             (Column("Feuille", TEXT, 24, ""), Column("Colonne", TEXT, 32, ""),

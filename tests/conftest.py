@@ -73,9 +73,9 @@ def marts(e2e_run):
 
 
 # The marts built from the warehouse, in order (the gaps read the indicators, the targets
-# the participation).
-MART_SQL = ("mart_survey_indicators", "mart_survey_options", "mart_participation",
-            "mart_equity_gaps", "mart_targets")
+# the participation), after the sums they are computed from.
+MART_SQL = ("int_survey_rollup", "mart_survey_indicators", "mart_survey_options",
+            "mart_participation", "mart_equity_gaps", "mart_targets")
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +88,7 @@ def engine(e2e_run, tmp_path_factory: pytest.TempPathFactory):
 
     import duckdb
 
-    from pipeline.marts import SqlContext, render
+    from pipeline.runner import SqlContext, create_statement, render
     from pipeline.settings import Settings
 
     root, _ = e2e_run
@@ -102,7 +102,7 @@ def engine(e2e_run, tmp_path_factory: pytest.TempPathFactory):
     con = duckdb.connect(str(warehouse))
     con.execute(render("macros", variables))
     for name in MART_SQL:
-        con.execute(render(name, variables))
+        con.execute(create_statement(name, variables))
     yield con
     con.close()
 
@@ -131,53 +131,31 @@ def marts_threshold_4(e2e_run_threshold_4: Path):
 def ingest(raw_dir: Path):
     """Read, stage, resolve and summarise `raw_dir` without Dagster (fast; for many runs).
 
-    The same pipeline functions the assets call, in the same order, on an in-memory
+    The same steps the assets run, in the order what they read requires, on an in-memory
     warehouse; returns the connection with `quality_file_summary` and `quality_quarantine`.
     """
     import duckdb
 
-    from pipeline.dispositions import resolve_registers, resolve_survey
-    from pipeline.marts import SqlContext, run_sql
-    from pipeline.privacy import Pseudonymiser
-    from pipeline.readers.registers import RegisterMapping
-    from pipeline.readers.survey import SurveyMapping
-    from pipeline.reference import Reference
-    from pipeline.schemas import ReferenceCodes
+    from pipeline.runner import SqlContext
     from pipeline.settings import Settings
-    from pipeline.staging import stage_file_inventory, stage_register_files, stage_survey_files
+    from pipeline.steps import build_upstream
 
-    settings = Settings.from_env()
-    context = SqlContext.build(settings)
+    context = SqlContext.build(Settings.from_env(raw_dir=raw_dir))
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    reference = Reference.load(settings)
-    reference.write(con)
-    keys = Pseudonymiser(b"test")
-    limits = settings.read_limits
-    stage_file_inventory(con, raw_dir, limits)
-    stage_survey_files(
-        con, raw_dir, SurveyMapping(context.form, keys, settings.vocabularies.selected_flags),
-        limits,
-    )
-    stage_register_files(con, raw_dir, RegisterMapping(keys, settings.vocabularies), limits)
-    codes = ReferenceCodes(
-        provinces=reference.provinces["province_code"].to_list(),
-        communes=reference.communes["commune_code"].to_list(),
-    )
-    resolve_survey(con, context.form, codes, settings)
-    resolve_registers(con, settings)
-    run_sql(con, "quality_file_summary", context)
-    run_sql(con, "quality_quarantine", context)
+    build_upstream(con, context, ["quality_file_summary", "quality_quarantine"])
     return con
 
 
 def build(con, *names: str):
-    """Run the SQL files `names` (intermediate tables, marts) on a warehouse `ingest` filled,
-    as the assets do."""
-    from pipeline.marts import SqlContext, run_sql
+    """Build the tables `names` (intermediate tables, marts) on a warehouse `ingest` filled,
+    with what they need that is not there yet, as the assets do."""
+    from pipeline.runner import SqlContext
     from pipeline.settings import Settings
+    from pipeline.steps import build_upstream
 
     context = SqlContext.build(Settings.from_env())
-    for name in names:
-        run_sql(con, name, context)
+    present = [name for (name,) in con.execute(
+        "select table_name from information_schema.tables").fetchall()]
+    build_upstream(con, context, names, present=present)
     return con

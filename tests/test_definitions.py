@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import dagster as dg
 
 from assets.definitions import defs
+from pipeline.steps import WRITER
+from pipeline.tables import TABLES, published_tables
 
 
 def test_definitions_validate() -> None:
@@ -15,9 +20,44 @@ def test_every_asset_has_a_group_and_a_description() -> None:
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        assert node.group_name in {"reference", "raw", "validated", "marts", "quality",
-                                   "labels", "publication"}, key
+        assert node.group_name in {"reference", "staging", "intermediate", "marts",
+                                   "labels", "quality", "publication"}, key
         assert node.description and len(node.description) > 40, key
+        assert node.owners, key
+        assert {"layer", "domain", "data"} <= set(node.tags), key
+        assert node.code_version, key
+        # What the table is for, not how it is built: no table names, no method names.
+        assert not re.search(r"\b(int|stg|ref)_\w+|Kish|pandera|SQL", node.description), key
+
+
+def test_every_warehouse_table_is_an_asset_of_its_layer() -> None:
+    """One asset per declared table, named like it, in the group of its layer, with the
+    declared columns as its column schema; its dependencies are the tables its step reads."""
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert keys == set(TABLES) | {"citizen_metrics_database", "mart_exports",
+                                  "manager_report"}
+    for name, table in TABLES.items():
+        node = graph.get(dg.AssetKey(name))
+        assert node.group_name == table.layer, name
+        assert node.description == table.description_en
+        schema = node.metadata["dagster/column_schema"].schema
+        assert [c.name for c in schema.columns] == [f.name for f in table.fields], name
+        parents = {key.to_user_string() for key in node.parent_keys}
+        assert parents == set(WRITER[name].reads), name
+    # Dependencies come from the SQL files' ref() calls.
+    assert {key.to_user_string() for key in
+            graph.get(dg.AssetKey("mart_equity_gaps")).parent_keys} == {
+        "int_survey_rollup", "mart_survey_indicators", "ref_geography"}
+
+
+def test_the_published_figures_are_expected_daily() -> None:
+    graph = defs.resolve_asset_graph()
+    for name in (*published_tables(), "citizen_metrics_database", "mart_exports",
+                 "manager_report"):
+        policy = graph.get(dg.AssetKey(name)).freshness_policy
+        assert policy is not None and policy.fail_window.to_timedelta() == timedelta(hours=26)
+    assert graph.get(dg.AssetKey("int_survey_responses")).freshness_policy is None
 
 
 def test_warehouse_writers_share_one_pool() -> None:
@@ -34,8 +74,9 @@ def test_warehouse_writers_share_one_pool() -> None:
 
 def test_job_schedule_and_sensor() -> None:
     job = defs.resolve_job_def("citizen_metrics_job")
-    # 17 before the labels: + reference_labels, 6 label tables, the report, the publication
-    assert len(job.asset_layer.executable_asset_keys) == 26
+    # One asset per declared table, then the database, its exports, the report and the
+    # publication of the three together.
+    assert len(job.asset_layer.executable_asset_keys) == len(TABLES) + 4
     schedule = defs.resolve_schedule_def("nightly_citizen_metrics")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Africa/Casablanca"

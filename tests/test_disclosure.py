@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from pipeline.disclosure.auditor import PublicReference, audit
 from pipeline.disclosure.figures import SURVEY_INDICATORS
-from pipeline.marts import SqlContext, run_sql
 from pipeline.reference import Reference
+from pipeline.runner import SqlContext, run_sql
 from pipeline.settings import Settings
 
 Z = 1.959964
@@ -48,6 +48,7 @@ def build_marts(reference: Reference, responses: pd.DataFrame, threshold: int = 
     context = SqlContext.build(settings)
     con = duckdb.connect()
     reference.write(con)
+    run_sql(con, "ref_geography", context)
     frame = responses.copy()
     communes = communes_of(reference).set_index("commune_code")
     frame["province_code"] = frame["commune_code"].map(communes["province_code"])
@@ -65,6 +66,7 @@ def build_marts(reference: Reference, responses: pd.DataFrame, threshold: int = 
             frame[question] = None
     con.register("frame", frame)
     con.execute("create table int_survey_responses as select * from frame")
+    run_sql(con, "int_survey_rollup", context)
     for mart in marts or ("mart_survey_indicators",):
         run_sql(con, mart, context)
     return con

@@ -10,11 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.dispositions import DISPOSITIONS
 from pipeline.labels import LabelFile, labels_file
-from pipeline.marts import DIMENSIONS, breakdowns
 from pipeline.readers.registers import template_vocabulary
+from pipeline.runner import DIMENSIONS, breakdowns
 from pipeline.settings import REPO_ROOT, Settings
+from pipeline.tables.fields import DISPOSITIONS
 from pipeline.tables.rules import RULES
 
 REFERENCE = REPO_ROOT / "data" / "reference"

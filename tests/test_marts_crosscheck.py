@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.marts import SqlContext, run_sql
 from pipeline.reference import Reference
+from pipeline.runner import SqlContext, run_sql
 from pipeline.settings import Settings
 
 RNG = np.random.default_rng(20221)
@@ -34,6 +34,7 @@ def built() -> tuple[pd.DataFrame, duckdb.DuckDBPyConnection]:
     reference = Reference.load(settings)
     con = duckdb.connect()
     reference.write(con)
+    run_sql(con, "ref_geography", context)
     communes = reference.communes.to_pandas().sample(12, random_state=1)
     picked = communes.iloc[RNG.integers(0, len(communes), N)]
     frame = pd.DataFrame({
@@ -54,6 +55,7 @@ def built() -> tuple[pd.DataFrame, duckdb.DuckDBPyConnection]:
     frame["weight"] = population / frame.groupby("commune_code")["sex"].transform("size")
     con.register("frame", frame)
     con.execute("create table int_survey_responses as select * from frame")
+    run_sql(con, "int_survey_rollup", context)
     run_sql(con, "mart_survey_indicators", context)
     return frame, con
 

@@ -8,6 +8,7 @@ import pytest
 from pandera.errors import SchemaError
 
 from pipeline.reference import Reference
+from pipeline.runner import SqlContext, run_sql
 from pipeline.settings import REPO_ROOT, Settings
 
 REFERENCE = REPO_ROOT / "data" / "reference"
@@ -45,6 +46,7 @@ def test_reference_loads_with_codes_as_text() -> None:
 def test_geography_has_every_level() -> None:
     con = duckdb.connect()
     Reference.load(SETTINGS).write(con)
+    run_sql(con, "ref_geography", SqlContext.build(SETTINGS))
     levels = dict(con.execute(
         "select geography_level, count(*) from ref_geography group by 1").fetchall())
     assert levels == {"commune": 135, "province": 5, "region": 1}

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
-from pipeline.marts import Z_95, render
+from pipeline.runner import Z_95, render
 
 Z = 1.959964
 

@@ -4,9 +4,12 @@ quarantine rules' check names."""
 from __future__ import annotations
 
 import duckdb
+import pandera.errors
+import polars as pl
 import pyarrow as pa
 import pytest
 
+from pipeline.runner import SqlContext
 from pipeline.schemas import (
     ATTENDANCE_SCHEMA,
     WORKSHOP_SCHEMA,
@@ -14,7 +17,9 @@ from pipeline.schemas import (
     survey_response_schema,
 )
 from pipeline.settings import REPO_ROOT, Settings
-from pipeline.tables import FIELDS, RULES, STAGING_TABLES, TABLES
+from pipeline.tables import FIELDS, RULES, STAGING_TABLES, TABLES, published_tables
+from pipeline.tables.contracts import table_schema
+from pipeline.tables.lists import build_run_lists
 from pipeline.tables.model import Field, Table
 from pipeline.tables.rules import messages, reported_column, rule_for
 from pipeline.xlsform import load_form
@@ -66,6 +71,61 @@ def test_staging_tables_in_the_warehouse_are_the_declared_ones(e2e_run) -> None:
             assert found == declared, table.name
     finally:
         con.close()
+
+
+def _run_lists():
+    context = SqlContext.build(Settings.from_env())
+    return build_run_lists(context.form, {"type_atelier": context.workshop_types,
+                                          "categorie": context.categories})
+
+
+@pytest.mark.parametrize("run", ["e2e_run", "e2e_run_threshold_4"])
+def test_every_table_keeps_its_contract(run, request) -> None:
+    """Columns, types, empty values, allowed values and keys of every table of the runs are
+    the declared ones (pandera schemas derived from the declarations)."""
+    root = request.getfixturevalue(run)
+    root = root[0] if isinstance(root, tuple) else root
+    lists = _run_lists()
+    con = duckdb.connect(str(root / "work" / "warehouse.duckdb"), read_only=True)
+    try:
+        present = {name for (name,) in con.execute(
+            "select table_name from information_schema.tables").fetchall()}
+        # Every table of the warehouse is declared, and every declared table is built.
+        assert present == set(TABLES)
+        assert set(published_tables()) <= present
+        for table in TABLES.values():
+            table_schema(table, lists).validate(con.table(table.name).pl(), lazy=True)
+    finally:
+        con.close()
+
+
+def test_families_expand_from_the_run_lists() -> None:
+    lists = _run_lists()
+    participation = TABLES["mart_participation"]
+    names = participation.column_names(lists)
+    categories = [f"share_{c}" for c in SqlContext.build(Settings.from_env()).categories]
+    assert [n for n in names if n in categories] == categories
+    share = participation.column(categories[0], lists)
+    assert share.type == "number" and categories[0].removeprefix("share_") in share.description_fr
+    with pytest.raises(ValueError, match="pass the form"):
+        participation.column_names()
+    with pytest.raises(KeyError, match="template:categorie"):
+        participation.column_names(FORM)  # the form alone does not give the categories
+
+
+def test_the_contract_refuses_what_the_declaration_does_not_allow() -> None:
+    table = TABLES["label_codes"]
+    good = pl.DataFrame({"code_list": ["file_status"], "code": ["loaded"],
+                         "label_fr": ["Chargé"], "label_ar": ["محمّل"], "sort_order": [0]})
+    table_schema(table).validate(good)
+    with pytest.raises(pandera.errors.SchemaError):  # a label may not be empty
+        table_schema(table).validate(good.with_columns(pl.lit(None, pl.String).alias("label_fr")))
+    with pytest.raises(pandera.errors.SchemaError):  # the key is unique
+        table_schema(table).validate(pl.concat([good, good]))
+    with pytest.raises(pandera.errors.SchemaError):  # an allowed value
+        table_schema(TABLES["quality_flags"]).validate(pl.DataFrame({
+            "source_file": ["a.csv"], "source_row": [1], "flag": ["made_up"],
+            "commune_code": ["050910101"], "file_kind": ["survey_export"]}))
 
 
 def _check_names(schema) -> set[str]:

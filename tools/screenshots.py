@@ -1,7 +1,7 @@
 """Screenshots of the managers' report and of the Dagster lineage page (`make screenshots`).
 
 Renders `data/marts/report/rapport.html` (the region, a province, a commune, the data
-quality page) and the report's upstream lineage in the Dagster UI with headless Chromium,
+quality page) and the lineage of the layers in the Dagster UI with headless Chromium,
 into `docs/*.png` for the README. Needs Chromium (`apt-get install -y chromium`) and the
 published marts of `make run`. Not part of `make test`: it starts a browser and a web
 server, and the pictures are for people to look at.
@@ -102,8 +102,9 @@ def _graphql(port: int, query: str) -> dict:
 
 
 def lineage_screenshot() -> None:
-    """Start the Dagster web server on a free local port, take the report's upstream
-    lineage (the whole pipeline that feeds it), and stop the server."""
+    """Start the Dagster web server on a free local port, take the global lineage (one box
+    per layer: reference, staging, intermediate, marts, labels, quality, publication; a box
+    opens on its tables), and stop the server."""
     port = _free_port()
     webserver = Path(sys.executable).with_name("dagster-webserver")
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
@@ -126,11 +127,8 @@ def lineage_screenshot() -> None:
         # The UI greets a first visit on localhost with a newsletter dialog that would
         # cover the graph; this marks it as seen in the local Dagster instance.
         _graphql(port, "mutation { setNuxSeen }")
-        screenshot(
-            f"http://127.0.0.1:{port}/assets/manager_report?view=lineage"
-            "&lineageScope=upstream&lineageDepth=8",
-            DOCS / "dagster-lineage.png", 1300, 2000,
-        )
+        screenshot(f"http://127.0.0.1:{port}/asset-groups", DOCS / "dagster-lineage.png",
+                   1800, 1000)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

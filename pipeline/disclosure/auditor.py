@@ -23,6 +23,7 @@ The auditor knows nothing the public does not: it never reads the warehouse.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
@@ -89,6 +90,8 @@ class AuditReport:
     narrowest_complementary: float = float("inf")
     failures: list[Finding] = field(default_factory=list)
     by_table: dict[str, int] = field(default_factory=dict)
+    # Range of every complementary figure on its scale (how far beyond "not exact" they go).
+    complementary_widths: list[float] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -101,6 +104,7 @@ class AuditReport:
         self.narrowest_complementary = min(self.narrowest_complementary,
                                            other.narrowest_complementary)
         self.failures += other.failures
+        self.complementary_widths += other.complementary_widths
         for key, value in other.by_table.items():
             self.by_table[key] = self.by_table.get(key, 0) + value
 
@@ -256,6 +260,8 @@ def audit_family(task: FamilyAudit) -> AuditReport:
             if (~sensitive).any():
                 report.narrowest_complementary = min(report.narrowest_complementary,
                                                      float(np.min(widths[~sensitive])))
+                report.complementary_widths += (
+                    widths[~sensitive] / scale[targets][~sensitive]).tolist()
             name = f"{numerator.name}:{option}" if option is not None else numerator.name
             for position in np.nonzero(widths < required - 1e-9)[0]:
                 cell = cells.iloc[targets[position]]
@@ -321,7 +327,8 @@ def _extra_rows(
     return sp.csr_matrix(np.vstack(rows)), np.array(lows), np.array(highs)
 
 
-def _gap_rows(gaps: pd.DataFrame, structure: CellStructure, counts: np.ndarray):
+def _gap_rows(gaps: pd.DataFrame, structure: CellStructure, counts: np.ndarray
+              ) -> Iterator[tuple[np.ndarray, float, float]]:
     """Each published equity gap gives the satisfied count of its two sides (a side may
     join several groups: adults and seniors)."""
     cells = structure.cells

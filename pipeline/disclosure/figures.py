@@ -13,7 +13,8 @@ ones). So what is protected and what is audited cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
@@ -120,24 +121,24 @@ def survey_options(multi_select: list[str], single_choice: list[str]
     """Shares citing each option. A respondent may cite several options of a multi-select
     question, so each option is a family of its own; the options of a single-choice
     question add up to its respondents, so they share one pattern."""
-    common = {
-        "table": "mart_survey_options",
-        "count": "n_respondents",
-        "flag": "suppressed",
-        "reason": "suppression",
-        "estimates": ("share", "ci_low", "ci_high", "rank"),
-        "numerators": (Numerator("citing", "share"),),
-        "withheld_counts": ("n_citing",),
-        "unpublished": COMMUNE_PAIRS,
-    }
+    common = ProtectedFigures(
+        table="mart_survey_options",
+        family=("question",),
+        count="n_respondents",
+        flag="suppressed",
+        reason="suppression",
+        estimates=("share", "ci_low", "ci_high", "rank"),
+        numerators=(Numerator("citing", "share"),),
+        withheld_counts=("n_citing",),
+        unpublished=COMMUNE_PAIRS,
+    )
     kinds = []
     if multi_select:
-        kinds.append(ProtectedFigures(
-            family=("question", "option"), scope=_among("question", multi_select), **common))
+        kinds.append(replace(common, family=("question", "option"),
+                             scope=_among("question", multi_select)))
     if single_choice:
-        kinds.append(ProtectedFigures(
-            family=("question",), option="option", scope=_among("question", single_choice),
-            **common))
+        kinds.append(replace(common, family=("question",), option="option",
+                             scope=_among("question", single_choice)))
     return tuple(kinds)
 
 
@@ -208,7 +209,8 @@ def weighted_cells(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures) ->
     """).df()
 
 
-def family_frames(cells: pd.DataFrame, figures: ProtectedFigures):
+def family_frames(cells: pd.DataFrame, figures: ProtectedFigures
+                  ) -> Iterator[tuple[tuple[object, ...], pd.DataFrame]]:
     """The cells of each family, in a stable order."""
     if not figures.family:
         yield (), cells.reset_index(drop=True)

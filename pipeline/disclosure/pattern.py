@@ -36,10 +36,6 @@ from pipeline.disclosure.ranges import Attacker
 
 DEFAULT_WIDTH = 0.2
 MAX_ROUNDS = 60
-# While more figures than this are left unproven by the random directions, each is treated
-# as too narrow without solving for its exact range (two programs each): the cheapest
-# published figure sharing an identity with it is hidden, and the next round checks again.
-EXACT_LIMIT: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,11 +66,13 @@ class Protection:
     rounds: int = 0
     solves: int = 0
     unprotected: set[int] = field(default_factory=set)
+    converged: bool = True
 
     @property
     def reasons(self) -> np.ndarray:
+        unset = np.full(len(self.primary), None, dtype=object)
         return np.where(self.primary, "primary",
-                        np.where(self.hidden, "complementary", None)).astype(object)
+                        np.where(self.hidden, "complementary", unset)).astype(object)
 
 
 def protect(
@@ -143,7 +141,10 @@ def protect(
         if not more.any():
             return protection
         hidden |= more
-    raise RuntimeError("complementary suppression did not converge")
+    # Not settled within the rounds allowed: what is withheld so far stays withheld, and
+    # the auditor's blocking check will say which figures are still too narrow.
+    protection.converged = False
+    return protection
 
 
 def _required(measure: Measure, counts: np.ndarray, primary: np.ndarray,

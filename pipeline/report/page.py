@@ -127,7 +127,7 @@ def build_geographies(data: ReportData) -> list[Geography]:
 
 
 def _text(value: object, default: str) -> str:
-    return default if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+    return default if value is None or pd.isna(value) else str(value)
 
 
 def _int(value: object) -> int | None:
@@ -277,7 +277,7 @@ def _quality_figures(data: ReportData, night: str) -> list[dict[str, Any]]:
     rows_read = text.integer(int(loaded["rows_read"].sum()))
     file_count = text.integer(int(files["source_file"].nunique()))
     base = f"Source : fichiers reçus dans data/raw ({file_count} fichiers, {rows_read} lignes lues)"
-    specs = [
+    specs: list[dict[str, Any]] = [
         {
             "kind": "files", "title": "Devenir des lignes de chaque fichier",
             "spec": figures.dispositions_bars(

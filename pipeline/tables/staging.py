@@ -4,8 +4,7 @@ pseudonymised, typed, not yet judged. Rebuilt from the raw folder on every run."
 from __future__ import annotations
 
 from pipeline.tables.fields import fields
-from pipeline.tables.model import Field, Table
-from pipeline.xlsform import SurveyForm
+from pipeline.tables.model import FieldFamily, Table
 
 FILE_READ_FIELDS = fields(
     "source_file", "sheet", "file_kind", "file_shape", "status", "reason", "rows_read",
@@ -14,22 +13,15 @@ FILE_READ_FIELDS = fields(
 READ_FAILURE_FIELDS = fields("source_file", "sheet", "source_row", "message")
 
 
-def answer_fields(form: object) -> tuple[Field, ...]:
-    """One text column per closed question of the questionnaire (`SurveyForm.answer_fields`),
-    holding the answer's choice *name* (`female`, `4`, `yes`), NULL when unanswered."""
-    if not isinstance(form, SurveyForm):
-        raise TypeError(f"expected the survey form, got {type(form).__name__}")
-    declared = []
-    for name in form.answer_fields:
-        question = form.question(name)
-        label = question.labels.get("French (fr)") or name
-        declared.append(Field(
-            name, "text",
-            f"Réponse à la question {name} du formulaire : {label}",
-            f"Answer to question {name} of the form (choice name for closed questions).",
-            values_from=f"form:{question.list_name}" if question.list_name else None,
-        ))
-    return tuple(declared)
+ANSWERS = FieldFamily(
+    "{member}", "form:answers", "question", "text",
+    "Une colonne par question fermée du formulaire : le nom du choix répondu (female, 4, "
+    "yes), vide sans réponse.",
+    "One column per closed question of the form: the name of the choice answered (female, "
+    "4, yes), empty when unanswered.",
+    "Réponse à la question {member} du formulaire : {label}",
+    "Answer to question {member} of the form (choice name for closed questions).",
+)
 
 
 STG_RAW_FILES = Table(
@@ -42,7 +34,7 @@ STG_RAW_FILES = Table(
     "with the reason.",
     fields("source_file", "file_kind", "size_bytes", "modified_at", "sha256", "file_order",
            "reason"),
-    key=("source_file",),
+    key=("source_file",), domain="files", summary_by="file_kind",
 )
 STG_SURVEY_ROWS = Table(
     "stg_survey_rows", "staging",
@@ -50,10 +42,9 @@ STG_SURVEY_ROWS = Table(
     "identifiants pseudonymisés, heures en UTC.",
     "One row per data row of the survey exports: answers as choice names, pseudonymised ids, "
     "times in UTC.",
-    fields("source_file", "source_row", "file_shape", "submission_key", "enumerator_key",
-           "submitted_at", "started_at", "ended_at", "interview_date"),
+    (*fields("source_file", "source_row", "file_shape", "submission_key", "enumerator_key",
+             "submitted_at", "started_at", "ended_at", "interview_date"), ANSWERS),
     key=("source_file", "source_row"),
-    extra_fields=answer_fields,
 )
 STG_SURVEY_FILE_READS = Table(
     "stg_survey_file_reads", "staging",
@@ -61,7 +52,7 @@ STG_SURVEY_FILE_READS = Table(
     "en-têtes inconnus, questions absentes.",
     "What was read from each survey export: loaded or rejected, rows read, encoding, unknown "
     "headers, missing questions.",
-    FILE_READ_FIELDS, key=("source_file", "sheet"),
+    FILE_READ_FIELDS, key=("source_file", "sheet"), summary_by="status",
 )
 STG_SURVEY_READ_FAILURES = Table(
     "stg_survey_read_failures", "staging",
@@ -76,7 +67,7 @@ STG_WORKSHOPS = Table(
     "One row per workshop of every register received (sheet ateliers), values normalised.",
     fields("source_file", "sheet", "source_row", "workshop_id", "commune_code", "workshop_date",
            "workshop_type", "expert_key", "date_text"),
-    key=("source_file", "sheet", "source_row"),
+    key=("source_file", "sheet", "source_row"), domain="participation",
 )
 STG_ATTENDANCES = Table(
     "stg_attendances", "staging",
@@ -86,20 +77,21 @@ STG_ATTENDANCES = Table(
     "replaced by a pseudonymous key, values normalised.",
     fields("source_file", "sheet", "source_row", "workshop_id", "person_key", "has_phone",
            "sex", "age", "category", "disability", "residence"),
-    key=("source_file", "sheet", "source_row"),
+    key=("source_file", "sheet", "source_row"), domain="participation",
 )
 STG_REGISTER_FILE_READS = Table(
     "stg_register_file_reads", "staging",
     "Ce qui a été lu de chaque feuille des registres : chargée ou rejetée, lignes lues, "
     "colonnes absentes.",
     "What was read from each register sheet: loaded or rejected, rows read, missing columns.",
-    FILE_READ_FIELDS, key=("source_file", "sheet"),
+    FILE_READ_FIELDS, key=("source_file", "sheet"), domain="participation",
+    summary_by="status",
 )
 STG_REGISTER_READ_FAILURES = Table(
     "stg_register_read_failures", "staging",
     "Lignes de registres illisibles : mises en quarantaine.",
     "Register rows that cannot be parsed: quarantined.",
-    READ_FAILURE_FIELDS, key=("source_file", "sheet", "source_row"),
+    READ_FAILURE_FIELDS, key=("source_file", "sheet", "source_row"), domain="participation",
 )
 
 STAGING_TABLES = (
