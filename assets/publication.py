@@ -4,8 +4,6 @@ published together with a manifest in one swap (`published_marts`), unless the n
 wrong (`night_is_complete`, `pipeline.guard`): readers see last night's set or tonight's,
 never a mix (`pipeline.publication.release`)."""
 
-from __future__ import annotations
-
 import hashlib
 import inspect
 from types import ModuleType
@@ -41,7 +39,7 @@ TAGS = tags(GROUP, "publication", "published")
 
 
 @dg.asset(
-    group_name=GROUP, owners=OWNERS[GROUP], tags=TAGS,
+    group_name=GROUP, owners=OWNERS[GROUP], tags=TAGS, freshness_policy=PUBLISHED_FRESHNESS,
     code_version=code_version(pipeline.publish, pipeline.publication.release),
     pool=WAREHOUSE_POOL, kinds={"duckdb"}, deps=list(PUBLISHED_TABLES),
 )
@@ -63,7 +61,7 @@ def citizen_metrics_database(pipeline: PipelineResource) -> dg.MaterializeResult
 
 
 @dg.asset(
-    group_name=GROUP, owners=OWNERS[GROUP], tags=TAGS,
+    group_name=GROUP, owners=OWNERS[GROUP], tags=TAGS, freshness_policy=PUBLISHED_FRESHNESS,
     code_version=code_version(pipeline.publish, pipeline.workbook),
     kinds={"parquet", "csv", "excel"}, deps=[citizen_metrics_database],
 )
@@ -85,7 +83,7 @@ def mart_exports(pipeline: PipelineResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    group_name=GROUP, owners=OWNERS[GROUP], tags=TAGS,
+    group_name=GROUP, owners=OWNERS[GROUP], tags=TAGS, freshness_policy=PUBLISHED_FRESHNESS,
     code_version=code_version(pipeline.report.data, pipeline.report.figures,
                               pipeline.report.page),
     kinds={"html", "plotly"}, deps=[citizen_metrics_database],

@@ -9,6 +9,7 @@ one process write a file at a time.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +38,16 @@ def connect(
     """
     if not read_only:
         private_folder(path.parent)
-    con = duckdb.connect(str(path), read_only=read_only)
+    if read_only or path.exists():
+        con = duckdb.connect(str(path), read_only=read_only)
+    else:
+        # A new warehouse is created readable by its owner only from its first byte (the
+        # process's file-creation mask, for the moment DuckDB creates the file).
+        previous = os.umask(0o077)
+        try:
+            con = duckdb.connect(str(path))
+        finally:
+            os.umask(previous)
     if not read_only:
         for file in (path, path.with_name(path.name + ".wal")):
             if file.exists() and file.stat().st_mode & 0o077:

@@ -36,7 +36,7 @@ def test_every_warehouse_table_is_an_asset_of_its_layer() -> None:
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert keys == set(TABLES) | {"citizen_metrics_database", "mart_exports",
-                                  "manager_report"}
+                                  "manager_report", "published_marts"}
     for name, table in TABLES.items():
         node = graph.get(dg.AssetKey(name))
         assert node.group_name == table.layer, name
@@ -54,7 +54,7 @@ def test_every_warehouse_table_is_an_asset_of_its_layer() -> None:
 def test_the_published_figures_are_expected_daily() -> None:
     graph = defs.resolve_asset_graph()
     for name in (*published_tables(), "citizen_metrics_database", "mart_exports",
-                 "manager_report"):
+                 "manager_report", "published_marts"):
         policy = graph.get(dg.AssetKey(name)).freshness_policy
         assert policy is not None and policy.fail_window.to_timedelta() == timedelta(hours=26)
     assert graph.get(dg.AssetKey("int_survey_responses")).freshness_policy is None

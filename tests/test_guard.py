@@ -152,5 +152,5 @@ def test_a_night_without_files_stops_at_once(tmp_path: Path, missing: bool) -> N
                                                 work_dir=str(tmp_path / "work"))})
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    assert failure.step_key == "raw_file_inventory"
+    assert failure.step_key == "stg_raw_files"
     assert not (tmp_path / "marts" / "citizen_metrics.duckdb").exists()
