@@ -48,8 +48,8 @@ def explain_failure(instance: dg.DagsterInstance, run_id: str) -> list[str]:
             evaluation = event.asset_check_evaluation_data
             if not evaluation.passed and evaluation.blocking:
                 failed_checks.add(evaluation.check_name)
-                why = evaluation.description or "see the check's metadata in the Dagster UI"
-                lines.append(f"Check {evaluation.check_name} failed: {why}")
+                why = evaluation.description or "voir le contrôle dans l'interface Dagster"
+                lines.append(f"Le contrôle {evaluation.check_name} a échoué : {why}")
     for record in records:
         event = record.event_log_entry.dagster_event
         if event is None or event.event_type not in FAILURE_EVENTS:
@@ -58,14 +58,16 @@ def explain_failure(instance: dg.DagsterInstance, run_id: str) -> list[str]:
             error = event.step_failure_data.error
             if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
                 continue  # said above, with the check's own words
-            lines.append(f"Step {event.step_key} failed: {_user_message(error)}")
+            lines.append(f"L'étape {event.step_key} a échoué : {_user_message(error)}")
         elif event.event_type == DagsterEventType.RESOURCE_INIT_FAILURE:
-            lines.append(f"The run could not start: {_user_message(event.engine_event_data.error)}")
+            lines.append("L'exécution n'a pas pu démarrer : "
+                         f"{_user_message(event.engine_event_data.error)}")
     if not lines:
         failure = next((r.event_log_entry for r in records
                         if r.event_log_entry.dagster_event_type == DagsterEventType.RUN_FAILURE),
                        None)
-        lines.append(failure.user_message if failure else "the run failed (see the Dagster UI)")
+        lines.append(failure.user_message if failure
+                     else "l'exécution a échoué (voir l'interface Dagster)")
     return list(dict.fromkeys(lines))
 
 

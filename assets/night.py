@@ -1,5 +1,5 @@
 """`make run`: one night of the pipeline, as the schedule runs it, ending with a summary in
-plain words.
+plain French words (the clerks and managers read it).
 
 The whole job runs in this process on the Dagster instance of `DAGSTER_HOME` (the run shows
 in the UI like a scheduled one). Everything the libraries print (Dagster's event log lines,
@@ -63,15 +63,15 @@ def _run(screen: TextIO) -> tuple[bool, list[str], str]:
     from assets.definitions import defs
     from pipeline.settings import Settings
 
-    print(f"Running the pipeline on {Settings.from_env().raw_dir}: reading, validating, "
-          "building and publishing the marts (a few minutes)…", file=screen)
+    print(f"Exécution du pipeline sur {Settings.from_env().raw_dir} : lecture, validation, "
+          "calcul et publication des chiffres (quelques minutes)…", file=screen)
     instance = (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME")
                 else dg.DagsterInstance.ephemeral())
     job = defs.resolve_job_def("citizen_metrics_job")
     result = job.execute_in_process(instance=instance, raise_on_error=False,
                                     tags={RUNNER_TAG: "make run"})
     warnings_seen = [
-        f"Warning: check {evaluation.check_name} did not pass: "
+        f"Attention : le contrôle {evaluation.check_name} n'est pas passé : "
         f"{_first_number(evaluation.metadata)}"
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and not evaluation.blocking
@@ -87,7 +87,7 @@ def _first_number(metadata: Mapping[str, object]) -> str:
         number = getattr(value, "value", value)
         if isinstance(number, int):
             return f"{key.replace('_', ' ')} {number:,}"
-    return "see the Dagster UI"
+    return "voir l'interface Dagster"
 
 
 def main() -> int:
@@ -104,27 +104,27 @@ def main() -> int:
         except Exception:  # whatever happened, a person reads words, the log the traceback
             traceback.print_exc()
             success, lines, run_id = False, [
-                "the pipeline could not run: " + (traceback.format_exc().strip().splitlines()
-                                                  or ["unknown error"])[-1]], ""
+                "le pipeline n'a pas pu s'exécuter : "
+                + (traceback.format_exc().strip().splitlines() or ["erreur inconnue"])[-1]], ""
         if success:
-            print("\nThe night is published.", file=screen)
+            print("\nLa nuit est publiée.", file=screen)
             for line in [*published_summary(settings), *lines]:
                 print(line, file=screen)
         else:
-            print("\nThe night FAILED: nothing was published.", file=screen)
+            print("\nLa nuit a ÉCHOUÉ : rien n'a été publié.", file=screen)
             for line in lines:
                 print(f"  {line}", file=screen)
             last = published_summary(settings)[0]
-            print(f"The figures already published stay where they were. {last}", file=screen)
+            print(f"Les chiffres déjà publiés restent en place. {last}", file=screen)
             delivery = send_alert(settings.alerts, Alert(
                 subject="The nightly run of the citizen metrics pipeline failed: nothing was "
                         "published",
                 details="\n".join(lines), run_id=run_id))
             sent = [where for where, done in (("e-mail", delivery.mailed),
                                               ("webhook", delivery.posted)) if done]
-            print(f"Alert written to {settings.alerts.log_file}"
-                  + (f" and sent by {' and '.join(sent)}" if sent else ""), file=screen)
-        print(f"Technical log of this run: {log_path}", file=screen)
+            print(f"Alerte écrite dans {settings.alerts.log_file}"
+                  + (f" et envoyée par {' et '.join(sent)}" if sent else ""), file=screen)
+        print(f"Journal technique de cette exécution : {log_path}", file=screen)
     _prune_logs(logs)
     return 0 if success else 1
 

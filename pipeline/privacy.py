@@ -86,7 +86,8 @@ _LETTERS = re.compile(r"[^\W\d_]")
 def quarantine_value(value: str | None, allowed: frozenset[str] = frozenset(),
                      region_code: str = "") -> str | None:
     """The value a quarantine row shows: `value` itself when it cannot be personal, else
-    what kind of value was masked (`[masked: a phone number]`)."""
+    what kind of value was masked (`[masqué : un numéro de téléphone, …]`, in French
+    like the rest of what the clerk reads)."""
     if value is None:
         return None
     text = ascii_digits(value).strip()
@@ -98,11 +99,11 @@ def quarantine_value(value: str | None, allowed: frozenset[str] = frozenset(),
         return value
     digits = len(_DIGITS.findall(text))
     if digits >= 9 and not _LETTERS.search(text):
-        return "[masked: a phone number, or a long number]"
+        return "[masqué : un numéro de téléphone, ou un long nombre]"
     if _LETTERS.search(text):
         words = len(text.split())
-        return f"[masked: text of {words} word{'s' if words > 1 else ''}]"
-    return f"[masked: {len(text)} character{'s' if len(text) > 1 else ''}]"
+        return f"[masqué : texte de {words} mot{'s' if words > 1 else ''}]"
+    return f"[masqué : {len(text)} caractère{'s' if len(text) > 1 else ''}]"
 
 
 class Pseudonymiser:

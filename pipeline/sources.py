@@ -26,6 +26,7 @@ import pyarrow as pa
 from pipeline.readers.registers import is_register
 from pipeline.readers.results import failure_reason
 from pipeline.readers.tables import (
+    EMPTY_FILE,
     UnreadableFileError,
     check_workbook_size,
     is_workbook,
@@ -101,11 +102,11 @@ def is_ignored(name: str) -> bool:
 
 
 _NOT_A_FILE = (
-    (stat.S_ISFIFO, "a named pipe (FIFO), not a file: not read (opening it could wait "
-                    "forever)"),
-    (stat.S_ISCHR, "a device, not a file: not read"),
-    (stat.S_ISBLK, "a device, not a file: not read"),
-    (stat.S_ISSOCK, "a socket, not a file: not read"),
+    (stat.S_ISFIFO, "un tube nommé (FIFO), pas un fichier : non lu (l'ouvrir pourrait "
+                    "attendre sans fin)"),
+    (stat.S_ISCHR, "un périphérique, pas un fichier : non lu"),
+    (stat.S_ISBLK, "un périphérique, pas un fichier : non lu"),
+    (stat.S_ISSOCK, "une socket, pas un fichier : non lu"),
 )
 
 
@@ -119,24 +120,24 @@ def _classify(path: Path, folder: Path) -> tuple[os.stat_result | None, str | No
     try:
         status = os.lstat(path)
     except OSError as error:
-        return None, f"cannot be examined: {error.strerror}"
+        return None, f"impossible à examiner : {error.strerror}"
     if stat.S_ISLNK(status.st_mode):
         try:
             target = path.resolve(strict=True)
         except FileNotFoundError:
-            return None, (f"a link to nothing (its target {os.readlink(path)} does not "
-                          "exist): not read")
+            return None, (f"un lien vers rien (sa cible {os.readlink(path)} n'existe pas) : "
+                          "non lu")
         except (RuntimeError, OSError):
-            return None, "a link that loops back on itself: not read"
+            return None, "un lien qui boucle sur lui-même : non lu"
         if not target.is_relative_to(folder):
-            return None, ("a link to something outside the raw folder: not read (only "
-                          "files inside the raw folder are data)")
+            return None, ("un lien vers l'extérieur du dossier data/raw : non lu (seuls "
+                          "les fichiers du dossier sont des données)")
         status = os.stat(target)
     if stat.S_ISDIR(status.st_mode):
         return None, None
     if stat.S_ISREG(status.st_mode):
         return status, None
-    return None, _not_a_file(status.st_mode) or "not a regular file: not read"
+    return None, _not_a_file(status.st_mode) or "pas un fichier ordinaire : non lu"
 
 
 def scan(raw_dir: Path) -> RawFolder:
@@ -155,8 +156,8 @@ def scan(raw_dir: Path) -> RawFolder:
 
     def unreadable(error: OSError) -> None:
         name = os.path.relpath(error.filename, raw_dir) if error.filename else "."
-        rejected.append(RejectedEntry(name, f"a folder that cannot be read "
-                                            f"({error.strerror}): its files were not read"))
+        rejected.append(RejectedEntry(name, f"un dossier illisible ({error.strerror}) : "
+                                            "ses fichiers n'ont pas été lus"))
 
     for parent, folders, names in os.walk(raw_dir, onerror=unreadable):
         base = Path(parent)
@@ -202,16 +203,17 @@ def sniff(raw: RawFile, limits: ReadLimits) -> tuple[str, str | None]:
     try:
         head = raw.head()
         if not head:
-            return UNKNOWN_KIND, "the file is empty"
+            return UNKNOWN_KIND, EMPTY_FILE
         if is_workbook(head):
             check_workbook_size(raw.path, limits)
             workbook = open_workbook(raw.read())
             return (REGISTER_KIND if is_register(workbook.sheet_names) else SURVEY_KIND), None
         if raw.size_bytes > limits.text_whole_max_bytes and open_utf8_stream(raw.path) is None:
             return UNKNOWN_KIND, (
-                f"a text file of {raw.size_bytes / (1 << 20):,.0f} MB that is not plain UTF-8 "
-                f"CSV must be read whole, beyond the limit of "
-                f"{limits.text_whole_max_bytes / (1 << 20):,.0f} MB: save it as CSV UTF-8")
+                f"un fichier texte de {raw.size_bytes / (1 << 20):,.0f} Mo qui n'est pas un "
+                "CSV UTF-8 simple doit être lu en entier, au-delà de la limite de "
+                f"{limits.text_whole_max_bytes / (1 << 20):,.0f} Mo : enregistrez-le en CSV "
+                "UTF-8")
         return SURVEY_KIND, None
     except UnreadableFileError as error:
         return UNKNOWN_KIND, str(error)

@@ -66,8 +66,8 @@ def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path,
     return inventory
 
 
-CHANGED_REASON = ("the file changed while the run was reading the folder (still being copied?): "
-                  "it will be read by the next run")
+CHANGED_REASON = ("le fichier a changé pendant la lecture du dossier (copie en cours ?) : il "
+                  "sera lu à la prochaine exécution")
 
 
 def _files_of_kind(con: duckdb.DuckDBPyConnection, raw_dir: Path,
@@ -117,10 +117,10 @@ def _read_files(files: list[RawFile], read: Callable[..., Reading], kind: str,
                 yield _Event(raw, restart=True)
                 if raw.size_bytes > limits.text_whole_max_bytes:
                     yield _Event(raw, read=_rejected(raw, kind, (
-                        "a row is broken partway through this large file, which is too large "
-                        "to be read whole and exactly (limit "
-                        f"{limits.text_whole_max_bytes / (1 << 20):,.0f} MB): correct or "
-                        "re-export it")))
+                        "une ligne est cassée au milieu de ce gros fichier, trop gros pour "
+                        "être lu en entier et exactement (limite "
+                        f"{limits.text_whole_max_bytes / (1 << 20):,.0f} Mo) : corrigez-le ou "
+                        "réexportez-le")))
                     continue
                 yield from _events(raw, read(raw, streaming=False))
         except Exception as error:  # this file only: the others are read

@@ -1,5 +1,7 @@
 """What `make run` prints at the end: where the published marts are and what they hold, in
-plain words (`python -m pipeline.summary` prints it again for the current publication).
+plain French words for the clerks and managers who read it (`python -m pipeline.summary`
+prints it again for the current publication). Status codes (`rejected`, `loaded`) stay as
+they are in the tables.
 
 Every figure may be missing (a night with no register, no survey, or no file accepted at
 all) or withheld by disclosure control: the summary says so rather than failing.
@@ -17,19 +19,26 @@ from pipeline.settings import Settings
 from pipeline.warehouse import one_row
 
 WITHHELD = "masqué"
-DISPOSITIONS = (("accepted", "accepted"), ("duplicate", "duplicate"),
-                ("superseded", "superseded"), ("excluded_no_consent", "no consent"),
-                ("quarantined", "quarantined"))
+DISPOSITIONS = (("accepted", "acceptées"), ("duplicate", "doublons"),
+                ("superseded", "remplacées"), ("excluded_no_consent", "sans consentement"),
+                ("quarantined", "en quarantaine"))
+LEVELS = {"region": ("région", "régions"), "province": ("province", "provinces"),
+          "commune": ("commune", "communes")}
+
+
+def number(value: int) -> str:
+    """A count written the French way (`65 604`)."""
+    return f"{value:,}".replace(",", " ")
 
 
 def count(value: int | None) -> str:
     """A published count, or "masqué" where disclosure control withholds it."""
-    return WITHHELD if value is None else f"{value:,}"
+    return WITHHELD if value is None else number(value)
 
 
 def share(value: float | None) -> str:
     """A published share as a percentage, or "masqué" where it is withheld."""
-    return WITHHELD if value is None else f"{value:.1%}"
+    return WITHHELD if value is None else f"{value * 100:.1f} %".replace(".", ",")
 
 
 def _participation(con: duckdb.DuckDBPyConnection) -> str:
@@ -39,11 +48,12 @@ def _participation(con: duckdb.DuckDBPyConnection) -> str:
         "where geography_level = 'region' and breakdown = 'total'"
     ).fetchone()
     if region is None or not region[1]:
-        return "Workshops: no attendance recorded"
+        return "Ateliers : aucune présence enregistrée"
     workshops, attendances, unique, women, youth, disability, rural = region
-    return (f"Workshops: {count(workshops)} workshops, {count(attendances)} attendances, "
-            f"{count(unique)} unique participants; women {share(women)}, youth "
-            f"{share(youth)}, with a disability {share(disability)}, rural {share(rural)}")
+    return (f"Ateliers : {count(workshops)} ateliers, {count(attendances)} présences, "
+            f"{count(unique)} participants uniques ; femmes {share(women)}, jeunes "
+            f"{share(youth)}, personnes handicapées {share(disability)}, rural "
+            f"{share(rural)}")
 
 
 def _survey(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -55,9 +65,10 @@ def _survey(con: duckdb.DuckDBPyConnection) -> list[str]:
         "select geography_level, count(distinct geography_code) from mart_survey_indicators "
         "group by 1 order by 1").fetchall()
     if respondents is None or not coverage:
-        return ["Survey: no valid response"]
-    places = ", ".join(f"{n} {level}{'s' if n > 1 else ''}" for level, n in coverage)
-    return [f"Survey: {count(respondents[0])} valid responses; figures for {places}"]
+        return ["Enquête : aucune réponse valide"]
+    places = ", ".join(f"{n} {LEVELS.get(level, (level, level))[n > 1]}"
+                       for level, n in coverage)
+    return [f"Enquête : {count(respondents[0])} réponses valides ; chiffres pour {places}"]
 
 
 def _files(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -69,17 +80,20 @@ def _files(con: duckdb.DuckDBPyConnection) -> list[str]:
         "coalesce(bool_and(rows_accounted or status = 'rejected'), true) "
         "from quality_file_summary",
     )
-    dispositions = ", ".join(f"{label} {n:,}" for (_, label), n
+    dispositions = ", ".join(f"{label} {number(n)}" for (_, label), n
                              in zip(DISPOSITIONS, by_disposition, strict=True))
-    lines = [f"Files: {files} read, {rejected} rejected; {rows:,} rows: {dispositions}"
-             + ("" if accounted else " (some files do not add up: see the file summary)")]
+    lines = [f"Fichiers : {files} lus, {rejected} rejetés ; {number(rows)} lignes : "
+             f"{dispositions}"
+             + ("" if accounted else " (des fichiers ne tombent pas juste : voir la feuille "
+                                     "fichiers)")]
     # Files a clerk should look at: rejected ones, and loaded ones with a note.
     attention = con.execute(
         "select source_file || case when sheet <> '' then ' [' || sheet || ']' else '' end,"
         " status, reason from quality_file_summary "
         "where status = 'rejected' or rows_read = 0 or reason is not null "
         "order by status desc, 1").fetchall()
-    lines += [f"  {status}: {name}: {reason or 'no row'}" for name, status, reason in attention]
+    lines += [f"  {status}: {name}: {reason or 'aucune ligne'}"
+              for name, status, reason in attention]
     return lines
 
 
@@ -87,18 +101,19 @@ def published_summary(settings: Settings) -> list[str]:
     """The lines that say what the current publication holds and where it is."""
     database = settings.marts_database
     if not database.exists():
-        return [f"No published marts at {database} yet."]
+        return [f"Pas encore de chiffres publiés dans {database}."]
     manifest = read_manifest(settings.marts_dir) or {}
     with open_database(database) as con:
         lines = [_participation(con), *_survey(con), *_files(con)]
     published = manifest.get("published_at")
     run = str(manifest.get("run_id", ""))[:8]
     where = [
-        f"Published{f' at {published} (run {run})' if published else ''}: {database}",
-        f"  report for programme managers: {settings.marts_dir / 'report' / 'rapport.html'}",
-        f"  workbook for M&E officers: "
+        f"Publié{f' le {published} (exécution {run})' if published else ''} : {database}",
+        f"  rapport des responsables de programme : "
+        f"{settings.marts_dir / 'report' / 'rapport.html'}",
+        f"  classeur des chargés de suivi-évaluation : "
         f"{settings.marts_dir / 'exports' / 'citizen_metrics.xlsx'}",
-        f"  exports (Parquet, CSV): {settings.marts_dir / 'exports'}",
+        f"  exports (Parquet, CSV) : {settings.marts_dir / 'exports'}",
     ]
     return [*where, *lines]
 
@@ -106,7 +121,7 @@ def published_summary(settings: Settings) -> list[str]:
 def main() -> int:
     lines = published_summary(Settings.from_env())
     print("\n".join(lines))
-    return 0 if not lines[0].startswith("No published") else 1
+    return 0 if not lines[0].startswith("Pas encore") else 1
 
 
 if __name__ == "__main__":

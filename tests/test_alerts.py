@@ -116,10 +116,10 @@ def test_make_run_on_a_missing_folder_fails_in_plain_words_and_alerts(
         monkeypatch.setenv(name, str(value))
     assert night.main() == 1
     screen = capfd.readouterr().out
-    assert "The night FAILED: nothing was published." in screen
+    assert "La nuit a ÉCHOUÉ : rien n'a été publié." in screen
     assert f"The raw data folder {tmp_path / 'raw'} does not exist" in screen
-    assert "No published marts at" in screen
-    assert "sent by e-mail and webhook" in screen
+    assert "Pas encore de chiffres publiés dans" in screen
+    assert "envoyée par e-mail et webhook" in screen
     # Nothing but plain words: no traceback, no Dagster event lines, no warnings.
     assert "Traceback" not in screen and "DEBUG" not in screen and "Warning" not in screen
     assert len(screen.splitlines()) < 10

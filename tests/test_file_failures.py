@@ -53,7 +53,7 @@ def test_an_unforeseen_error_or_an_io_error_rejects_that_file_only(tmp_path, mon
     assert "0612345678" not in reason  # error messages may quote data: masked
     status, reason = files["kobo_export_2022-04.csv"]
     assert status == "rejected" and reason.startswith(
-        "input/output error while reading the file (Input/output error)")
+        "erreur d'entrée/sortie à la lecture du fichier (Input/output error)")
 
 
 def test_rows_that_cannot_be_written_reject_their_file_only(tmp_path, monkeypatch) -> None:
@@ -102,7 +102,7 @@ def _lying(path: Path, declared: int) -> None:
 
 def test_workbooks_beyond_the_limits_are_rejected_before_parsing(tmp_path) -> None:
     zip_bomb(tmp_path / "bomb.xlsx", inflated_mb=5)
-    with pytest.raises(UnreadableFileError, match=r"inflates [0-9,]+ times \(limit 100\)"):
+    with pytest.raises(UnreadableFileError, match=r"gonfle [0-9,]+ fois \(limite 100\)"):
         check_workbook_size(tmp_path / "bomb.xlsx", LIMITS)
     # A part that hides its size: declared small, it inflates more; its checksum fails.
     with zipfile.ZipFile(tmp_path / "hidden.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
@@ -114,7 +114,7 @@ def test_workbooks_beyond_the_limits_are_rejected_before_parsing(tmp_path) -> No
     register = FIXTURES / "e2e" / REGISTER
     check_workbook_size(register, LIMITS)
     small = dataclasses.replace(LIMITS, workbook_max_bytes=10_000)
-    with pytest.raises(UnreadableFileError, match="inflates to 0 MB once uncompressed"):
+    with pytest.raises(UnreadableFileError, match="gonfle à 0 Mo une fois décompressé"):
         check_workbook_size(register, small)
 
 
@@ -139,9 +139,9 @@ def test_duplicate_columns_are_named_in_the_file_summary(tmp_path) -> None:
     workbook.save(tmp_path / REGISTER)
     files = statuses(ingest(tmp_path))
     assert files["dup.csv"] == (
-        "loaded", "duplicate columns, the first of each is read and the others ignored: sex")
+        "loaded", "colonnes en double, seule la première de chacune est lue : sex")
     assert files[f"{REGISTER}[participants]"] == (
-        "loaded", "duplicate columns, the first of each is read and the others ignored: sexe")
+        "loaded", "colonnes en double, seule la première de chacune est lue : sexe")
 
 
 def test_a_file_changed_since_the_inventory_is_left_for_the_next_run(tmp_path) -> None:
@@ -160,7 +160,7 @@ def test_a_file_changed_since_the_inventory_is_left_for_the_next_run(tmp_path) -
                             settings.vocabularies.selected_flags)
     stage_survey_files(con, tmp_path, mapping, LIMITS)
     reads = dict(con.execute("select source_file, reason from stg_survey_file_reads").fetchall())
-    assert reads[GOOD].startswith("the file changed while the run was reading the folder")
+    assert reads[GOOD].startswith("le fichier a changé pendant la lecture du dossier")
     assert reads["kobo_labels_fr.csv"] is None
 
 
@@ -173,7 +173,7 @@ def test_a_large_text_file_that_must_be_read_whole_is_rejected(tmp_path) -> None
 
     table = inventory(scan(tmp_path), tiny).to_pylist()
     reasons = {row["source_file"]: row["reason"] for row in table}
-    assert "not plain UTF-8" in reasons["big_cp1256.csv"]
+    assert "pas un CSV UTF-8 simple" in reasons["big_cp1256.csv"]
     assert reasons["big_utf8.csv"] is None  # streamed in batches: any size
     assert os.path.getsize(tmp_path / "big_cp1256.csv") > tiny.text_whole_max_bytes
 

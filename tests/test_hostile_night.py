@@ -102,11 +102,11 @@ def test_the_run_goes_on_and_rejects_each_hostile_entry_with_its_reason(hostile)
     root, result = hostile
     assert result.success
     files = summary(root)
-    assert files[BOMB][0] == "rejected" and "inflates" in files[BOMB][1]
-    assert files["passwd.csv"][0] == "rejected" and "outside the raw folder" in files[
+    assert files[BOMB][0] == "rejected" and "gonfle" in files[BOMB][1]
+    assert files["passwd.csv"][0] == "rejected" and "vers l'extérieur du dossier" in files[
         "passwd.csv"][1]
-    assert files["loop.csv"][0] == "rejected" and "loops back" in files["loop.csv"][1]
-    assert files["pipe.csv"][0] == "rejected" and "named pipe" in files["pipe.csv"][1]
+    assert files["loop.csv"][0] == "rejected" and "boucle sur lui-même" in files["loop.csv"][1]
+    assert files["pipe.csv"][0] == "rejected" and "tube nommé" in files["pipe.csv"][1]
     # The register with an age no column could hold is loaded, like the export.
     assert files["registre_EXP01_2022-03.xlsx[participants]"][0] == "loaded"
     assert files[FORMULA_FILE][0] == "loaded"
@@ -121,8 +121,8 @@ def test_the_quarantine_says_what_kind_of_value_it_masks(hostile) -> None:
     with duckdb.connect(str(root / "marts" / "citizen_metrics.duckdb"), read_only=True) as con:
         shown = con.execute("select rule, value from quality_quarantine where source_file = ? "
                             "order by all", [FORMULA_FILE]).fetchall()
-    assert ("age_not_integer", "[masked: a phone number, or a long number]") in shown
-    assert ("unknown_commune", "[masked: text of 2 words]") in shown
+    assert ("age_not_integer", "[masqué : un numéro de téléphone, ou un long nombre]") in shown
+    assert ("unknown_commune", "[masqué : texte de 2 mots]") in shown
 
 
 def _published_texts(marts: Path) -> list[tuple[str, str]]:

@@ -57,13 +57,13 @@ def test_default_salt_file_is_git_ignored() -> None:
     ("050910199", "050910199"), ("05999", "05999"), ("ATL-EXP3-017", "ATL-EXP3-017"),
     ("maybe", "maybe"),  # a value of the column's closed list (here, by the test's list)
     # What could be is masked, saying what kind of value it was.
-    ("0612345678", "[masked: a phone number, or a long number]"),
-    ("+212 6 12 34 56 78", "[masked: a phone number, or a long number]"),
-    ("612345678", "[masked: a phone number, or a long number]"),  # 9 digits, not 05…
-    ("Fatima Zahra Bennani", "[masked: text of 3 words]"),
-    ("AB123456", "[masked: text of 1 word]"),  # an identity card number
-    ("123456", "[masked: 6 characters]"),
-    ("=HYPERLINK(\"http://evil.example\",\"click\")", "[masked: text of 1 word]"),
+    ("0612345678", "[masqué : un numéro de téléphone, ou un long nombre]"),
+    ("+212 6 12 34 56 78", "[masqué : un numéro de téléphone, ou un long nombre]"),
+    ("612345678", "[masqué : un numéro de téléphone, ou un long nombre]"),  # 9 digits, not 05…
+    ("Fatima Zahra Bennani", "[masqué : texte de 3 mots]"),
+    ("AB123456", "[masqué : texte de 1 mot]"),  # an identity card number
+    ("123456", "[masqué : 6 caractères]"),
+    ("=HYPERLINK(\"http://evil.example\",\"click\")", "[masqué : texte de 1 mot]"),
     (None, None),
 ])
 def test_quarantine_shows_only_values_that_cannot_be_personal(value, shown) -> None:

@@ -63,7 +63,7 @@ def test_decode_windows_1256() -> None:
 
 def test_binary_content_is_no_text_of_any_encoding() -> None:
     # Not UTF-8; Windows-1252 leaves bytes undefined; Windows-1256 reads control characters.
-    with pytest.raises(UnreadableFileError, match="binary content"):
+    with pytest.raises(UnreadableFileError, match="contenu binaire"):
         decode_text(bytes(range(1, 256)) * 8)
 
 

@@ -40,11 +40,11 @@ def test_regular_files_inside_the_raw_folder_in_arrival_order(tmp_path: Path) ->
     assert names.index("province/a.csv") < names.index("b.csv")  # older first
     rejected = {entry.name: entry.reason for entry in scan(raw).rejected}
     assert set(rejected) == {"link_out.csv", "pipe.csv", "loop.csv", "dangling.csv", "etc"}
-    assert "outside the raw folder" in rejected["link_out.csv"]
-    assert "outside the raw folder" in rejected["etc"]
-    assert "named pipe" in rejected["pipe.csv"]
-    assert "loops back" in rejected["loop.csv"]
-    assert "link to nothing" in rejected["dangling.csv"]
+    assert "vers l'extérieur du dossier" in rejected["link_out.csv"]
+    assert "vers l'extérieur du dossier" in rejected["etc"]
+    assert "tube nommé" in rejected["pipe.csv"]
+    assert "boucle sur lui-même" in rejected["loop.csv"]
+    assert "lien vers rien" in rejected["dangling.csv"]
     assert raw_files(tmp_path / "missing") == []
 
 

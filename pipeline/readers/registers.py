@@ -206,7 +206,7 @@ def read_register(raw: RawFile, mapping: RegisterMapping) -> Reading:
         missing = missing_headers(grid, expected)
         if "id_atelier" in missing:
             result.outcomes.append(FileOutcome.rejected(
-                raw.name, REGISTER_KIND, "sheet has no id_atelier column", sheet))
+                raw.name, REGISTER_KIND, "la feuille n'a pas de colonne id_atelier", sheet))
             continue
         yield Batch(table, build(grid, mapping, source_file=raw.name, sheet=sheet))
         result.outcomes.append(FileOutcome(

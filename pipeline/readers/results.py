@@ -19,7 +19,7 @@ from pipeline.tables.model import Table
 
 # The reason of a file (or register sheet) that is loaded but holds a header and no row:
 # nothing is wrong with it, but a clerk must be able to tell it from a good export.
-NO_DATA_ROWS = "no data rows: a header and nothing else"
+NO_DATA_ROWS = "aucune ligne de données : un en-tête et rien d'autre"
 
 
 # What an error message may quote of the data (a value, a row): masked in a file's reason,
@@ -32,15 +32,18 @@ def failure_reason(error: BaseException) -> str:
     """The reason a file is rejected after an error nobody foresaw, in words, with the error's
     kind and message, but no value of the file (error messages may quote one)."""
     if isinstance(error, OSError):
-        return (f"input/output error while reading the file ({error.strerror or 'unknown'}): "
-                "a damaged disk, or a network share that went away? The file was not loaded; "
-                "it will be read again by the next run")
+        cause = error.strerror or "inconnue"
+        return (f"erreur d'entrée/sortie à la lecture du fichier ({cause}) : disque "
+                "abîmé, ou partage réseau perdu ? Le fichier n'a pas été chargé ; il sera "
+                "relu à la prochaine exécution")
     if isinstance(error, MemoryError):
-        return "the file needs more memory than the machine has: it was not loaded"
+        return ("le fichier demande plus de mémoire que la machine n'en a : il n'a pas été "
+                "chargé")
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
     message = _LONG_NUMBER.sub("…", _QUOTED.sub("'…'", first_line))[:300]
-    return (f"the file could not be loaded ({type(error).__name__}: {message}); the other "
-            "files were loaded. Report it with the file to whoever maintains the pipeline")
+    return (f"le fichier n'a pas pu être chargé ({type(error).__name__} : {message}) ; les "
+            "autres fichiers l'ont été. Signalez-le, avec le fichier, à qui maintient le "
+            "pipeline")
 
 
 class StreamBroken(Exception):

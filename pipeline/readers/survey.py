@@ -428,7 +428,7 @@ def _whole_grid(raw: RawFile, form: SurveyForm) -> tuple[TextGrid, str | None]:
     if is_workbook(data):
         workbook = open_workbook(data)
         if not workbook.sheet_names:
-            raise UnreadableFileError("the workbook has no sheet")
+            raise UnreadableFileError("le classeur n'a aucune feuille")
         return read_sheet(workbook, workbook.sheet_names[0], reads_header(form)), None
     return read_delimited_file(data)
 
@@ -487,11 +487,12 @@ def read_survey_export(raw: RawFile, mapping: SurveyMapping, *, streaming: bool 
 
 def _rejected(raw: RawFile, layout: SurveyLayout | None) -> FileRead:
     if layout is None:
-        reason = ("not a survey export of citizen_survey.xlsx nor a workshop register: "
-                  "its headers name (almost) no question of the form")
+        reason = ("ni un export de l'enquête citizen_survey.xlsx, ni un registre d'ateliers : "
+                  "ses en-têtes ne nomment (presque) aucune question du formulaire")
         return FileRead(outcomes=[FileOutcome.rejected(raw.name, UNKNOWN_KIND, reason)])
-    reason = ("survey export without a submission identifier column (_uuid, meta-instanceID "
-              "or N° questionnaire): its rows could not be told apart from their re-exports")
+    reason = ("export d'enquête sans colonne d'identifiant de soumission (_uuid, "
+              "meta-instanceID ou N° questionnaire) : ses lignes ne pourraient pas être "
+              "distinguées de leurs réexportations")
     return FileRead(outcomes=[FileOutcome.rejected(raw.name, SURVEY_KIND, reason)])
 
 
