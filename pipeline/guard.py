@@ -8,10 +8,10 @@ night that is gone, or accepted survey responses or workshop attendances falling
 `max_drop` (20 % by default, `programme.yaml`) all mean that something went wrong around the
 pipeline, not that the figures changed: publishing would erase good figures with bad ones.
 
-The messages are written for the clerk or operator who reads them: what is wrong, where, and
-what to do. A smaller night that is meant (a file withdrawn on purpose, a new start) is
-accepted once with `PIPELINE_REBASELINE=1` (or `rebaseline: true` in the run's resource
-config); a missing or unreadable folder never is.
+The messages are written, in French, for the clerk or operator who reads them: what is
+wrong, where, and what to do. A smaller night that is meant (a file withdrawn on purpose, a
+new start) is accepted once with `PIPELINE_REBASELINE=1` (or `rebaseline: true` in the
+run's resource config); a missing or unreadable folder never is.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from pipeline.settings import LOCAL_TIME_ZONE
 from pipeline.sources import IGNORED_NAMES, is_ignored
 
 LOCAL_ZONE = ZoneInfo(LOCAL_TIME_ZONE)
-REBASELINE_HINT = ("If this is meant (files withdrawn on purpose, a new start), run again "
-                   "with PIPELINE_REBASELINE=1 to publish the smaller night once.")
+REBASELINE_HINT = ("Si c'est voulu (fichiers retirés exprès, nouveau départ), relancez avec "
+                   "PIPELINE_REBASELINE=1 pour publier une fois la nuit plus petite.")
 
 
 class WrongNightError(RuntimeError):
@@ -73,7 +73,7 @@ class NightFigures:
 @dataclass(frozen=True)
 class LastPublication:
     figures: NightFigures
-    described: str  # "the figures published on 29/11/2026 at 02:14 (run 1a2b3c4d)"
+    described: str  # "les chiffres publiés le 29/11/2026 à 02:14 (exécution 1a2b3c4d)"
 
 
 def last_publication(marts_dir: Path) -> LastPublication | None:
@@ -87,10 +87,10 @@ def last_publication(marts_dir: Path) -> LastPublication | None:
     published = manifest.get("published_at")
     if isinstance(published, str):
         moment = dt.datetime.fromisoformat(published).astimezone(LOCAL_ZONE)
-        described = (f"the figures published on {moment:%d/%m/%Y at %H:%M} "
-                     f"(run {str(manifest.get('run_id', ''))[:8]})")
+        described = (f"les chiffres publiés le {moment:%d/%m/%Y à %H:%M} "
+                     f"(exécution {str(manifest.get('run_id', ''))[:8]})")
     else:
-        described = "the figures published last"
+        described = "les derniers chiffres publiés"
     return LastPublication(figures, described)
 
 
@@ -105,36 +105,45 @@ class Verdict:
 
     def message(self, last: LastPublication | None) -> str:
         if not self.problems:
-            return "The night holds at least what the last publication held."
+            return "La nuit contient au moins ce que contenait la dernière publication."
         listed = " ".join(self.problems)
         if self.rebaseline:
-            return f"Accepted on purpose (PIPELINE_REBASELINE): {listed}"
-        kept = last.described if last else "the figures published before"
-        return (f"Nothing was published: {kept} stay in place. {listed} {REBASELINE_HINT}")
+            return f"Accepté exprès (PIPELINE_REBASELINE) : {listed}"
+        kept = last.described if last else "les chiffres publiés avant"
+        return (f"Rien n'a été publié : {kept} restent en place. {listed} {REBASELINE_HINT}")
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def _percent(share: float, *, signed: bool = False) -> str:
+    return f"{share * 100:{'+' if signed else ''}.0f} %"
 
 
 def raw_folder_problem(raw_dir: Path, *, rebaseline: bool) -> str | None:
     """Why the raw folder cannot be read tonight (missing, not a folder, unreadable, or
     empty unless `rebaseline`), in words for the operator; None when it can."""
-    what_next = "Nothing was read, and the figures published before stay in place."
+    what_next = "Rien n'a été lu, et les chiffres publiés avant restent en place."
     if not raw_dir.exists():
-        return (f"The raw data folder {raw_dir} does not exist: a network share that is not "
-                "mounted, or a folder moved or renamed? Put it back (or set "
-                f"PIPELINE_RAW_DIR to where the files are), then run again. {what_next}")
+        return (f"Le dossier des fichiers bruts {raw_dir} n'existe pas : un partage réseau non "
+                "monté, ou un dossier déplacé ou renommé ? Remettez-le (ou indiquez dans "
+                f"PIPELINE_RAW_DIR où sont les fichiers), puis relancez. {what_next}")
     if not raw_dir.is_dir():
-        return (f"{raw_dir} is a file, not the raw data folder: check PIPELINE_RAW_DIR. "
-                f"{what_next}")
+        return (f"{raw_dir} est un fichier, pas le dossier des fichiers bruts : vérifiez "
+                f"PIPELINE_RAW_DIR. {what_next}")
     try:
         entries = [entry for entry in raw_dir.rglob("*") if not is_ignored(entry.name)]
     except OSError as error:
-        return (f"The raw data folder {raw_dir} cannot be read ({error.strerror}): check "
-                f"that the pipeline's user may open it. {what_next}")
+        return (f"Le dossier des fichiers bruts {raw_dir} est illisible ({error.strerror}) : "
+                f"vérifiez que l'utilisateur du pipeline peut l'ouvrir. {what_next}")
     if not any(entry.is_file() or entry.is_symlink() or not entry.is_dir()
                for entry in entries) and not rebaseline:
         ignored = ", ".join(sorted(IGNORED_NAMES))
-        return (f"The raw data folder {raw_dir} holds no file (besides {ignored}): the "
-                "exports are missing, or the folder is a share that did not mount. Copy the "
-                "files back, then run again. " + what_next + " " + REBASELINE_HINT)
+        return (f"Le dossier des fichiers bruts {raw_dir} ne contient aucun fichier (hors "
+                f"{ignored}) : les exports manquent, ou le dossier est un partage qui ne s'est "
+                "pas monté. Remettez les fichiers, puis relancez. " + what_next + " "
+                + REBASELINE_HINT)
     return None
 
 
@@ -151,19 +160,21 @@ def judge(tonight: NightFigures, last: LastPublication | None, present: dict[str
                   if name not in present and (not digest or digest not in contents))
     if gone:
         problems.append(
-            f"{len(gone)} file(s) loaded for {last.described} are no longer in the raw "
-            f"folder: {', '.join(gone[:10])}{' …' if len(gone) > 10 else ''}. Put them back "
-            "(exports are cumulative: removing an old export should not be needed).")
+            f"{len(gone)} fichier(s) chargé(s) pour {last.described} ne sont plus dans le "
+            f"dossier : {', '.join(gone[:10])}{' …' if len(gone) > 10 else ''}. Remettez-les "
+            "(les exports sont cumulatifs : retirer un ancien export ne devrait pas être "
+            "nécessaire).")
     for what, before, now in (
-        ("accepted survey responses", last.figures.accepted_responses,
+        ("réponses d'enquête acceptées", last.figures.accepted_responses,
          tonight.accepted_responses),
-        ("accepted workshop attendances", last.figures.accepted_attendances,
+        ("présences aux ateliers acceptées", last.figures.accepted_attendances,
          tonight.accepted_attendances),
     ):
         if before > 0 and (before - now) / before > max_drop:
             problems.append(
-                f"Tonight has {now:,} {what} against {before:,} for {last.described} "
-                f"({(now - before) / before:+.0%}; a fall of more than {max_drop:.0%} is "
-                "refused): a file is probably missing, or was replaced by an older or "
-                "partial export. Check the files of the raw folder and the file summary.")
+                f"Cette nuit compte {_number(now)} {what} contre {_number(before)} pour "
+                f"{last.described} ({_percent((now - before) / before, signed=True)} ; une "
+                f"baisse de plus de {_percent(max_drop)} est refusée) : un fichier manque "
+                "probablement, ou a été remplacé par un export plus ancien ou partiel. "
+                "Vérifiez les fichiers du dossier et la feuille fichiers.")
     return Verdict(problems, rebaseline)

@@ -43,8 +43,8 @@ class Holder:
     started_at: str
 
     def describe(self) -> str:
-        return (f"run {self.run_id[:8]} (process {self.pid} on {self.host}, started "
-                f"{self.started_at})")
+        return (f"l'exécution {self.run_id[:8]} (processus {self.pid} sur {self.host}, "
+                f"démarrée à {self.started_at})")
 
 
 def _read_holder(handle: int) -> Holder | None:
@@ -93,12 +93,12 @@ def hold_folders(folders: Iterable[Path], *, run_id: str,
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         other = _read_holder(handle)
-                        who = other.describe() if other else "another run"
+                        who = other.describe() if other else "une autre exécution"
                         raise RunLockBusy(
-                            f"{who} is already working on {path.parent}. This run stopped "
-                            "before reading or writing anything; the figures of the other "
-                            "run are untouched. Start it again once the other run has "
-                            "finished (the Dagster UI shows it)."
+                            f"{who} travaille déjà sur {path.parent}. Cette exécution s'est "
+                            "arrêtée avant de lire ou d'écrire quoi que ce soit ; les "
+                            "chiffres de l'autre exécution sont intacts. Relancez-la quand "
+                            "l'autre est finie (l'interface Dagster la montre)."
                         ) from None
                     time.sleep(POLL_SECONDS)
         for handle in handles:

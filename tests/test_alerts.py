@@ -117,7 +117,7 @@ def test_make_run_on_a_missing_folder_fails_in_plain_words_and_alerts(
     assert night.main() == 1
     screen = capfd.readouterr().out
     assert "La nuit a ÉCHOUÉ : rien n'a été publié." in screen
-    assert f"The raw data folder {tmp_path / 'raw'} does not exist" in screen
+    assert f"Le dossier des fichiers bruts {tmp_path / 'raw'} n'existe pas" in screen
     assert "Pas encore de chiffres publiés dans" in screen
     assert "envoyée par e-mail et webhook" in screen
     # Nothing but plain words: no traceback, no Dagster event lines, no warnings.
@@ -125,5 +125,5 @@ def test_make_run_on_a_missing_folder_fails_in_plain_words_and_alerts(
     assert len(screen.splitlines()) < 10
     assert next((tmp_path / "work" / "logs").glob("run-*.log")).exists()
     assert len(mailbox.messages) == 1 and len(posts) == 1
-    assert "does not exist" in posts[0]["details"]
-    assert "does not exist" in (tmp_path / "work" / "alerts.log").read_text()
+    assert "n'existe pas" in posts[0]["details"]
+    assert "n'existe pas" in (tmp_path / "work" / "alerts.log").read_text()

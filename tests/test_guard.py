@@ -21,14 +21,14 @@ LAST_NIGHT = NightFigures(loaded_files={"a.csv": "aaa", "b.xlsx": "bbb"},
 
 def test_a_missing_empty_or_unreadable_folder_is_refused(tmp_path: Path, monkeypatch) -> None:
     missing = raw_folder_problem(tmp_path / "raw", rebaseline=False)
-    assert missing and "does not exist" in missing and "PIPELINE_RAW_DIR" in missing
+    assert missing and "n'existe pas" in missing and "PIPELINE_RAW_DIR" in missing
     # Even on purpose: a folder that is not there is a mount problem, not a new start.
     assert raw_folder_problem(tmp_path / "raw", rebaseline=True)
     (tmp_path / "raw" / "sub").mkdir(parents=True)
     (tmp_path / "raw" / "README.md").write_text("drop files here")
     (tmp_path / "raw" / ".gitkeep").write_text("")
     empty = raw_folder_problem(tmp_path / "raw", rebaseline=False)
-    assert empty and "holds no file" in empty and "PIPELINE_REBASELINE=1" in empty
+    assert empty and "ne contient aucun fichier" in empty and "PIPELINE_REBASELINE=1" in empty
     assert raw_folder_problem(tmp_path / "raw", rebaseline=True) is None
     (tmp_path / "raw" / "sub" / "export.csv").write_text("a;b\n")
     assert raw_folder_problem(tmp_path / "raw", rebaseline=False) is None
@@ -38,7 +38,7 @@ def test_a_missing_empty_or_unreadable_folder_is_refused(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(Path, "rglob", refuse)
     unreadable = raw_folder_problem(tmp_path / "raw", rebaseline=False)
-    assert unreadable and "cannot be read (Permission denied)" in unreadable
+    assert unreadable and "est illisible (Permission denied)" in unreadable
 
 
 def test_a_shrinking_night_or_a_missing_file_is_refused_unless_rebaselined() -> None:
@@ -51,22 +51,22 @@ def test_a_shrinking_night_or_a_missing_file_is_refused_unless_rebaselined() -> 
                  rebaseline=False).problems == []
     fallen = judge(NightFigures({}, 0, 799, 200), last, present, max_drop=0.2,
                    rebaseline=False)
-    assert len(fallen.problems) == 1 and "799 accepted survey responses against 1,000" in \
-        fallen.problems[0] and "-20%" in fallen.problems[0]
+    assert len(fallen.problems) == 1 and "799 réponses d'enquête acceptées contre 1 000" in \
+        fallen.problems[0] and "-20 %" in fallen.problems[0]
     assert not fallen.passed
     message = fallen.message(last)
-    assert message.startswith("Nothing was published: the figures published on 29/11/2026")
+    assert message.startswith("Rien n'a été publié : les chiffres publiés le 29/11/2026")
     assert "PIPELINE_REBASELINE=1" in message
     # A file gone: neither its name nor its content is in tonight's folder.
     renamed = {"2022/a.csv": "aaa", "b.xlsx": "bbb"}  # moved into a sub-folder: not gone
     assert judge(same, last, renamed, max_drop=0.2, rebaseline=False).problems == []
     gone = judge(same, last, {"b.xlsx": "bbb"}, max_drop=0.2, rebaseline=False)
-    assert "1 file(s) loaded for the figures published on" in gone.problems[0]
+    assert "1 fichier(s) chargé(s) pour les chiffres publiés le" in gone.problems[0]
     assert "a.csv" in gone.problems[0]
     # On purpose: accepted once, and said so.
     accepted = judge(NightFigures({}, 0, 10, 0), last, {}, max_drop=0.2, rebaseline=True)
     assert accepted.passed and len(accepted.problems) == 3
-    assert accepted.message(last).startswith("Accepted on purpose (PIPELINE_REBASELINE)")
+    assert accepted.message(last).startswith("Accepté exprès (PIPELINE_REBASELINE)")
     # The first night has nothing to compare with.
     assert judge(NightFigures(), None, {}, max_drop=0.2, rebaseline=False).passed
 
@@ -83,7 +83,7 @@ def test_tonight_against_the_last_publication(e2e_run, tmp_path: Path) -> None:
     lacks a file; with only the registers it has no survey response left."""
     root, _ = e2e_run
     last = last_publication(root / "marts")
-    assert last is not None and last.described.startswith("the figures published on ")
+    assert last is not None and last.described.startswith("les chiffres publiés le ")
     assert last.figures.accepted_responses == 16 and last.figures.accepted_attendances == 11
     for name, kept, problems in (
         ("same", E2E_FILES, 0),
@@ -129,7 +129,7 @@ def test_a_wrong_night_keeps_the_previous_marts(e2e_run, tmp_path: Path) -> None
     guard = next(e for e in result.get_asset_check_evaluations()
                  if e.check_name == "night_is_complete")
     assert not guard.passed and "kobo_export_2022-04.csv" in (guard.description or "")
-    assert "Nothing was published" in (guard.description or "")
+    assert "Rien n'a été publié" in (guard.description or "")
     after = {path.name: path.read_bytes() for path in (tmp_path / "marts" / "exports").iterdir()}
     assert after == before
     published = [event for event in result.get_asset_materialization_events()

@@ -144,7 +144,7 @@ def test_a_killed_run_never_blocks_nor_damages_the_next_nights(
     assert not second.success
     failure = next(event for event in second.all_events
                    if event.event_type_value == "RESOURCE_INIT_FAILURE")
-    assert "is already working on" in str(failure.event_specific_data.error.message)
+    assert "travaille déjà sur" in str(failure.event_specific_data.error.message)
     assert published(root / "marts") == before  # the refused run touched nothing
     code, out = first.finish()
     assert code == 0, out
