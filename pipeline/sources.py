@@ -210,9 +210,9 @@ def sniff(raw: RawFile, limits: ReadLimits) -> tuple[str, str | None]:
             return (REGISTER_KIND if is_register(workbook.sheet_names) else SURVEY_KIND), None
         if raw.size_bytes > limits.text_whole_max_bytes and open_utf8_stream(raw.path) is None:
             return UNKNOWN_KIND, (
-                f"un fichier texte de {raw.size_bytes / (1 << 20):,.0f} Mo qui n'est pas un "
+                f"un fichier texte de {raw.size_bytes / (1 << 20):.0f} Mo qui n'est pas un "
                 "CSV UTF-8 simple doit être lu en entier, au-delà de la limite de "
-                f"{limits.text_whole_max_bytes / (1 << 20):,.0f} Mo : enregistrez-le en CSV "
+                f"{limits.text_whole_max_bytes / (1 << 20):.0f} Mo : enregistrez-le en CSV "
                 "UTF-8")
         return SURVEY_KIND, None
     except UnreadableFileError as error:

@@ -119,7 +119,7 @@ def _read_files(files: list[RawFile], read: Callable[..., Reading], kind: str,
                     yield _Event(raw, read=_rejected(raw, kind, (
                         "une ligne est cassée au milieu de ce gros fichier, trop gros pour "
                         "être lu en entier et exactement (limite "
-                        f"{limits.text_whole_max_bytes / (1 << 20):,.0f} Mo) : corrigez-le ou "
+                        f"{limits.text_whole_max_bytes / (1 << 20):.0f} Mo) : corrigez-le ou "
                         "réexportez-le")))
                     continue
                 yield from _events(raw, read(raw, streaming=False))

@@ -74,7 +74,7 @@ def test_a_shrinking_night_or_a_missing_file_is_refused_unless_rebaselined() -> 
 def last_publication_of(figures: NightFigures):
     from pipeline.guard import LastPublication
 
-    return LastPublication(figures, "the figures published on 29/11/2026 at 02:14 (run ab)")
+    return LastPublication(figures, "les chiffres publiés le 29/11/2026 à 02:14 (exécution ab)")
 
 
 def test_tonight_against_the_last_publication(e2e_run, tmp_path: Path) -> None:

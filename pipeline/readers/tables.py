@@ -516,23 +516,23 @@ def check_workbook_size(path: Path, limits: ReadLimits) -> None:
     except zipfile.BadZipFile:
         if path.stat().st_size > limits.workbook_max_bytes:
             raise UnreadableFileError(
-                f"classeur plus gros que la limite de {mebibytes:,.0f} Mo : non lu") from None
+                f"classeur plus gros que la limite de {mebibytes:.0f} Mo : non lu") from None
         return  # not a zip archive: fastexcel says what it is
     with archive:
         parts = archive.infolist()
         total = sum(part.file_size for part in parts)
         if total > limits.workbook_max_bytes:
             raise UnreadableFileError(
-                f"classeur qui gonfle à {total / (1 << 20):,.0f} Mo une fois décompressé, "
-                f"au-delà de la limite de {mebibytes:,.0f} Mo : non lu (fichier abîmé ou "
+                f"classeur qui gonfle à {total / (1 << 20):.0f} Mo une fois décompressé, "
+                f"au-delà de la limite de {mebibytes:.0f} Mo : non lu (fichier abîmé ou "
                 "« bombe zip ») ; découpez l'export, ou relevez read_limits dans "
                 "programme.yaml")
         for part in parts:
             ratio = part.file_size / max(part.compress_size, 1)
             if part.file_size > RATIO_FROM_BYTES and ratio > limits.workbook_max_ratio:
                 raise UnreadableFileError(
-                    f"classeur dont la partie {part.filename} gonfle {ratio:,.0f} fois "
-                    f"(limite {limits.workbook_max_ratio:,.0f}) : non lu (« bombe zip » ou "
+                    f"classeur dont la partie {part.filename} gonfle {ratio:.0f} fois "
+                    f"(limite {limits.workbook_max_ratio:.0f}) : non lu (« bombe zip » ou "
                     "fichier abîmé)")
         try:
             for part in parts:
