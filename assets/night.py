@@ -71,8 +71,7 @@ def _run(screen: TextIO) -> tuple[bool, list[str], str]:
     result = job.execute_in_process(instance=instance, raise_on_error=False,
                                     tags={RUNNER_TAG: "make run"})
     warnings_seen = [
-        f"Attention : le contrôle {evaluation.check_name} n'est pas passé : "
-        f"{_first_number(evaluation.metadata)}"
+        f"Attention : le contrôle {evaluation.check_name} {_first_number(evaluation.metadata)}"
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and not evaluation.blocking
     ]
@@ -82,12 +81,14 @@ def _run(screen: TextIO) -> tuple[bool, list[str], str]:
 
 
 def _first_number(metadata: Mapping[str, object]) -> str:
-    """The first count of a check's metadata, in words (`quarantined rows 159`)."""
-    for key, value in metadata.items():
+    """What a check that did not pass found, from the first count of its metadata, in words
+    (`a trouvé 159 ligne(s) à revoir`)."""
+    for value in metadata.values():
         number = getattr(value, "value", value)
-        if isinstance(number, int):
-            return f"{key.replace('_', ' ')} {number:,}"
-    return "voir l'interface Dagster"
+        if isinstance(number, int) and not isinstance(number, bool):
+            found = f"{number:,}".replace(",", " ")
+            return f"a trouvé {found} ligne(s) à revoir (feuille quarantaine du classeur)"
+    return "n'est pas passé (voir l'interface Dagster)"
 
 
 def main() -> int:

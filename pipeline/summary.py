@@ -9,13 +9,15 @@ all) or withheld by disclosure control: the summary says so rather than failing.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from zoneinfo import ZoneInfo
 
 import duckdb
 
 from pipeline.marts_access import open_database
 from pipeline.publication.release import read_manifest
-from pipeline.settings import Settings
+from pipeline.settings import LOCAL_TIME_ZONE, Settings
 from pipeline.warehouse import one_row
 
 WITHHELD = "masqué"
@@ -97,6 +99,14 @@ def _files(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def _local_time(moment: object) -> str | None:
+    """An ISO time of the manifest as the clerk reads it (`30/11/2026 à 02:04`, local)."""
+    if not isinstance(moment, str):
+        return None
+    local = dt.datetime.fromisoformat(moment).astimezone(ZoneInfo(LOCAL_TIME_ZONE))
+    return f"{local:%d/%m/%Y à %H:%M}"
+
+
 def published_summary(settings: Settings) -> list[str]:
     """The lines that say what the current publication holds and where it is."""
     database = settings.marts_database
@@ -105,7 +115,7 @@ def published_summary(settings: Settings) -> list[str]:
     manifest = read_manifest(settings.marts_dir) or {}
     with open_database(database) as con:
         lines = [_participation(con), *_survey(con), *_files(con)]
-    published = manifest.get("published_at")
+    published = _local_time(manifest.get("published_at"))
     run = str(manifest.get("run_id", ""))[:8]
     where = [
         f"Publié{f' le {published} (exécution {run})' if published else ''} : {database}",
