@@ -38,8 +38,10 @@ def copy_raw_files(names: list[str], source: Path, raw_dir: Path, first: int = 0
         os.utime(target, (stamp, stamp))
 
 
-def materialize_all(root: Path, **overrides: object) -> dg.ExecuteInProcessResult:
-    """Materialize every asset and check of the project in-process on `root/raw`."""
+def materialize_all(root: Path, raise_on_error: bool = True,
+                    **overrides: object) -> dg.ExecuteInProcessResult:
+    """Materialize every asset and check of the project in-process on `root/raw` (into
+    `root/marts`, `root/work`)."""
     from assets.definitions import ASSETS, CHECKS
     from assets.resources import PipelineResource
 
@@ -50,7 +52,7 @@ def materialize_all(root: Path, **overrides: object) -> dg.ExecuteInProcessResul
         **overrides,
     )
     return dg.materialize(
-        [*ASSETS, *CHECKS], resources={"pipeline": resource}, raise_on_error=True
+        [*ASSETS, *CHECKS], resources={"pipeline": resource}, raise_on_error=raise_on_error
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.guard import NightFigures, judge, last_publication, raw_folder_problem
 from pipeline.settings import Settings
-from tests.conftest import E2E_FILES, FIXTURES, copy_raw_files, ingest
+from tests.conftest import E2E_FILES, FIXTURES, copy_raw_files, ingest, materialize_all
 
 LAST_NIGHT = NightFigures(loaded_files={"a.csv": "aaa", "b.xlsx": "bbb"},
                           accepted_responses=1000, accepted_attendances=200)
@@ -112,19 +112,12 @@ def test_rebaseline_is_an_explicit_setting(monkeypatch) -> None:
 def test_a_wrong_night_keeps_the_previous_marts(e2e_run, tmp_path: Path) -> None:
     """The whole graph on a night that lost a file: the blocking check stops publication,
     the published files stay as they were, and the check says why."""
-    from assets.definitions import ASSETS, CHECKS
-    from assets.resources import PipelineResource
-
     root, _ = e2e_run
     shutil.copytree(root / "marts", tmp_path / "marts", symlinks=True)
     copy_raw_files([f for f in E2E_FILES if f != "kobo_export_2022-04.csv"], FIXTURES / "e2e",
                    tmp_path / "raw")
     before = {path.name: path.read_bytes() for path in (tmp_path / "marts" / "exports").iterdir()}
-    result = dg.materialize(
-        [*ASSETS, *CHECKS], raise_on_error=False,
-        resources={"pipeline": PipelineResource(raw_dir=str(tmp_path / "raw"),
-                                                marts_dir=str(tmp_path / "marts"),
-                                                work_dir=str(tmp_path / "work"))})
+    result = materialize_all(tmp_path, raise_on_error=False)
     assert not result.success
     guard = next(e for e in result.get_asset_check_evaluations()
                  if e.check_name == "night_is_complete")
@@ -140,16 +133,9 @@ def test_a_wrong_night_keeps_the_previous_marts(e2e_run, tmp_path: Path) -> None
 
 @pytest.mark.parametrize("missing", [True, False])
 def test_a_night_without_files_stops_at_once(tmp_path: Path, missing: bool) -> None:
-    from assets.definitions import ASSETS, CHECKS
-    from assets.resources import PipelineResource
-
     if not missing:
         (tmp_path / "raw").mkdir()
-    result = dg.materialize(
-        [*ASSETS, *CHECKS], raise_on_error=False,
-        resources={"pipeline": PipelineResource(raw_dir=str(tmp_path / "raw"),
-                                                marts_dir=str(tmp_path / "marts"),
-                                                work_dir=str(tmp_path / "work"))})
+    result = materialize_all(tmp_path, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert failure.step_key == "stg_raw_files"

@@ -16,6 +16,7 @@ import codecs
 import csv
 import functools
 import io
+import math
 import re
 import zipfile
 import zlib
@@ -523,7 +524,7 @@ def check_workbook_size(path: Path, limits: ReadLimits) -> None:
         total = sum(part.file_size for part in parts)
         if total > limits.workbook_max_bytes:
             raise UnreadableFileError(
-                f"classeur qui gonfle à {total / (1 << 20):.0f} Mo une fois décompressé, "
+                f"classeur qui gonfle à {math.ceil(total / (1 << 20))} Mo une fois décompressé, "
                 f"au-delà de la limite de {mebibytes:.0f} Mo : non lu (fichier abîmé ou "
                 "« bombe zip ») ; découpez l'export, ou relevez read_limits dans "
                 "programme.yaml")
