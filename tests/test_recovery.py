@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
+from pipeline.publish import PUBLISHED_TABLES
 from pipeline.settings import REPO_ROOT
 from tests.conftest import E2E_FILES, FIXTURES, copy_raw_files
 
@@ -156,6 +158,14 @@ def test_a_killed_run_never_blocks_nor_damages_the_next_nights(
     # Same raw files as last night: the same bytes in every export and the report.
     after = published(root / "marts")
     assert exports_and_report(after) == exports_and_report(before)
+    # And the same rows, in the same order, in every table of the database (a DuckDB file
+    # itself is never byte-identical: its blocks carry their own headers).
+    with duckdb.connect(str(e2e_root / "marts" / "citizen_metrics.duckdb"),
+                        read_only=True) as last_night, \
+            duckdb.connect(str(root / "marts" / "citizen_metrics.duckdb"),
+                           read_only=True) as tonight:
+        for table in PUBLISHED_TABLES:
+            assert tonight.table(table).fetchall() == last_night.table(table).fetchall(), table
     manifest = json.loads((root / "marts" / "manifest.json").read_text())
     assert manifest["run_id"] and manifest["night"]["accepted_responses"] == 16
     # The killed runs are marked failed in Dagster; none is left STARTED.
