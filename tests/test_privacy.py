@@ -99,3 +99,23 @@ def test_warehouse_and_its_folder_are_private(tmp_path: Path) -> None:
         con.execute("create table t as select 1 as x")
     assert (tmp_path / "work").stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "work" / "warehouse.duckdb").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_new_warehouse_is_private_from_its_first_byte(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Created 0600 by DuckDB itself (never created wider, then restricted)."""
+    import os
+
+    from pipeline.warehouse import connect
+
+    previous = os.umask(0o022)  # the usual mask: files 0644 unless told otherwise
+    try:
+        restricted: list[Path] = []
+        monkeypatch.setattr(Path, "chmod", lambda path, mode: restricted.append(path))
+        with connect(tmp_path / "work" / "warehouse.duckdb") as con:
+            con.execute("create table t as select 1 as x")
+        assert (tmp_path / "work" / "warehouse.duckdb").stat().st_mode & 0o777 == 0o600
+        assert restricted == []
+        assert os.umask(0o022) == 0o022  # the run's mask is given back after the creation
+    finally:
+        os.umask(previous)
