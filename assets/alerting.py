@@ -13,7 +13,7 @@ from dagster._core.events import DagsterEventType
 from dagster._utils.error import SerializableErrorInfo
 
 from assets.resources import PipelineResource
-from pipeline.alerts import Alert, send_alert
+from pipeline.alerts import FAILED_NIGHT, Alert, send_alert
 from pipeline.settings import Settings
 
 # Runs started by `make run` carry this tag: they send their own alert.
@@ -74,9 +74,9 @@ def explain_failure(instance: dg.DagsterInstance, run_id: str) -> list[str]:
 def alert_for_run(instance: dg.DagsterInstance, run_id: str, settings: Settings) -> Alert:
     details = "\n".join(explain_failure(instance, run_id))
     return Alert(
-        subject="The nightly run of the citizen metrics pipeline failed: nothing was published",
-        details=(f"{details}\nThe figures published before stay in {settings.marts_dir}. "
-                 "See the run in the Dagster UI, and the README's section "
+        subject=FAILED_NIGHT,
+        details=(f"{details}\nLes chiffres publiés avant restent dans {settings.marts_dir}. "
+                 "Voir l'exécution dans l'interface Dagster, et la section du README "
                  "\"When something goes wrong\"."),
         run_id=run_id,
     )

@@ -92,7 +92,7 @@ def _first_number(metadata: Mapping[str, object]) -> str:
 
 
 def main() -> int:
-    from pipeline.alerts import Alert, send_alert
+    from pipeline.alerts import FAILED_NIGHT, Alert, send_alert
     from pipeline.settings import Settings
     from pipeline.summary import published_summary
 
@@ -118,8 +118,7 @@ def main() -> int:
             last = published_summary(settings)[0]
             print(f"Les chiffres déjà publiés restent en place. {last}", file=screen)
             delivery = send_alert(settings.alerts, Alert(
-                subject="The nightly run of the citizen metrics pipeline failed: nothing was "
-                        "published",
+                subject=FAILED_NIGHT,
                 details="\n".join(lines), run_id=run_id))
             sent = [where for where, done in (("e-mail", delivery.mailed),
                                               ("webhook", delivery.posted)) if done]

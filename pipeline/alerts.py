@@ -29,6 +29,9 @@ from email.message import EmailMessage
 from pipeline.settings import AlertSettings
 
 TIMEOUT_SECONDS = 20
+# The subject of every alert of a failed night (in French, like everything else the
+# programme's staff read).
+FAILED_NIGHT = "Échec de la nuit du pipeline citizen metrics : rien n'a été publié"
 
 
 @dataclass(frozen=True)
