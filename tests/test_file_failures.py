@@ -114,7 +114,7 @@ def test_workbooks_beyond_the_limits_are_rejected_before_parsing(tmp_path) -> No
     register = FIXTURES / "e2e" / REGISTER
     check_workbook_size(register, LIMITS)
     small = dataclasses.replace(LIMITS, workbook_max_bytes=10_000)
-    with pytest.raises(UnreadableFileError, match="gonfle à 0 Mo une fois décompressé"):
+    with pytest.raises(UnreadableFileError, match="gonfle à 1 Mo une fois décompressé"):
         check_workbook_size(register, small)
 
 
