@@ -13,8 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.checks import CHECKS
-from assets.definitions import ASSETS
+from assets.definitions import ASSETS, CHECKS
 from assets.resources import PipelineResource
 
 

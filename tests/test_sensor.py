@@ -12,11 +12,12 @@ from assets.resources import PipelineResource
 
 
 def evaluate(raw_dir: Path, cursor: str | None):
-    context = dg.build_sensor_context(
+    # The resource is a context manager (it holds a run's folders): the context opens it.
+    with dg.build_sensor_context(
         cursor=cursor, resources={"pipeline": PipelineResource(raw_dir=str(raw_dir))}
-    )
-    result = new_raw_files(context)
-    return result, context.cursor
+    ) as context:
+        result = new_raw_files(context)
+        return result, context.cursor
 
 
 def test_new_and_changed_files_trigger_once(tmp_path: Path) -> None:

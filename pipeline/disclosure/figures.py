@@ -27,6 +27,17 @@ import pandas as pd
 SHARE_DECIMALS = 4
 SCORE_DECIMALS = 3
 N_EFF_DECIMALS = 1
+# Sums of doubles computed in parallel differ in their last bits between two runs (a weighted
+# mean of 118/32 comes out 3.68749999999 or 3.68750000001), which would round a value lying
+# exactly on a half (3.6875) either way. Estimates are therefore rounded to this many decimals
+# first, which absorbs that noise, then to their published precision.
+NOISE_DECIMALS = 9
+
+
+def published_round(expression: str, decimals: int) -> str:
+    """SQL rounding `expression` as published: the sums' last-bit noise absorbed first, then
+    to `decimals` (halves away from zero), identical in every run."""
+    return f"round(round({expression}, {NOISE_DECIMALS}), {decimals})"
 
 GEOGRAPHY = ("geography_level", "geography_code")
 GROUP = ("breakdown", "group_key")
@@ -250,6 +261,6 @@ def round_estimates(con: duckdb.DuckDBPyConnection, table: str) -> None:
         if decimals is None and column.startswith("share_"):
             decimals = precision.get("share_*")
         if decimals is not None:
-            assignments.append(f"{column} = round({column}, {decimals})")
+            assignments.append(f"{column} = {published_round(column, decimals)}")
     if assignments:
         con.execute(f"update {table} set {', '.join(assignments)}")
