@@ -31,16 +31,17 @@ help:
 	@echo "make typecheck mypy on pipeline/ and assets/"
 
 $(UV):
-	$(PYTHON) -m venv .tools
-	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+	@echo "Installing the environment (once)…"
+	@$(PYTHON) -m venv .tools
+	@.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --python $(PYTHON)
+	@$(UV) sync --locked --quiet --python $(PYTHON)
 	@touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
-	ln -sf ../dagster.yaml $@
+	@mkdir -p $(DAGSTER_HOME)
+	@ln -sf ../dagster.yaml $@
 
 env: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
@@ -50,10 +51,9 @@ demo-data: env
 run: env
 	@if [ -z "$$(find data/raw -type f ! -name README.md ! -name .gitkeep 2>/dev/null | head -1)" ]; then \
 		echo "data/raw is empty: generating the demo data"; \
-		$(PY) -m tools.demo_data --out data/raw; \
+		$(PY) -m tools.demo_data --out data/raw > /dev/null; \
 	fi
-	$(VENV)/bin/dagster job execute -m assets.definitions -j citizen_metrics_job
-	$(PY) -m pipeline.summary
+	@$(PY) -m assets.night
 
 test: env
 	$(PY) -m pytest
@@ -84,4 +84,4 @@ typecheck: env
 
 clean-data:
 	rm -rf data/work data/marts/citizen_metrics.duckdb data/marts/exports data/marts/report \
-		data/marts/notebooks
+		data/marts/notebooks data/marts/releases data/marts/current data/marts/manifest.json

@@ -18,6 +18,7 @@ from assets.resources import WAREHOUSE_POOL, PipelineResource
 from pipeline.checks import CHECKS as SQL_CHECKS
 from pipeline.checks import Check
 from pipeline.disclosure.auditor import PublicReference, audit, findings_frame
+from pipeline.publication.release import MartsFolder
 from pipeline.publish import PUBLISHED_TABLES, forbidden_columns
 from pipeline.runner import SqlContext, check_findings
 from pipeline.tables import PUBLISHED
@@ -119,9 +120,10 @@ def disclosure_audit(pipeline: PipelineResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=citizen_metrics_database, blocking=True)
 def no_personal_data_published(pipeline: PipelineResource) -> dg.AssetCheckResult:
-    """The published database holds none of the columns that carry personal data (names,
+    """Tonight's database holds none of the columns that carry personal data (names,
     phones, comments, douar, enumerator codes, device or submission ids)."""
-    with connect(pipeline.settings().marts_database, read_only=True) as con:
+    with connect(MartsFolder(pipeline.settings().marts_dir).staged_database,
+                 read_only=True) as con:
         leaked = forbidden_columns(con, PUBLISHED_TABLES)
     return dg.AssetCheckResult(passed=not leaked, metadata={"forbidden_columns": leaked})
 

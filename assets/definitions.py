@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.alerting import alert_on_failed_run
 from assets.automation import (
     citizen_metrics_job,
     new_raw_files,
@@ -13,21 +14,24 @@ from assets.automation import (
     purge_run_history_job,
     weekly_purge_schedule,
 )
-from assets.checks import CHECKS
-from assets.publication import PUBLICATION_ASSETS
+from assets.checks import CHECKS as QUALITY_CHECKS
+from assets.publication import PUBLICATION_ASSETS, PUBLICATION_CHECKS
+from assets.recovery import recover_dead_runs
 from assets.resources import PipelineResource
 from assets.tables import TABLE_ASSETS
 
 # One asset per warehouse table (reference, staging, intermediate, marts, labels, quality),
-# then publication: the marts database, its exports and the managers' report.
+# then publication: the marts database, its exports and the managers' report, built beside
+# what readers see, and their publication together.
 ASSETS = [*TABLE_ASSETS, *PUBLICATION_ASSETS]
+CHECKS = [*QUALITY_CHECKS, *PUBLICATION_CHECKS]
 
 defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=CHECKS,
     jobs=[citizen_metrics_job, purge_run_history_job],
     schedules=[nightly_schedule, weekly_purge_schedule],
-    sensors=[new_raw_files],
+    sensors=[new_raw_files, recover_dead_runs, alert_on_failed_run],
     resources={"pipeline": PipelineResource()},
     # One process for the whole run: ~60 ms per asset instead of ~2 s for a new process per
     # step, and the assets share nothing but the warehouse file anyway.

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.recovery import hold_run
 from pipeline.settings import Settings
 from pipeline.warehouse import connect
 
@@ -20,13 +21,21 @@ WAREHOUSE_POOL = "duckdb_warehouse"
 class PipelineResource(dg.ConfigurableResource):
     """Paths and rules of the run. Empty fields fall back to the environment variables of
     `pipeline.settings` (PIPELINE_RAW_DIR, PIPELINE_MARTS_DIR…), so tests and one-off runs
-    can point the same definitions at another folder."""
+    can point the same definitions at another folder.
+
+    `rebaseline` accepts, for one run, a night smaller than the last publication (set it in
+    the launchpad's run config, or `PIPELINE_REBASELINE=1`; see `pipeline.guard`).
+
+    A run holds its work and marts folders from its start to its end (`assets.recovery`):
+    a second run on the same folders stops at once, and runs killed earlier are cleaned.
+    """
 
     raw_dir: str | None = None
     marts_dir: str | None = None
     work_dir: str | None = None
     reference_dir: str | None = None
     suppression_threshold: int | None = None
+    rebaseline: bool | None = None
 
     def settings(self) -> Settings:
         def path(value: str | None) -> Path | None:
@@ -38,7 +47,13 @@ class PipelineResource(dg.ConfigurableResource):
             work_dir=path(self.work_dir),
             reference_dir=path(self.reference_dir),
             suppression_threshold=self.suppression_threshold,
+            rebaseline=self.rebaseline,
         )
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[PipelineResource]:
+        with hold_run(self.settings(), context):
+            yield self
 
     @contextmanager
     def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.checks import CHECKS, disclosure_audit
-from assets.definitions import ASSETS
+from assets.checks import disclosure_audit
+from assets.definitions import ASSETS, CHECKS
 from assets.resources import PipelineResource
 
 STAGING_STEPS = ("stage_survey_exports", "stage_workshop_registers")

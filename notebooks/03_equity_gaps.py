@@ -26,13 +26,13 @@ GEOGRAPHY_CODE = "05"
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from pipeline.marts_access import marts_path, open_marts
+from pipeline.marts_access import open_marts
 from pipeline.report import figures
-from pipeline.report.data import ReportData, published_at
+from pipeline.report.data import ReportData, data_as_of
 
 pio.renderers.default = "plotly_mimetype+notebook"  # drawn in Jupyter and in exported HTML
 con = open_marts()
-data = ReportData.load(con, published_at(marts_path()), geography_code=GEOGRAPHY_CODE)
+data = ReportData.load(con, data_as_of(con), geography_code=GEOGRAPHY_CODE)
 place = data.headline.iloc[0]
 
 # %% [markdown]

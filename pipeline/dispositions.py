@@ -63,7 +63,8 @@ def validate(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> 
     one row per (row, broken rule). Returns the number of rows checked and failing."""
     frame = con.sql(render(name, context.variables())).pl()
     schema = VALIDATIONS[name](con, context)
-    found = failures(frame, schema, messages(context.settings))
+    found = failures(frame, schema, messages(context.settings),
+                     context.settings.region_code)
     keyed = found.join(
         frame.select("source_file", "sheet", "source_row").with_row_index("row_index")
         .with_columns(pl.col("row_index").cast(pl.Int64)),

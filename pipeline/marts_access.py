@@ -1,9 +1,11 @@
 """Open the published marts for reading: `open_marts()` in notebooks, the report, scripts.
 
-The nightly run never writes into `citizen_metrics.duckdb`: it builds a new file and
-renames it over the old one. A connection keeps reading the file it opened, so a
-long-lived connection (a notebook left open since yesterday) keeps seeing yesterday's
-figures after the swap; open a new one (call `open_marts()` again) to see tonight's.
+The nightly run never writes into what readers open: it builds tonight's database, exports
+and report in a folder of their own and publishes them together by swapping the link
+`current` (`pipeline.publication.release`); `citizen_metrics.duckdb` of the marts folder is
+a link through it. A connection keeps reading the file it opened, so a long-lived connection
+(a notebook left open since yesterday, a dashboard) keeps seeing yesterday's figures after
+the swap; open a new one (call `open_marts()` again) to see tonight's.
 
 Why not `duckdb.connect(path, read_only=True)`: DuckDB keeps one database instance per
 path and process, so while any connection to the old file is still open, connecting again
@@ -44,7 +46,8 @@ def open_database(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
-        escaped = str(path).replace("'", "''")
+        # The file the links point to now: the whole connection reads one publication.
+        escaped = str(path.resolve()).replace("'", "''")
         con.execute(f"attach '{escaped}' as {SCHEMA} (read_only)")
         con.execute(f"use {SCHEMA}")
     except Exception:

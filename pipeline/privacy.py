@@ -16,13 +16,17 @@ laptop) a random salt is generated into that file on first use.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import secrets
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.normalise import ascii_digits
 from pipeline.settings import Settings
 
 
@@ -46,11 +50,60 @@ def load_salt(settings: Settings) -> bytes:
             "Production refuses to invent one, because keys must not change between runs "
             "that are compared."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     salt = secrets.token_hex(32)
-    path.write_text(salt + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    # Created readable by its owner only from the first byte (never written, then
+    # restricted): another user of the server never gets a moment to read it.
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(salt + "\n")
     return salt.encode()
+
+
+def private_folder(folder: Path) -> Path:
+    """`folder`, created if missing, open to its owner only (0700): the work folder holds
+    the salt and pseudonymised rows."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    status = folder.stat()
+    if status.st_mode & 0o077 and status.st_uid == os.getuid():
+        folder.chmod(0o700)
+    return folder
+
+
+# What a quarantine row may show of the value it is about. A value is shown only when it
+# cannot be personal: a value of the column's closed list, three characters or fewer (`?`,
+# `F?`), a short number (an age, a score, a year), a geographic code of the region (5 or 9
+# digits), or a code such as a workshop id (letters and digits in groups joined by dashes,
+# with a digit). Anything else (a name typed in the commune column, a phone typed in the age
+# column) is replaced by what kind of value it is, so that the clerk knows what to look for
+# at the file and row named.
+_SHORT_NUMBER = re.compile(r"[+-]?\d{1,4}([.,]\d{1,2})?")
+_CODE = re.compile(r"(?=[A-Za-z0-9_/-]*\d)[A-Za-z0-9]+([-_/][A-Za-z0-9]+)+")
+_DIGITS = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
+def quarantine_value(value: str | None, allowed: frozenset[str] = frozenset(),
+                     region_code: str = "") -> str | None:
+    """The value a quarantine row shows: `value` itself when it cannot be personal, else
+    what kind of value was masked (`[masqué : un numéro de téléphone, …]`, in French
+    like the rest of what the clerk reads)."""
+    if value is None:
+        return None
+    text = ascii_digits(value).strip()
+    if text in allowed or len(text) <= 3 or _SHORT_NUMBER.fullmatch(text):
+        return value
+    if text.isdigit() and len(text) in (5, 9) and region_code and text.startswith(region_code):
+        return value
+    if len(text) <= 24 and _CODE.fullmatch(text):
+        return value
+    digits = len(_DIGITS.findall(text))
+    if digits >= 9 and not _LETTERS.search(text):
+        return "[masqué : un numéro de téléphone, ou un long nombre]"
+    if _LETTERS.search(text):
+        words = len(text.split())
+        return f"[masqué : texte de {words} mot{'s' if words > 1 else ''}]"
+    return f"[masqué : {len(text)} caractère{'s' if len(text) > 1 else ''}]"
 
 
 class Pseudonymiser:

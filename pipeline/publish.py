@@ -1,22 +1,24 @@
-"""Publish the marts: a fresh DuckDB file swapped in atomically, plus Parquet, CSV and XLSX.
+"""What is published: the marts database copied out of the warehouse, and its tables as
+Parquet, CSV and the M&E officers' XLSX workbook.
 
-Analysts and reports read `data/marts/citizen_metrics.duckdb` (read-only) while the nightly
-run works. The run never writes into that file: it builds a new one beside it and renames it
-over the old one, so a reader sees either yesterday's marts or today's, never a half-written
-mix, and an open reader never blocks the run.
+Both are built into tonight's publication folder (`releases/.next/`, see
+`pipeline.publication.release`), never into what readers see: analysts and reports keep
+reading last night's files while the run works, and the night's database, exports, report
+and manifest are then published together, in one swap.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from pipeline import failpoints
 from pipeline.marts_access import open_database
-from pipeline.settings import MARTS_DATABASE_NAME
+from pipeline.publication.release import MartsFolder, building
+from pipeline.publication.spreadsheet import as_text_sql
 from pipeline.tables import published_tables
 from pipeline.warehouse import scalar
 from pipeline.workbook import WORKBOOK_NAME, write_workbook
@@ -33,9 +35,8 @@ FORBIDDEN_COLUMNS = {
 
 
 @dataclass(frozen=True)
-class Publication:
+class StagedDatabase:
     database: Path
-    exports_dir: Path
     tables: dict[str, int]
 
 
@@ -49,29 +50,40 @@ def forbidden_columns(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -
     return [f"{t}.{c}" for t, c in found if c.lower() in FORBIDDEN_COLUMNS]
 
 
-def publish_database(
+def stage_database(
     warehouse: duckdb.DuckDBPyConnection,
-    marts_dir: Path,
+    folder: MartsFolder,
     tables: tuple[str, ...] = PUBLISHED_TABLES,
-) -> Publication:
-    """Copy the mart tables into a new marts database and swap it in atomically."""
+) -> StagedDatabase:
+    """Start tonight's publication (`releases/.next/`, emptied) with a new marts database
+    holding a copy of the mart tables."""
     leaked = forbidden_columns(warehouse, tables)
     if leaked:
         raise RuntimeError(f"refusing to publish personal data columns: {leaked}")
-    marts_dir.mkdir(parents=True, exist_ok=True)
-    final = marts_dir / MARTS_DATABASE_NAME
-    staging = marts_dir / f".{MARTS_DATABASE_NAME}.publishing"
-    staging.unlink(missing_ok=True)
-    warehouse.execute(f"attach '{staging}' as publishing")
-    try:
-        for table in tables:
-            warehouse.execute(f"create table publishing.{table} as select * from {table}")
-    finally:
-        warehouse.execute("detach publishing")
-    os.replace(staging, final)
+    folder.start_staging()
+    with building(folder.staged_database) as database:
+        escaped = str(database).replace("'", "''")
+        warehouse.execute(f"attach '{escaped}' as publishing")
+        try:
+            for table in tables:
+                warehouse.execute(f"create table publishing.{table} as select * from {table}")
+        finally:
+            warehouse.execute("detach publishing")
+        failpoints.reached("publication:database")
     counts = {table: int(scalar(warehouse, f"select count(*) from {table}"))
               for table in tables}
-    return Publication(database=final, exports_dir=marts_dir / "exports", tables=counts)
+    return StagedDatabase(database=folder.staged_database, tables=counts)
+
+
+def _csv_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The table's columns for a CSV file: text columns made safe to open in a spreadsheet
+    (`pipeline.publication.spreadsheet`), the others as they are."""
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_name = ? order by ordinal_position", [table]).fetchall()
+    quoted = [(f'"{name}"', data_type) for name, data_type in columns]
+    return ", ".join(f"{as_text_sql(name)} as {name}" if data_type == "VARCHAR" else name
+                     for name, data_type in quoted)
 
 
 def _write_files(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...],
@@ -82,13 +94,15 @@ def _write_files(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...],
         parquet = folder / f"{table}.parquet"
         con.execute(f"copy {table} to '{parquet}' (format parquet, compression zstd)")
         csv_body = folder / f".{table}.csv.body"
-        con.execute(f"copy {table} to '{csv_body}' (format csv, header true)")
+        con.execute(f"copy (select {_csv_select(con, table)} from {table}) to '{csv_body}' "
+                    "(format csv, header true)")
         csv_path = folder / f"{table}.csv"
         with csv_path.open("wb") as out, csv_body.open("rb") as body:
             out.write(b"\xef\xbb\xbf")
             shutil.copyfileobj(body, out, length=1 << 20)
         csv_body.unlink()
         names += [parquet.name, csv_path.name]
+        failpoints.reached("exports:table")
     return names
 
 
@@ -96,24 +110,15 @@ def export_tables(
     marts_database: Path, exports_dir: Path, tables: tuple[str, ...] = PUBLISHED_TABLES
 ) -> list[Path]:
     """Parquet and CSV (UTF-8 with BOM, for Excel) of every published table, and the XLSX
-    workbook of M&E officers (`pipeline.workbook`: one sheet per theme, in French).
-
-    Written into a fresh folder and swapped in, like the database, from the published file
-    opened read-only.
+    workbook of M&E officers (`pipeline.workbook`: one sheet per theme, in French), read from
+    the database opened read-only, into `exports_dir` (tonight's publication folder's
+    `exports/`), built under a temporary name and renamed when whole.
     """
-    building = exports_dir.with_name(exports_dir.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
     written: list[Path] = []
-    with open_database(marts_database) as con:
-        written += [exports_dir / name for name in _write_files(con, tables, building)]
-        workbook = building / WORKBOOK_NAME
+    with building(exports_dir) as folder, open_database(marts_database) as con:
+        folder.mkdir(parents=True)
+        written += [exports_dir / name for name in _write_files(con, tables, folder)]
+        workbook = folder / WORKBOOK_NAME
         write_workbook(con, workbook)
         written.append(exports_dir / workbook.name)
-    old = exports_dir.with_name(exports_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if exports_dir.exists():
-        exports_dir.rename(old)
-    building.rename(exports_dir)
-    shutil.rmtree(old, ignore_errors=True)
     return written

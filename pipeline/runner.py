@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import jinja2
 
+from pipeline import failpoints
 from pipeline.disclosure.figures import (
     SERVICE_USAGE,
     SHARE_DECIMALS,
@@ -231,6 +232,7 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> d
     variables = context.variables()
     con.execute(render("macros", variables))
     con.execute(create_statement(name, variables))
+    failpoints.reached(f"sql:{name}")
     counts: dict[str, int] = {}
     figures = context.protected_figures(name)
     if figures:

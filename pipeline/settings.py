@@ -63,6 +63,17 @@ def _float_from_env(variable: str, default: float) -> float:
         raise ValueError(f"{variable} must be a number, got {raw!r}") from error
 
 
+def _bool_from_env(variable: str) -> bool:
+    """A yes/no switch: `1`, `true`, `yes` or `oui` (any case) mean yes; unset means no."""
+    return os.environ.get(variable, "").strip().lower() in ("1", "true", "yes", "oui")
+
+
+def failpoint() -> str | None:
+    """`PIPELINE_FAILPOINT`: where a test makes the run die or pause on purpose
+    (`pipeline.failpoints`); unset in every real run."""
+    return os.environ.get("PIPELINE_FAILPOINT") or None
+
+
 def _yaml(path: Path) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -121,6 +132,66 @@ def load_targets(path: Path, defaults: Mapping[str, float]) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
+class ReadLimits:
+    """What one file may cost to read, checked before it is parsed (`programme.yaml`,
+    `read_limits`), so that whatever is dropped in the raw folder, the run's memory stays
+    bounded.
+
+    - workbook_max_bytes: the size of a workbook's parts once uncompressed, all together
+      (an `.xlsx` is a zip archive: 1 MB on disk may inflate to gigabytes);
+    - workbook_max_ratio: uncompressed over compressed size of any part above 1 MiB
+      (ordinary sheets compress 5 to 10 times; a "zip bomb" a thousand times);
+    - text_whole_max_bytes: a text file read whole rather than streamed (not plain UTF-8, or
+      broken partway), which costs several times its size in memory.
+    """
+
+    workbook_max_bytes: int
+    workbook_max_ratio: float
+    text_whole_max_bytes: int
+
+    @classmethod
+    def from_programme(cls, limits: Mapping[str, Any]) -> ReadLimits:
+        mebibyte = 1 << 20
+        return cls(
+            workbook_max_bytes=int(limits["workbook_max_uncompressed_mb"]) * mebibyte,
+            workbook_max_ratio=float(limits["workbook_max_compression_ratio"]),
+            text_whole_max_bytes=int(limits["text_read_whole_max_mb"]) * mebibyte,
+        )
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where a failed night is reported (`pipeline.alerts`): always a line in `log_file`;
+    an e-mail when `smtp_host` and `mail_to` are set; a JSON post when `webhook_url` is."""
+
+    log_file: Path
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = False
+    mail_from: str = "citizen-metrics@localhost"
+    mail_to: tuple[str, ...] = ()
+    webhook_url: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, work_dir: Path) -> AlertSettings:
+        recipients = os.environ.get("PIPELINE_ALERT_MAIL_TO", "")
+        return cls(
+            log_file=_path_from_env("PIPELINE_ALERT_LOG", str(work_dir / "alerts.log")),
+            smtp_host=os.environ.get("PIPELINE_ALERT_SMTP_HOST") or None,
+            smtp_port=_int_from_env("PIPELINE_ALERT_SMTP_PORT") or 25,
+            smtp_user=os.environ.get("PIPELINE_ALERT_SMTP_USER") or None,
+            smtp_password=os.environ.get("PIPELINE_ALERT_SMTP_PASSWORD") or None,
+            smtp_starttls=_bool_from_env("PIPELINE_ALERT_SMTP_STARTTLS"),
+            mail_from=os.environ.get("PIPELINE_ALERT_MAIL_FROM") or "citizen-metrics@localhost",
+            mail_to=tuple(address.strip() for address in recipients.split(",")
+                          if address.strip()),
+            webhook_url=os.environ.get("PIPELINE_ALERT_WEBHOOK_URL") or None,
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Paths and rules of one pipeline run.
 
@@ -151,6 +222,14 @@ class Settings:
     - salt / salt_file / production: the pseudonymisation secret (`PIPELINE_SALT`), the file
       it is kept in otherwise (`PIPELINE_SALT_FILE`), and whether this is production
       (`PIPELINE_ENV=production`, where a missing salt is an error; see `pipeline.privacy`).
+    - read_limits: what one file may cost to read (`programme.yaml`, `read_limits`).
+    - max_drop: the share by which accepted responses or attendances may fall from the last
+      publication before the night is refused (`programme.yaml`, `guard`;
+      `PIPELINE_GUARD_MAX_DROP`); rebaseline: accept a smaller night on purpose, once
+      (`PIPELINE_REBASELINE=1`; see `pipeline.guard`).
+    - run_lock_wait_seconds: how long a run waits for another run on the same folders before
+      it stops (`PIPELINE_RUN_LOCK_WAIT_SECONDS`, 0: at once; see `pipeline.runlock`).
+    - alerts: where a failed night is reported (`PIPELINE_ALERT_*`, see `pipeline.alerts`).
     """
 
     raw_dir: Path
@@ -177,6 +256,13 @@ class Settings:
     salt: str | None = field(default=None, repr=False)
     salt_file: Path = REPO_ROOT / DEFAULT_SALT_FILE
     production: bool = False
+    read_limits: ReadLimits = ReadLimits(
+        workbook_max_bytes=1 << 30, workbook_max_ratio=100.0, text_whole_max_bytes=256 << 20)
+    max_drop: float = 0.2
+    rebaseline: bool = False
+    run_lock_wait_seconds: float = 0.0
+    alerts: AlertSettings = field(
+        default_factory=lambda: AlertSettings(log_file=REPO_ROOT / "data/work/alerts.log"))
 
     @property
     def marts_database(self) -> Path:
@@ -203,6 +289,7 @@ class Settings:
         work_dir: Path | None = None,
         reference_dir: Path | None = None,
         suppression_threshold: int | None = None,
+        rebaseline: bool | None = None,
     ) -> Settings:
         """The settings of the environment, with the arguments given instead of their
         variables (a test or a Dagster resource pointing the run at other folders)."""
@@ -226,10 +313,11 @@ class Settings:
         if production and disclosure != FULL_DISCLOSURE:
             raise ValueError("PIPELINE_DISCLOSURE_CONTROL=primary_only is for benchmarks: "
                              "production always publishes with disclosure control in full")
+        work = work_dir or _path_from_env("PIPELINE_WORK_DIR", "data/work")
         return cls(
             raw_dir=raw_dir or _path_from_env("PIPELINE_RAW_DIR", "data/raw"),
             marts_dir=marts_dir or _path_from_env("PIPELINE_MARTS_DIR", "data/marts"),
-            work_dir=work_dir or _path_from_env("PIPELINE_WORK_DIR", "data/work"),
+            work_dir=work,
             reference_dir=reference,
             targets_file=targets_file,
             suppression_threshold=threshold,
@@ -257,5 +345,12 @@ class Settings:
             salt_file=_path_from_env("PIPELINE_SALT_FILE", DEFAULT_SALT_FILE),
             production=production,
             disclosure_control=disclosure,
+            read_limits=ReadLimits.from_programme(programme["read_limits"]),
+            max_drop=_float_from_env("PIPELINE_GUARD_MAX_DROP",
+                                     float(programme["guard"]["max_drop"])),
+            rebaseline=_bool_from_env("PIPELINE_REBASELINE") if rebaseline is None
+            else rebaseline,
+            run_lock_wait_seconds=_float_from_env("PIPELINE_RUN_LOCK_WAIT_SECONDS", 0.0),
+            alerts=AlertSettings.from_env(work),
         )
 

@@ -16,6 +16,12 @@ it is read (the form, the vocabularies, the pseudonymisation key, the readers' c
 (dispositions, validation, marts) is rebuilt from the staged rows on every run, so the
 published figures are those of a full rebuild, whatever order the files arrived in. Staging
 rows are pseudonymised already (see `pipeline.privacy`).
+
+One file never stops the run: whatever goes wrong while one file is read or written (an
+input/output error, a value no column can hold, an exception nobody foresaw), that file's
+rows are rolled back and it is `rejected` with the reason, and the run goes on with the
+others. A file that changed since the inventory saw it (still being copied) is rejected too,
+and read by the next run.
 """
 
 from __future__ import annotations
@@ -32,11 +38,19 @@ from queue import Full, Queue
 import duckdb
 import pyarrow as pa
 
-from pipeline import sources
+from pipeline import failpoints, sources
 from pipeline.readers.registers import RegisterMapping, read_register
-from pipeline.readers.results import Batch, FileRead, Reading, StreamBroken
+from pipeline.readers.results import (
+    Batch,
+    FileOutcome,
+    FileRead,
+    Reading,
+    StreamBroken,
+    failure_reason,
+)
 from pipeline.readers.survey import SurveyMapping, read_survey_export
 from pipeline.readers.tables import is_workbook
+from pipeline.settings import ReadLimits
 from pipeline.sources import RawFile
 from pipeline.tables.fields import REGISTER_KIND, SURVEY_KIND
 from pipeline.tables.model import Table
@@ -62,27 +76,29 @@ READING_CODE = (
 )
 
 
-def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> pa.Table:
-    """`stg_raw_files`: every file of the raw folder, its kind and fingerprint.
+def stage_file_inventory(con: duckdb.DuckDBPyConnection, raw_dir: Path,
+                         limits: ReadLimits) -> pa.Table:
+    """`stg_raw_files`: every file of the raw folder, its kind and fingerprint, and what is
+    rejected before being read (`pipeline.sources`).
 
     A file whose name, size and modification time are those of the last inventory keeps
     the digest and kind found then: listing an unchanged folder reads no file."""
-    inventory = sources.inventory(sources.raw_files(raw_dir), known=_known_files(con))
+    inventory = sources.inventory(sources.scan(raw_dir), limits, known=_known_files(con))
     replace_table(con, STG_RAW_FILES.name, inventory)
     return inventory
 
 
 def _known_files(con: duckdb.DuckDBPyConnection) -> dict[sources.FileStat, sources.FileIdentity]:
-    """(name, size, modification time) -> (SHA-256, kind) of the last inventory, if any."""
+    """(name, size, modification time) -> (SHA-256, kind, reason) of the last inventory."""
     if not _table_exists(con, STG_RAW_FILES.name):
         return {}
     rows = con.execute(
-        f"select source_file, size_bytes, modified_at, sha256, file_kind "
+        f"select source_file, size_bytes, modified_at, sha256, file_kind, reason "
         f"from {STG_RAW_FILES.name} where sha256 <> ''"
     ).fetchall()
     return {
-        sources.FileStat(name, size, modified): sources.FileIdentity(sha256, kind)
-        for name, size, modified, sha256, kind in rows
+        sources.FileStat(name, size, modified): sources.FileIdentity(sha256, kind, reason)
+        for name, size, modified, sha256, kind, reason in rows
     }
 
 
@@ -134,11 +150,34 @@ def plan_staging(current: dict[str, str], staged: dict[str, str]) -> StagingPlan
     )
 
 
-def _files_of_kind(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
+def _digests_of_kind(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
     """The files the inventory of this run found to be of `kind`: name -> SHA-256."""
     return dict(con.execute(
         f"select source_file, sha256 from {STG_RAW_FILES.name} where file_kind = ?", [kind]
     ).fetchall())
+
+
+CHANGED_REASON = ("le fichier a changé pendant la lecture du dossier (copie en cours ?) : il "
+                  "sera lu à la prochaine exécution")
+
+
+def _files_to_read(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
+                   names: Iterable[str]) -> tuple[list[RawFile], list[RawFile]]:
+    """The files `names` of `kind` found by the inventory of this run, in arrival order:
+    those unchanged since, and those that changed (their content is no longer what was
+    sniffed and hashed)."""
+    wanted = set(names)
+    seen = {
+        name: (size, modified)
+        for name, size, modified in con.execute(
+            f"select source_file, size_bytes, modified_at from {STG_RAW_FILES.name} "
+            "where file_kind = ?", [kind]
+        ).fetchall()
+    }
+    present = [raw for raw in sources.raw_files(raw_dir)
+               if raw.name in seen and raw.name in wanted]
+    unchanged = [raw for raw in present if raw.unchanged_since(*seen[raw.name])]
+    return unchanged, [raw for raw in present if raw not in unchanged]
 
 
 @dataclass(frozen=True)
@@ -155,15 +194,32 @@ class _Event:
 _DONE = object()
 
 
-def _read_files(files: list[RawFile], read: Callable[..., Reading]) -> Iterator[_Event]:
+def _rejected(raw: RawFile, kind: str, reason: str) -> FileRead:
+    return FileRead(outcomes=[FileOutcome.rejected(raw.name, kind, reason)])
+
+
+def _read_files(files: list[RawFile], read: Callable[..., Reading], kind: str,
+                limits: ReadLimits) -> Iterator[_Event]:
     """Every file's batches, then what was read from it; a file whose stream broke starts
-    again, read whole."""
+    again, read whole (if it is small enough to be); a file whose reading fails in any way
+    starts again as rejected, with the reason."""
     for raw in files:
         try:
-            yield from _events(raw, read(raw))
-        except StreamBroken:
+            try:
+                yield from _events(raw, read(raw))
+            except StreamBroken:
+                yield _Event(raw, restart=True)
+                if raw.size_bytes > limits.text_whole_max_bytes:
+                    yield _Event(raw, read=_rejected(raw, kind, (
+                        "une ligne est cassée au milieu de ce gros fichier, trop gros pour "
+                        "être lu en entier et exactement (limite "
+                        f"{limits.text_whole_max_bytes / (1 << 20):.0f} Mo) : corrigez-le ou "
+                        "réexportez-le")))
+                    continue
+                yield from _events(raw, read(raw, streaming=False))
+        except Exception as error:  # this file only: the others are read
             yield _Event(raw, restart=True)
-            yield from _events(raw, read(raw, streaming=False))
+            yield _Event(raw, read=_rejected(raw, kind, failure_reason(error)))
 
 
 def _events(raw: RawFile, reading: Reading) -> Iterator[_Event]:
@@ -257,6 +313,7 @@ def _stage_kind(
     kind: _Kind,
     read: Callable[..., Reading],
     fingerprint: str,
+    limits: ReadLimits,
     form: object = None,
 ) -> StagingRun:
     """Bring the staging tables of `kind` in line with the raw folder: delete the rows of
@@ -277,16 +334,16 @@ def _stage_kind(
             con.execute(table.create_sql(form))
         con.execute(f"delete from {ledger} where file_kind = ?", [kind.kind])
         con.execute("commit")
-    plan = plan_staging(_files_of_kind(con, kind.kind), staged)
-    if plan.drop:
+    shas = _digests_of_kind(con, kind.kind)
+    plan = plan_staging(shas, staged)
+    if plan.drop or plan.read:
+        # A file to read may have left rows before: it was rejected last time (no ledger
+        # entry, so it is read again), or a run died after writing its outcome.
         con.execute("begin transaction")
-        _delete_files(con, kind, plan.drop)
+        _delete_files(con, kind, {*plan.drop, *plan.read})
         con.execute("commit")
-    wanted = set(plan.read)
-    files = [raw for raw in sources.raw_files(raw_dir) if raw.name in wanted]
-    shas = _files_of_kind(con, kind.kind)
-    read_now, rows = _stage(con, files, read, kind, {name: shas[name] for name in wanted},
-                            fingerprint)
+    read_now, rows = _stage(con, _files_to_read(con, raw_dir, kind.kind, plan.read), read, kind,
+                            {name: shas[name] for name in plan.read}, fingerprint, limits)
     return StagingRun(plan, full, rows, read_now)
 
 
@@ -300,26 +357,44 @@ def _delete_files(con: duckdb.DuckDBPyConnection, kind: _Kind, names: Iterable[s
                 [names])
 
 
+def _is_workbook(raw: RawFile) -> bool:
+    try:
+        return is_workbook(raw.head())
+    except OSError:
+        return False  # read as text, and rejected with the I/O error
+
+
 def _stage(
     con: duckdb.DuckDBPyConnection,
-    files: list[RawFile],
+    files: tuple[list[RawFile], list[RawFile]],
     read: Callable[..., Reading],
     kind: _Kind,
     shas: dict[str, str],
     fingerprint: str,
+    limits: ReadLimits,
 ) -> tuple[FileRead, int]:
-    """Read and write `files`, each in one transaction with what was read from it and its
-    ledger entry, so that a file is in staging whole or not at all (memory holds a few
-    batches of one export, not all of them); returns what was read and the rows written."""
+    """Read and write `files` (unchanged since the inventory, changed), each in one
+    transaction with what was read from it and its ledger entry, so that a file is in staging
+    whole or not at all (memory holds a few batches of one export, not all of them); returns
+    what was read and the rows written. A file whose rows cannot be written is rolled back
+    and rejected, and so is a file that changed since the inventory; the writer goes on with
+    the next file. A rejected file gets no ledger entry: it is looked at again next run (an
+    I/O error may have passed)."""
+    readable, changed = files
+    # Rejections decided outside a file's transaction, recorded at the end.
+    set_aside = FileRead(outcomes=[FileOutcome.rejected(raw.name, kind.kind, CHANGED_REASON)
+                                   for raw in changed])
     read_all = FileRead()
     rows = written = 0
     open_file: RawFile | None = None
+    broken: tuple[RawFile, str] | None = None  # a file whose rows could not be written
     # Two lanes, each in its own thread: workbooks (fastexcel holds a core for seconds on a
     # large export) are read while the text files are read and written; the writer takes
     # the text files first, then the workbooks, one file at a time.
-    workbooks = [raw for raw in files if is_workbook(raw.head())]
-    texts = [raw for raw in files if raw not in workbooks]
-    lanes = [_read_ahead(_read_files(lane, read)) for lane in (workbooks, texts) if lane]
+    workbooks = [raw for raw in readable if _is_workbook(raw)]
+    texts = [raw for raw in readable if raw not in workbooks]
+    lanes = [_read_ahead(_read_files(lane, read, kind.kind, limits))
+             for lane in (workbooks, texts) if lane]
     try:
         for event in itertools.chain(*reversed(lanes)):
             if event.raw is not open_file or event.restart:
@@ -327,9 +402,21 @@ def _stage(
                     con.execute("rollback")
                 con.execute("begin transaction")
                 open_file, written = event.raw, 0
+                broken = None
+            if broken is not None:
+                if event.read is not None:  # the end of the file that could not be written
+                    con.execute("rollback")
+                    open_file = None
+                    set_aside += _rejected(event.raw, kind.kind, broken[1])
+                continue
             if event.batch is not None:
-                insert_into(con, event.batch.table.name, event.batch.rows)
+                try:
+                    insert_into(con, event.batch.table.name, event.batch.rows)
+                except duckdb.Error as error:
+                    broken = (event.raw, failure_reason(error))
+                    continue
                 written += event.batch.rows.num_rows
+                failpoints.reached("staging:batch-written")
             elif event.read is not None:
                 _record_file(con, kind, event.raw.name, event.read, shas[event.raw.name],
                              fingerprint)
@@ -341,15 +428,21 @@ def _stage(
         if open_file is not None:
             con.execute("rollback")
         raise
+    insert_into(con, kind.reads_table.name, set_aside.outcomes_table(kind.reads_table))
+    read_all += set_aside
     return read_all, rows
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, kind: _Kind, name: str, read: FileRead,
                  sha256: str, fingerprint: str) -> None:
     """What was read from a file (outcomes, rows that could not be parsed) and its ledger
-    entry, in the file's transaction."""
+    entry, in the file's transaction. A file rejected whole gets no ledger entry, so the
+    next run looks at it again (the I/O error may have passed; a file rejected for its
+    content is small to look at)."""
     insert_into(con, kind.reads_table.name, read.outcomes_table(kind.reads_table))
     insert_into(con, kind.failures_table.name, read.failures_table(kind.failures_table))
+    if all(outcome.status == "rejected" for outcome in read.outcomes):
+        return
     insert_into(con, kind.ledger.name, kind.ledger.from_pylist([{
         "source_file": name, "file_kind": kind.kind, "sha256": sha256,
         "reading_fingerprint": fingerprint,
@@ -358,16 +451,17 @@ def _record_file(con: duckdb.DuckDBPyConnection, kind: _Kind, name: str, read: F
 
 
 def stage_survey_files(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, mapping: SurveyMapping
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, mapping: SurveyMapping, limits: ReadLimits
 ) -> dict[str, int]:
     """`stg_survey_rows`, `stg_survey_file_reads`, `stg_survey_read_failures`, for the
     survey exports new or changed since the last run (see the module's docstring)."""
     fingerprint = reading_fingerprint(
-        "survey", mapping.form, mapping.selected_flags, mapping.pseudonymiser.fingerprint())
+        "survey", mapping.form, mapping.selected_flags, mapping.pseudonymiser.fingerprint(),
+        limits)
     run = _stage_kind(
         con, raw_dir, SURVEY,
         lambda raw, streaming=True: read_survey_export(raw, mapping, streaming=streaming),
-        fingerprint, form=mapping.form,
+        fingerprint, limits, form=mapping.form,
     )
     files, malformed, rejected, rows = one_row(
         con,
@@ -381,14 +475,15 @@ def stage_survey_files(
 
 
 def stage_register_files(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, mapping: RegisterMapping
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, mapping: RegisterMapping, limits: ReadLimits
 ) -> dict[str, int]:
     """`stg_workshops`, `stg_attendances`, `stg_register_file_reads`,
     `stg_register_read_failures`, for the registers new or changed since the last run."""
     fingerprint = reading_fingerprint(
-        "register", mapping.vocabularies, mapping.pseudonymiser.fingerprint())
+        "register", mapping.vocabularies, mapping.pseudonymiser.fingerprint(), limits)
     run = _stage_kind(con, raw_dir, REGISTER,
-                      lambda raw, streaming=True: read_register(raw, mapping), fingerprint)
+                      lambda raw, streaming=True: read_register(raw, mapping), fingerprint,
+                      limits)
     files, workshops, attendances, rejected = one_row(
         con,
         f"select (select count(distinct source_file) from {STG_REGISTER_FILE_READS.name}), "

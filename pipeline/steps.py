@@ -22,6 +22,7 @@ from graphlib import TopologicalSorter
 import duckdb
 
 from pipeline.dispositions import SCHEMA_READS, VALIDATIONS, validate
+from pipeline.guard import WrongNightError, raw_folder_problem
 from pipeline.labels import LabelFile, labels_file
 from pipeline.privacy import Pseudonymiser, load_salt
 from pipeline.readers.registers import RegisterMapping
@@ -126,21 +127,27 @@ def _labels(con: duckdb.DuckDBPyConnection, context: SqlContext) -> Facts:
 
 
 def _raw_files(con: duckdb.DuckDBPyConnection, context: SqlContext) -> Facts:
-    stage_file_inventory(con, context.settings.raw_dir)
-    return {"raw_dir": str(context.settings.raw_dir)}
+    """The inventory of the raw folder, after the guard: a folder that is missing, empty or
+    unreadable stops the night here (`pipeline.guard`), before anything is read."""
+    settings = context.settings
+    problem = raw_folder_problem(settings.raw_dir, rebaseline=settings.rebaseline)
+    if problem is not None:
+        raise WrongNightError(problem)
+    stage_file_inventory(con, settings.raw_dir, settings.read_limits)
+    return {"raw_dir": str(settings.raw_dir)}
 
 
 def _survey_exports(con: duckdb.DuckDBPyConnection, context: SqlContext) -> Facts:
     settings = context.settings
     mapping = SurveyMapping(context.form, Pseudonymiser(load_salt(settings)),
                             settings.vocabularies.selected_flags)
-    return stage_survey_files(con, settings.raw_dir, mapping)
+    return stage_survey_files(con, settings.raw_dir, mapping, settings.read_limits)
 
 
 def _workshop_registers(con: duckdb.DuckDBPyConnection, context: SqlContext) -> Facts:
     settings = context.settings
     mapping = RegisterMapping(Pseudonymiser(load_salt(settings)), settings.vocabularies)
-    return stage_register_files(con, settings.raw_dir, mapping)
+    return stage_register_files(con, settings.raw_dir, mapping, settings.read_limits)
 
 
 PYTHON_STEPS = (

@@ -1,85 +1,137 @@
-"""Print where the published marts are and the headline figures (`make run` ends with it)."""
+"""What `make run` prints at the end: where the published marts are and what they hold, in
+plain French words for the clerks and managers who read it (`python -m pipeline.summary`
+prints it again for the current publication). Status codes (`rejected`, `loaded`) stay as
+they are in the tables.
+
+Every figure may be missing (a night with no register, no survey, or no file accepted at
+all) or withheld by disclosure control: the summary says so rather than failing.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from zoneinfo import ZoneInfo
 
-from pipeline.settings import Settings
-from pipeline.warehouse import connect, one_row
+import duckdb
+
+from pipeline.marts_access import open_database
+from pipeline.publication.release import read_manifest
+from pipeline.settings import LOCAL_TIME_ZONE, Settings
+from pipeline.warehouse import one_row
 
 WITHHELD = "masqué"
+DISPOSITIONS = (("accepted", "acceptées"), ("duplicate", "doublons"),
+                ("superseded", "remplacées"), ("excluded_no_consent", "sans consentement"),
+                ("quarantined", "en quarantaine"))
+LEVELS = {"region": ("région", "régions"), "province": ("province", "provinces"),
+          "commune": ("commune", "communes")}
+
+
+def number(value: int) -> str:
+    """A count written the French way (`65 604`)."""
+    return f"{value:,}".replace(",", " ")
 
 
 def count(value: int | None) -> str:
     """A published count, or "masqué" where disclosure control withholds it."""
-    return WITHHELD if value is None else str(value)
+    return WITHHELD if value is None else number(value)
 
 
 def share(value: float | None) -> str:
     """A published share as a percentage, or "masqué" where it is withheld."""
-    return WITHHELD if value is None else f"{value:.1%}"
+    return WITHHELD if value is None else f"{value * 100:.1f} %".replace(".", ",")
+
+
+def _participation(con: duckdb.DuckDBPyConnection) -> str:
+    region = con.execute(
+        "select workshops, attendances, unique_participants, share_women, share_youth, "
+        "share_with_disability, share_rural from mart_participation "
+        "where geography_level = 'region' and breakdown = 'total'"
+    ).fetchone()
+    if region is None or not region[1]:
+        return "Ateliers : aucune présence enregistrée"
+    workshops, attendances, unique, women, youth, disability, rural = region
+    return (f"Ateliers : {count(workshops)} ateliers, {count(attendances)} présences, "
+            f"{count(unique)} participants uniques ; femmes {share(women)}, jeunes "
+            f"{share(youth)}, personnes handicapées {share(disability)}, rural "
+            f"{share(rural)}")
+
+
+def _survey(con: duckdb.DuckDBPyConnection) -> list[str]:
+    respondents = con.execute(
+        "select n_respondents from mart_survey_indicators where geography_level = 'region' "
+        "and breakdown = 'total' and indicator = 'sat_overall' and estimate_type = 'weighted'"
+    ).fetchone()
+    coverage = con.execute(
+        "select geography_level, count(distinct geography_code) from mart_survey_indicators "
+        "group by 1 order by 1").fetchall()
+    if respondents is None or not coverage:
+        return ["Enquête : aucune réponse valide"]
+    places = ", ".join(f"{n} {LEVELS.get(level, (level, level))[n > 1]}"
+                       for level, n in coverage)
+    return [f"Enquête : {count(respondents[0])} réponses valides ; chiffres pour {places}"]
+
+
+def _files(con: duckdb.DuckDBPyConnection) -> list[str]:
+    sums = ", ".join(f"coalesce(sum({column}), 0)" for column, _ in DISPOSITIONS)
+    files, rejected, rows, *by_disposition, accounted = one_row(
+        con,
+        "select count(distinct source_file), count(distinct source_file) filter "
+        f"(status = 'rejected'), coalesce(sum(rows_read), 0), {sums}, "
+        "coalesce(bool_and(rows_accounted or status = 'rejected'), true) "
+        "from quality_file_summary",
+    )
+    dispositions = ", ".join(f"{label} {number(n)}" for (_, label), n
+                             in zip(DISPOSITIONS, by_disposition, strict=True))
+    lines = [f"Fichiers : {files} lus, {rejected} rejetés ; {number(rows)} lignes : "
+             f"{dispositions}"
+             + ("" if accounted else " (des fichiers ne tombent pas juste : voir la feuille "
+                                     "fichiers)")]
+    # Files a clerk should look at: rejected ones, and loaded ones with a note.
+    attention = con.execute(
+        "select source_file || case when sheet <> '' then ' [' || sheet || ']' else '' end,"
+        " status, reason from quality_file_summary "
+        "where status = 'rejected' or rows_read = 0 or reason is not null "
+        "order by status desc, 1").fetchall()
+    lines += [f"  {status}: {name}: {reason or 'aucune ligne'}"
+              for name, status, reason in attention]
+    return lines
+
+
+def _local_time(moment: object) -> str | None:
+    """An ISO time of the manifest as the clerk reads it (`30/11/2026 à 02:04`, local)."""
+    if not isinstance(moment, str):
+        return None
+    local = dt.datetime.fromisoformat(moment).astimezone(ZoneInfo(LOCAL_TIME_ZONE))
+    return f"{local:%d/%m/%Y à %H:%M}"
+
+
+def published_summary(settings: Settings) -> list[str]:
+    """The lines that say what the current publication holds and where it is."""
+    database = settings.marts_database
+    if not database.exists():
+        return [f"Pas encore de chiffres publiés dans {database}."]
+    manifest = read_manifest(settings.marts_dir) or {}
+    with open_database(database) as con:
+        lines = [_participation(con), *_survey(con), *_files(con)]
+    published = _local_time(manifest.get("published_at"))
+    run = str(manifest.get("run_id", ""))[:8]
+    where = [
+        f"Publié{f' le {published} (exécution {run})' if published else ''} : {database}",
+        f"  rapport des responsables de programme : "
+        f"{settings.marts_dir / 'report' / 'rapport.html'}",
+        f"  classeur des chargés de suivi-évaluation : "
+        f"{settings.marts_dir / 'exports' / 'citizen_metrics.xlsx'}",
+        f"  exports (Parquet, CSV) : {settings.marts_dir / 'exports'}",
+    ]
+    return [*where, *lines]
 
 
 def main() -> int:
-    settings = Settings.from_env()
-    database = settings.marts_database
-    if not database.exists():
-        print(f"No marts database at {database}: run `make run` first.", file=sys.stderr)
-        return 1
-    with connect(database, read_only=True) as con:
-        region = con.execute(
-            "select workshops, attendances, unique_participants, share_women, share_youth, "
-            "share_with_disability, share_rural from mart_participation "
-            "where geography_level = 'region' and breakdown = 'total'"
-        ).fetchone()
-        coverage = con.execute(
-            "select geography_level, count(distinct geography_code) from mart_survey_indicators "
-            "group by 1 order by 1"
-        ).fetchall()
-        files = one_row(
-            con,
-            "select count(distinct source_file), count(distinct source_file) filter "
-            "(status = 'rejected'), sum(rows_read), "
-            "sum(accepted), sum(duplicate), sum(superseded), sum(excluded_no_consent), "
-            "sum(quarantined), bool_and(rows_accounted or status = 'rejected') "
-            "from quality_file_summary",
-        )
-        # Files a clerk should look at: rejected ones, and loaded ones that gave no row.
-        attention = con.execute(
-            "select source_file || case when sheet <> '' then ' [' || sheet || ']' else '' end,"
-            " status, reason from quality_file_summary "
-            "where status = 'rejected' or rows_read = 0 order by status desc, 1"
-        ).fetchall()
-        respondents = con.execute(
-            "select n_respondents from mart_survey_indicators where geography_level = 'region' "
-            "and breakdown = 'total' and indicator = 'sat_overall' "
-            "and estimate_type = 'weighted'"
-        ).fetchone()
-    print(f"\nMarts published: {database}")
-    print(f"Report for programme managers: {settings.marts_dir / 'report' / 'rapport.html'}")
-    print(f"Workbook for M&E officers: {settings.marts_dir / 'exports' / 'citizen_metrics.xlsx'}")
-    print(f"Exports (Parquet, CSV): {settings.marts_dir / 'exports'}")
-    if region and region[1] == 0:
-        print("Region: no workshop attendance recorded")
-    elif region:
-        workshops, attendances, unique, women, youth, disability, rural = region
-        print(
-            f"Region: {count(workshops)} workshops, {count(attendances)} attendances, "
-            f"{count(unique)} unique participants; women {share(women)}, "
-            f"youth {share(youth)}, with a disability {share(disability)}, "
-            f"rural {share(rural)}"
-        )
-    if respondents:
-        print(f"Survey: {respondents[0]} valid responses in the region")
-    print("Geographies with survey figures: " + ", ".join(f"{n} {lvl}" for lvl, n in coverage))
-    print(
-        f"Files: {files[0]} ({files[1]} rejected); rows read {files[2]}: accepted {files[3]}, "
-        f"duplicate {files[4]}, superseded {files[5]}, no consent {files[6]}, "
-        f"quarantined {files[7]}; every row accounted for: {files[8]}"
-    )
-    for name, status, reason in attention:
-        print(f"  {status}: {name}: {reason}")
-    return 0
+    lines = published_summary(Settings.from_env())
+    print("\n".join(lines))
+    return 0 if not lines[0].startswith("Pas encore") else 1
 
 
 if __name__ == "__main__":

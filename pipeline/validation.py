@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import pandera.polars as pa
 import polars as pl
 
+from pipeline.privacy import quarantine_value
 from pipeline.tables.rules import RULES, reported_column, rule_for
 
 QUARANTINE_SCHEMA = {
@@ -25,13 +26,17 @@ QUARANTINE_SCHEMA = {
 
 
 def failures(
-    frame: pl.DataFrame, schema: pa.DataFrameSchema, messages: Mapping[str, str]
+    frame: pl.DataFrame, schema: pa.DataFrameSchema, messages: Mapping[str, str],
+    region_code: str = "",
 ) -> pl.DataFrame:
     """Every (row, broken rule) of `frame` under `schema`, as quarantine rows.
 
     `row_index` is the 0-based position of the row in `frame`; the caller joins it back to
-    `source_file` and `source_row`. `value` is the offending cell as text (NULL when missing).
-    `messages` gives each rule's message (`pipeline.tables.rules.messages`).
+    `source_file` and `source_row`. `value` is the offending cell as text (NULL when missing)
+    when it cannot be personal, else what kind of value it is (`pipeline.privacy`:
+    a phone typed in the age column is never copied out). `messages` gives each rule's
+    message (`pipeline.tables.rules.messages`); `region_code` lets the region's geographic
+    codes be shown.
     """
     try:
         schema.validate(frame, lazy=True)
@@ -65,6 +70,16 @@ def failures(
         .select("row_index", "rule", pl.col("reported").alias("column"))
     )
     values = _cell_values(frame, found)
+    allowed = _closed_lists(schema)
+    shown = {
+        (column, value): quarantine_value(value, allowed.get(column, frozenset()), region_code)
+        for column, value in values.select("column", "value").unique().iter_rows()
+    }
+    values = values.with_columns(
+        pl.struct("column", "value").map_elements(
+            lambda cell: shown[(cell["column"], cell["value"])], return_dtype=pl.String,
+        ).alias("value")
+    ) if values.height else values
     return (
         found.join(values, on=["row_index", "column"], how="left")
         .with_columns(
@@ -74,6 +89,17 @@ def failures(
         .unique()
         .sort("row_index", "rule", "column", nulls_last=True)
     )
+
+
+def _closed_lists(schema: pa.DataFrameSchema) -> dict[str, frozenset[str]]:
+    """The values each column may take, where the schema lists them (`isin` checks)."""
+    allowed: dict[str, frozenset[str]] = {}
+    for name, column in schema.columns.items():
+        for check in column.checks:
+            values = (check.statistics or {}).get("allowed_values")
+            if values is not None:
+                allowed[name] = allowed.get(name, frozenset()) | {str(v) for v in values}
+    return allowed
 
 
 def _cell_values(frame: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:

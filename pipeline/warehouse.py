@@ -8,6 +8,8 @@ one process write a file at a time.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+from pipeline.privacy import private_folder
 
 
 @contextmanager
@@ -27,10 +31,27 @@ def connect(
     `PIPELINE_DUCKDB_MEMORY_LIMIT`): past it, large sorts and aggregations spill to disk
     beside the database instead of taking the machine's memory, which the Python side of the
     run needs too.
+
+    A database opened for writing is private: its folder is open to its owner only (0700)
+    and the file readable by its owner only (0600), since the warehouse holds pseudonymised
+    rows.
     """
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+        private_folder(path.parent)
+    if read_only or path.exists():
+        con = duckdb.connect(str(path), read_only=read_only)
+    else:
+        # A new warehouse is created readable by its owner only from its first byte (the
+        # process's file-creation mask, for the moment DuckDB creates the file).
+        previous = os.umask(0o077)
+        try:
+            con = duckdb.connect(str(path))
+        finally:
+            os.umask(previous)
+    if not read_only:
+        for file in (path, path.with_name(path.name + ".wal")):
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")
@@ -47,8 +68,13 @@ def _with_frame(con: duckdb.DuckDBPyConnection, statement: str, data: pa.Table) 
     con.register("incoming_frame", data)
     try:
         con.execute(statement)
-    finally:
-        con.unregister("incoming_frame")
+    except BaseException:
+        # In a transaction the failed statement aborted, unregistering fails too: the
+        # statement's own error is the one to report.
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("incoming_frame")
+        raise
+    con.unregister("incoming_frame")
 
 
 def replace_table(

@@ -11,13 +11,18 @@ header row, filters and readable widths. A figure withheld by disclosure control
 
 Cells are written one by one with xlsxwriter, each with the writer of its type: every
 text through `write_string`, so a value starting with `=` stays text and never becomes a
-formula, and codes keep their leading zeros.
+formula, and codes keep their leading zeros; a text that a spreadsheet could still read as a
+formula if someone edited the cell (`=`, `+`, `-`, `@`, tab, carriage return) also carries
+Excel's quote prefix (`pipeline.publication.spreadsheet`). The file's properties carry the
+date of the data, not the time of the run, so that two runs on the same files write the same
+bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +31,16 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline.dictionary import TABLES_FR, describe
+from pipeline.publication.spreadsheet import runs_as_formula
+from pipeline.report.data import data_as_of
 
 WORKBOOK_NAME = "citizen_metrics.xlsx"
 MAX_SHEET_ROWS = 50_000  # data rows per sheet: more is split over numbered sheets
 SINGLE_BREAKDOWNS = ("total", "sex", "age_group", "disability", "residence")
 WITHHELD = "masqué"
+# The workbook's date when there is no data at all (any fixed date: the bytes must not
+# depend on the clock).
+FIXED_DATE = datetime(2022, 1, 1)
 
 # Cell kinds: how a value is written and shown.
 TEXT, CODE, COUNT, SHARE, GAP, DECIMAL, YES_NO, DATETIME = (
@@ -458,6 +468,8 @@ def write_workbook(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]
     # faster (1.5 s instead of 1.8 s on the demo data) and the file smaller; the sheets are
     # capped at MAX_SHEET_ROWS rows, so the cells held in memory stay bounded.
     workbook = xlsxwriter.Workbook(str(path))
+    # Without it, xlsxwriter stamps the time of writing into the file.
+    workbook.set_properties({"created": (data_as_of(con) or FIXED_DATE).replace(tzinfo=None)})
     formats = _Formats(workbook)
     written: dict[str, int] = {}
     dictionary: list[tuple[str, str, str, str]] = []
@@ -490,12 +502,26 @@ class _Formats:
         self.by_kind = {kind: workbook.add_format({"num_format": number_format})
                         for kind, number_format in NUMBER_FORMATS.items()}
         self.text = workbook.add_format({})
+        self.quoted = workbook.add_format({"quote_prefix": True})
+
+
+def _text_writer(sheet: Worksheet, formats: _Formats) -> Callable[..., Any]:
+    """`write_string`, with the quote prefix on a text that could run as a formula."""
+    write_string = sheet.write_string
+    quoted = formats.quoted
+
+    def write(row: int, col: int, value: str, cell_format: Any = None) -> Any:
+        if runs_as_formula(value):
+            return write_string(row, col, value, quoted)
+        return write_string(row, col, value, cell_format)
+
+    return write
 
 
 def _cell_writer(sheet: Worksheet, column: Column, formats: _Formats) -> Callable[..., Any]:
     """The xlsxwriter call that writes one value of this column."""
     if column.kind in (TEXT, CODE):
-        return sheet.write_string
+        return _text_writer(sheet, formats)
     if column.kind == YES_NO:
         write_string = sheet.write_string
         return lambda row, col, value, _format=None: write_string(
@@ -620,8 +646,9 @@ SHEET_CONTENTS = {
 def _write_listing(workbook: xlsxwriter.Workbook, formats: _Formats, name: str,
                    columns: tuple[Column, ...], rows: Iterable[tuple[str, ...]]) -> None:
     sheet = _start_sheet(workbook, formats, name, columns)
+    write = _text_writer(sheet, formats)
     count = 0
     for count, values in enumerate(rows, start=1):
         for index, value in enumerate(values):
-            sheet.write_string(count, index, value)
+            write(count, index, value)
     _close_sheet(sheet, count, len(columns))

@@ -38,10 +38,11 @@ def copy_raw_files(names: list[str], source: Path, raw_dir: Path, first: int = 0
         os.utime(target, (stamp, stamp))
 
 
-def materialize_all(root: Path, **overrides: object) -> dg.ExecuteInProcessResult:
-    """Materialize every asset and check of the project in-process on `root/raw`."""
-    from assets.checks import CHECKS
-    from assets.definitions import ASSETS
+def materialize_all(root: Path, raise_on_error: bool = True,
+                    **overrides: object) -> dg.ExecuteInProcessResult:
+    """Materialize every asset and check of the project in-process on `root/raw` (into
+    `root/marts`, `root/work`)."""
+    from assets.definitions import ASSETS, CHECKS
     from assets.resources import PipelineResource
 
     resource = PipelineResource(
@@ -51,7 +52,7 @@ def materialize_all(root: Path, **overrides: object) -> dg.ExecuteInProcessResul
         **overrides,
     )
     return dg.materialize(
-        [*ASSETS, *CHECKS], resources={"pipeline": resource}, raise_on_error=True
+        [*ASSETS, *CHECKS], resources={"pipeline": resource}, raise_on_error=raise_on_error
     )
 
 

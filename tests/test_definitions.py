@@ -36,7 +36,7 @@ def test_every_warehouse_table_is_an_asset_of_its_layer() -> None:
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert keys == set(TABLES) | {"citizen_metrics_database", "mart_exports",
-                                  "manager_report"}
+                                  "manager_report", "published_marts"}
     for name, table in TABLES.items():
         node = graph.get(dg.AssetKey(name))
         assert node.group_name == table.layer, name
@@ -54,7 +54,7 @@ def test_every_warehouse_table_is_an_asset_of_its_layer() -> None:
 def test_the_published_figures_are_expected_daily() -> None:
     graph = defs.resolve_asset_graph()
     for name in (*published_tables(), "citizen_metrics_database", "mart_exports",
-                 "manager_report"):
+                 "manager_report", "published_marts"):
         policy = graph.get(dg.AssetKey(name)).freshness_policy
         assert policy is not None and policy.fail_window.to_timedelta() == timedelta(hours=26)
     assert graph.get(dg.AssetKey("int_survey_responses")).freshness_policy is None
@@ -67,14 +67,16 @@ def test_warehouse_writers_share_one_pool() -> None:
         for key in graph.get_all_asset_keys()
         if set(graph.get(key).pools or ()) != {"duckdb_warehouse"}
     }
-    # Only the exports and the report, which read the published file, are outside.
-    assert outside == {"mart_exports", "manager_report"}
+    # Only the exports and the report, which read tonight's database, and the publication,
+    # which swaps tonight's files in, are outside.
+    assert outside == {"mart_exports", "manager_report", "published_marts"}
 
 
 def test_job_schedule_and_sensor() -> None:
     job = defs.resolve_job_def("citizen_metrics_job")
-    # One asset per declared table, then the database, its exports and the report.
-    assert len(job.asset_layer.executable_asset_keys) == len(TABLES) + 3
+    # One asset per declared table, then the database, its exports, the report and the
+    # publication of the three together.
+    assert len(job.asset_layer.executable_asset_keys) == len(TABLES) + 4
     schedule = defs.resolve_schedule_def("nightly_citizen_metrics")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Africa/Casablanca"

@@ -104,8 +104,8 @@ def test_file_summary_accounts_for_every_row(marts) -> None:
     assert marts.execute(
         "select source_file, reason from quality_file_summary where reason is not null "
         "order by 1"
-    ).fetchall() == [("empty.csv", "the file is empty"),
-                     ("header_only.csv", "no data rows: a header and nothing else")]
+    ).fetchall() == [("empty.csv", "le fichier est vide"),
+                     ("header_only.csv", "aucune ligne de données : un en-tête et rien d'autre")]
 
 
 def test_run_summary_names_the_files_to_look_at(e2e_run, marts, monkeypatch,
@@ -116,20 +116,20 @@ def test_run_summary_names_the_files_to_look_at(e2e_run, marts, monkeypatch,
     monkeypatch.setenv("PIPELINE_MARTS_DIR", str(root / "marts"))
     assert summary.main() == 0
     out = capsys.readouterr().out
-    assert "Survey: 16 valid responses in the region" in out
+    assert "Enquête : 16 réponses valides ; chiffres pour 2 communes, 2 provinces, 1 région" in out
     # The region's participation: each figure published, or "masqué" where withheld.
     region = one(marts, "select workshops, attendances, unique_participants, share_women, "
                  "share_youth, share_with_disability, share_rural from mart_participation "
                  "where geography_level = 'region' and breakdown = 'total'")
-    line = next(text for text in out.splitlines() if text.startswith("Region: "))
+    line = next(text for text in out.splitlines() if text.startswith("Ateliers : "))
     assert line.count("masqué") == sum(value is None for value in region.values())
     assert all(f"{region[name]} " in line for name in ("workshops", "attendances",
                                                        "unique_participants")
                if region[name] is not None)
-    assert all(f"{value:.1%}" in line for name, value in region.items()
+    assert all(f"{value * 100:.1f} %".replace(".", ",") in line for name, value in region.items()
                if name.startswith("share_") and value is not None)
-    assert "  rejected: empty.csv: the file is empty" in out
-    assert "  loaded: header_only.csv: no data rows: a header and nothing else" in out
+    assert "  rejected: empty.csv: le fichier est vide" in out
+    assert "  loaded: header_only.csv: aucune ligne de données : un en-tête et rien d'autre" in out
 
 
 def test_quarantine_lists_each_broken_rule(marts) -> None:

@@ -119,7 +119,8 @@ def test_header_only_export_says_so(tmp_path: Path) -> None:
     copy_raw_files(["header_only.csv"], FIXTURES / "e2e", tmp_path)
     con = ingest(tmp_path)
     assert con.execute(SUMMARY).fetchall() == [
-        ("header_only.csv", "", "kobo", "loaded", "no data rows: a header and nothing else",
+        ("header_only.csv", "", "kobo", "loaded",
+         "aucune ligne de données : un en-tête et rien d'autre",
          0, 0, 0, 0, 0, 0, True)]
 
 
@@ -220,8 +221,9 @@ def test_only_a_missing_submission_id_column_rejects_a_survey_file(tmp_path: Pat
     ).fetchall() == [
         ("sans_commune.csv", "loaded", None, 1, 0),
         ("sans_identifiant.csv", "rejected",
-         "survey export without a submission identifier column (_uuid, meta-instanceID or "
-         "N° questionnaire): its rows could not be told apart from their re-exports", 0, 0),
+         "export d'enquête sans colonne d'identifiant de soumission (_uuid, meta-instanceID ou "
+         "N° questionnaire) : ses lignes ne pourraient pas être distinguées de leurs "
+         "réexportations", 0, 0),
         ("sans_sexe.csv", "loaded", None, 1, 1),
     ]
     assert con.execute('select source_file, rule, "column" from quality_quarantine').fetchall() \

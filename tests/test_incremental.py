@@ -96,11 +96,12 @@ class Recorder:
         keys = Pseudonymiser(salt)
         with duckdb.connect(str(warehouse)) as con:
             con.execute("set TimeZone = 'UTC'")
-            stage_file_inventory(con, raw)
+            stage_file_inventory(con, raw, settings.read_limits)
             survey = stage_survey_files(con, raw, SurveyMapping(
-                load_form(settings.survey_form), keys, settings.vocabularies.selected_flags))
+                load_form(settings.survey_form), keys, settings.vocabularies.selected_flags),
+                settings.read_limits)
             registers = stage_register_files(con, raw, RegisterMapping(
-                keys, settings.vocabularies))
+                keys, settings.vocabularies), settings.read_limits)
         return {"survey": survey, "registers": registers}
 
 
@@ -212,3 +213,36 @@ def test_a_figure_halfway_publishes_the_same_digits_whatever_the_order() -> None
     round_estimates(con, "mart_survey_indicators")
     assert con.execute("select distinct satisfied_share, mean_score "
                        "from mart_survey_indicators").fetchall() == [(0.3438, 2.563)]
+
+
+def test_a_file_rejected_whole_is_read_again_the_next_night(tmp_path: Path,
+                                                            monkeypatch) -> None:
+    """An export whose reading failed (an I/O error that has passed since) is not taken as
+    read: the next night reads it again, and its rows are staged once."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    copy_raw_files(E2E_FILES[:3], E2E, raw)
+    survey_reader = staging.read_survey_export
+    victim = "kobo_export_2022-03.csv"
+    assert victim in E2E_FILES[:3]
+
+    def failing(raw_file, mapping, *, streaming=True):
+        if raw_file.name == victim:
+            raise OSError(5, "Input/output error")
+        return survey_reader(raw_file, mapping, streaming=streaming)
+
+    monkeypatch.setattr(staging, "read_survey_export", failing)
+    Recorder(monkeypatch).night(warehouse, raw)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select status from stg_survey_file_reads where source_file = ?",
+                           [victim]).fetchall() == [("rejected",)]
+        assert con.execute("select count(*) from stg_survey_staged_files "
+                           "where source_file = ?", [victim]).fetchone() == (0,)
+
+    monkeypatch.setattr(staging, "read_survey_export", survey_reader)
+    recorder = Recorder(monkeypatch)
+    again = recorder.night(warehouse, raw)
+    assert recorder.read == [victim]
+    assert again["survey"]["files_new_or_changed"] == 1
+    fresh = tmp_path / "fresh.duckdb"
+    recorder.night(fresh, raw)
+    assert _staged_tables(warehouse) == _staged_tables(fresh)

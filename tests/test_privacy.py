@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import settings
-from pipeline.privacy import MissingSaltError, Pseudonymiser, load_salt
+from pipeline.privacy import MissingSaltError, Pseudonymiser, load_salt, quarantine_value
 from pipeline.settings import Settings
 
 
@@ -49,3 +49,73 @@ def test_production_refuses_a_missing_salt(
 def test_default_salt_file_is_git_ignored() -> None:
     ignored = (settings.REPO_ROOT / ".gitignore").read_text()
     assert settings.DEFAULT_SALT_FILE.startswith("data/work/") and "data/work/" in ignored
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    # What cannot be personal is shown as typed.
+    ("150", "150"), ("-3", "-3"), ("34,5", "34,5"), ("٣٤", "٣٤"), ("?", "?"), ("F?", "F?"),
+    ("050910199", "050910199"), ("05999", "05999"), ("ATL-EXP3-017", "ATL-EXP3-017"),
+    ("maybe", "maybe"),  # a value of the column's closed list (here, by the test's list)
+    # What could be is masked, saying what kind of value it was.
+    ("0612345678", "[masqué : un numéro de téléphone, ou un long nombre]"),
+    ("+212 6 12 34 56 78", "[masqué : un numéro de téléphone, ou un long nombre]"),
+    ("612345678", "[masqué : un numéro de téléphone, ou un long nombre]"),  # 9 digits, not 05…
+    ("Fatima Zahra Bennani", "[masqué : texte de 3 mots]"),
+    ("AB123456", "[masqué : texte de 1 mot]"),  # an identity card number
+    ("123456", "[masqué : 6 caractères]"),
+    ("=HYPERLINK(\"http://evil.example\",\"click\")", "[masqué : texte de 1 mot]"),
+    (None, None),
+])
+def test_quarantine_shows_only_values_that_cannot_be_personal(value, shown) -> None:
+    assert quarantine_value(value, frozenset({"maybe"}), region_code="05") == shown
+
+
+def test_salt_is_private_from_its_first_byte(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    import os
+
+    monkeypatch.delenv("PIPELINE_SALT", raising=False)
+    monkeypatch.delenv("PIPELINE_ENV", raising=False)
+    monkeypatch.setenv("PIPELINE_SALT_FILE", str(tmp_path / "work" / "salt"))
+    created: list[int] = []
+    real_open = os.open
+
+    def spying_open(path, flags, mode=0o777, *args, **kwargs):
+        if str(path).endswith("salt") and flags & os.O_CREAT:
+            created.append(mode)
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spying_open)
+    load_salt(Settings.from_env())
+    assert created == [0o600]  # created with its final mode, never wider
+    assert (tmp_path / "work").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "work" / "salt").stat().st_mode & 0o777 == 0o600
+
+
+def test_warehouse_and_its_folder_are_private(tmp_path: Path) -> None:
+    from pipeline.warehouse import connect
+
+    with connect(tmp_path / "work" / "warehouse.duckdb") as con:
+        con.execute("create table t as select 1 as x")
+    assert (tmp_path / "work").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "work" / "warehouse.duckdb").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_new_warehouse_is_private_from_its_first_byte(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Created 0600 by DuckDB itself (never created wider, then restricted)."""
+    import os
+
+    from pipeline.warehouse import connect
+
+    previous = os.umask(0o022)  # the usual mask: files 0644 unless told otherwise
+    try:
+        restricted: list[Path] = []
+        monkeypatch.setattr(Path, "chmod", lambda path, mode: restricted.append(path))
+        with connect(tmp_path / "work" / "warehouse.duckdb") as con:
+            con.execute("create table t as select 1 as x")
+        assert (tmp_path / "work" / "warehouse.duckdb").stat().st_mode & 0o777 == 0o600
+        assert restricted == []
+        assert os.umask(0o022) == 0o022  # the run's mask is given back after the creation
+    finally:
+        os.umask(previous)

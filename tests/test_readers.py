@@ -63,12 +63,12 @@ def test_decode_windows_1256() -> None:
 
 def test_binary_content_is_no_text_of_any_encoding() -> None:
     # Not UTF-8; Windows-1252 leaves bytes undefined; Windows-1256 reads control characters.
-    with pytest.raises(UnreadableFileError, match="binary content"):
+    with pytest.raises(UnreadableFileError, match="contenu binaire"):
         decode_text(bytes(range(1, 256)) * 8)
 
 
 def test_empty_file_is_unreadable() -> None:
-    with pytest.raises(UnreadableFileError, match="empty"):
+    with pytest.raises(UnreadableFileError, match="vide"):
         decode_text(b"")
 
 
@@ -281,7 +281,7 @@ def test_other_encodings_and_broken_rows_take_the_exact_path() -> None:
     assert grid.num_rows == 59  # the repeated header lines are data rows here
     grid, encoding = read_delimited_file(b"a;b\n1;2\n3\n4;5\n")
     assert encoding == "utf-8" and list(grid.malformed_rows) == [2]
-    with pytest.raises(UnreadableFileError, match="empty"):
+    with pytest.raises(UnreadableFileError, match="vide"):
         read_delimited_file(b"  \r\n")
 
 

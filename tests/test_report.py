@@ -250,7 +250,7 @@ def test_every_figure_is_titled_sourced_and_valid(page_threshold_4) -> None:
         layout = spec["layout"]
         assert layout["title"]["text"].startswith("<b>")
         source = layout["annotations"][0]["text"].replace("<br>", " ")
-        assert source.startswith("Source") and "Données publiées le" in source, kind
+        assert source.startswith("Source") and "Données arrêtées au" in source, kind
         assert all(axis.get("title", {}).get("text") is not None
                    for name, axis in layout.items() if name.startswith("xaxis")), kind
         if kind not in checked:

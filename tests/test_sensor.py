@@ -28,12 +28,13 @@ OLD = 1_700_000_000  # a modification time well in the past (2023-11-14)
 
 
 def evaluate(root: Path, cursor: str | None) -> tuple[dg.SkipReason | dg.RunRequest, str]:
-    context = dg.build_sensor_context(cursor=cursor, resources={"pipeline": PipelineResource(
-        raw_dir=str(root / "raw"), marts_dir=str(root / "marts"))})
-    result = new_raw_files(context)
-    assert isinstance(result, dg.SkipReason | dg.RunRequest)
-    assert context.cursor is not None
-    return result, context.cursor
+    # The resource is a context manager (it holds a run's folders): the context opens it.
+    with dg.build_sensor_context(cursor=cursor, resources={"pipeline": PipelineResource(
+            raw_dir=str(root / "raw"), marts_dir=str(root / "marts"))}) as context:
+        result = new_raw_files(context)
+        assert isinstance(result, dg.SkipReason | dg.RunRequest)
+        assert context.cursor is not None
+        return result, context.cursor
 
 
 @pytest.fixture

@@ -73,8 +73,9 @@ def test_a_file_broken_midway_is_staged_whole_from_the_exact_path(tmp_path, monk
         collect(reading)
     # Staged, what was streamed is dropped and the file read whole, exactly.
     con = duckdb.connect()
-    stage_file_inventory(con, tmp_path)
-    counts = stage_survey_files(con, tmp_path, MAPPING)
+    limits = Settings.from_env().read_limits
+    stage_file_inventory(con, tmp_path, limits)
+    counts = stage_survey_files(con, tmp_path, MAPPING, limits)
     assert counts["rows"] == 15 and counts["malformed_rows"] == 1
     assert con.execute("select count(*), count(distinct source_row) from stg_survey_rows"
                        ).fetchone() == (15, 15)

@@ -163,7 +163,7 @@ def test_rule_of_a_failure_case() -> None:
 def test_messages_name_the_settings() -> None:
     settings = Settings.from_env()
     assert messages(settings)["age_out_of_range"] == (
-        f"age is outside {settings.min_age}–{settings.max_age}")
+        f"l'âge est hors de {settings.min_age}–{settings.max_age} ans")
     with pytest.raises(ValueError, match="needs the settings"):
         messages()
 

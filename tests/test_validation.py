@@ -39,7 +39,7 @@ TYPES = {**dict.fromkeys(VALID, pl.String), **dict.fromkeys(ASKED, pl.Boolean)}
 
 def rules_of(**changes: object) -> list[tuple[str, str | None, str | None]]:
     frame = pl.DataFrame([{**VALID, **ASKED, **changes}], schema=TYPES)
-    found = failures(frame, SCHEMA, MESSAGES)
+    found = failures(frame, SCHEMA, MESSAGES, region_code="05")
     return list(found.select("rule", "column", "value").iter_rows())
 
 
@@ -52,7 +52,8 @@ def test_valid_row_passes() -> None:
     [
         ({"submission_key": None}, [("missing_submission_id", None, None)]),
         ({"consent": None}, [("consent_missing", "consent", None)]),
-        ({"consent": "peut-être"}, [("consent_missing", "consent", "peut-être")]),
+        # A value typed where a closed answer was expected may be anything (a name): masked.
+        ({"consent": "peut-être"}, [("consent_missing", "consent", "[masqué : texte de 1 mot]")]),
         ({"province": "05999"}, [("unknown_province", "province", "05999")]),
         ({"commune": "059999999", "commune_province": None},
          [("unknown_commune", "commune", "059999999")]),
@@ -65,6 +66,15 @@ def test_valid_row_passes() -> None:
         ({"sex": None}, [("sex_invalid", "sex", None)]),
         ({"sex": "x"}, [("sex_invalid", "sex", "x")]),
         ({"sat_overall": "6"}, [("score_out_of_range", "sat_overall", "6")]),
+        # Personal data typed in the wrong column is never copied into the quarantine.
+        ({"age": "0612345678"},
+         [("age_not_integer", "age", "[masqué : un numéro de téléphone, ou un long nombre]"),
+          ("age_out_of_range", "age", "[masqué : un numéro de téléphone, ou un long nombre]")]),
+        ({"age": "3000000000"},
+         [("age_not_integer", "age", "[masqué : un numéro de téléphone, ou un long nombre]"),
+          ("age_out_of_range", "age", "[masqué : un numéro de téléphone, ou un long nombre]")]),
+        ({"commune": "Fatima Zahra", "commune_province": None},
+         [("unknown_commune", "commune", "[masqué : texte de 2 mots]")]),
         ({"used_voirie": "no"}, [("score_without_use", "sat_voirie", "4")]),
         ({"used_voirie": None}, [("score_without_use", "sat_voirie", "4")]),
     ],

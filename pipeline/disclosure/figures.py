@@ -27,6 +27,17 @@ import pandas as pd
 SHARE_DECIMALS = 4
 SCORE_DECIMALS = 3
 N_EFF_DECIMALS = 1
+# Sums of doubles computed in parallel differ in their last bits between two runs (a weighted
+# mean of 118/32 comes out 3.68749999999 or 3.68750000001), which would round a value lying
+# exactly on a half (3.6875) either way. Estimates are therefore rounded to this many decimals
+# first, which absorbs that noise, then to their published precision.
+NOISE_DECIMALS = 9
+
+
+def published_round(expression: str, decimals: int) -> str:
+    """SQL rounding `expression` as published: the sums' last-bit noise absorbed first, then
+    to `decimals` (halves away from zero), identical in every run."""
+    return f"round(round({expression}, {NOISE_DECIMALS}), {decimals})"
 
 GEOGRAPHY = ("geography_level", "geography_code")
 GROUP = ("breakdown", "group_key")
@@ -236,17 +247,10 @@ PUBLISHED_PRECISION: dict[str, dict[str, int]] = {
 }
 
 
-# Weighted sums differ in their last bits with the order their rows are added in, and a night
-# that reads one new export adds its rows after the others: an estimate exactly halfway
-# between two published values (11/32 = 0.34375) would round up one night and down the next.
-# Estimates are first rounded to this many decimals, far below the published precision and
-# far above the error of a sum of doubles, so the same responses publish the same digits.
-ORDER_FREE_DECIMALS = 9
-
-
 def round_estimates(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Round `table`'s estimates to their published precision, in place, whatever the order
-    their rows were summed in (`ORDER_FREE_DECIMALS`)."""
+    their rows were summed in (`published_round`: a night that reads one new export adds its
+    rows after the others, and 11/32 = 0.34375 must not round up one night, down the next)."""
     precision = PUBLISHED_PRECISION.get(table)
     if not precision:
         return
@@ -259,7 +263,6 @@ def round_estimates(con: duckdb.DuckDBPyConnection, table: str) -> None:
         if decimals is None and column.startswith("share_"):
             decimals = precision.get("share_*")
         if decimals is not None:
-            assignments.append(
-                f"{column} = round(round({column}, {ORDER_FREE_DECIMALS}), {decimals})")
+            assignments.append(f"{column} = {published_round(column, decimals)}")
     if assignments:
         con.execute(f"update {table} set {', '.join(assignments)}")

@@ -77,7 +77,10 @@ class Attacker:
         model.a_matrix_.start_ = columns.indptr
         model.a_matrix_.index_ = columns.indices
         model.a_matrix_.value_ = columns.data
-        self._highs = highspy.Highs()
+        # The solver core without highspy's Python callbacks: `highspy.Highs()` enables them
+        # in its constructor, which prints HiGHS's banner before `output_flag` can be turned
+        # off (the night's summary must show no library output). No callback is used here.
+        self._highs = highspy._Highs()  # type: ignore[attr-defined]  # public, not in the stubs
         self._highs.setOptionValue("output_flag", False)
         # Only the objective changes between solves, so the last basis stays feasible: the
         # primal simplex restarts from it (several times faster here than the dual).

@@ -23,7 +23,14 @@ import pyarrow.compute as pc
 from pipeline.normalise import CodeList, clean_text, normalise_name, normalise_phone, parse_int
 from pipeline.privacy import Pseudonymiser
 from pipeline.readers.results import NO_DATA_ROWS, Batch, FileOutcome, FileRead, Reading
-from pipeline.readers.tables import TextGrid, UnreadableFileError, open_workbook, read_sheet
+from pipeline.readers.tables import (
+    TextGrid,
+    UnreadableFileError,
+    duplicate_note,
+    open_workbook,
+    read_sheet,
+    repeated_header,
+)
 from pipeline.readers.values import identifier, map_distinct, match_key, parse_cells
 from pipeline.settings import Vocabularies
 from pipeline.tables.fields import REGISTER_KIND
@@ -59,9 +66,27 @@ class RegisterMapping:
     vocabularies: Vocabularies
 
 
+def _positions(grid: TextGrid) -> tuple[dict[str, int], list[str]]:
+    """Where each header's column is (the first, when a header is repeated), and the
+    headers found more than once (a workbook reader renames a repeat `sexe_1`)."""
+    positions: dict[str, int] = {}
+    duplicates: list[str] = []
+    earlier: set[str] = set()
+    for index, header in enumerate(grid.headers):
+        key = match_key(header)
+        repeated = repeated_header(key, earlier)
+        earlier.add(key)
+        if key in positions or repeated is not None:
+            duplicates.append(repeated or key)
+            continue
+        positions[key] = index
+    return positions, duplicates
+
+
 def _columns(grid: TextGrid, expected: tuple[str, ...]) -> dict[str, pa.Array]:
-    """The grid's columns under the template's names; a missing column is empty text."""
-    positions = {match_key(header): index for index, header in enumerate(grid.headers)}
+    """The grid's columns under the template's names (the first of a repeated header); a
+    missing column is empty text."""
+    positions, _ = _positions(grid)
     empty = pa.array([""] * grid.num_rows, pa.string())
     return {name: grid.column(positions[name]) if name in positions else empty
             for name in expected}
@@ -181,7 +206,7 @@ def read_register(raw: RawFile, mapping: RegisterMapping) -> Reading:
         missing = missing_headers(grid, expected)
         if "id_atelier" in missing:
             result.outcomes.append(FileOutcome.rejected(
-                raw.name, REGISTER_KIND, "sheet has no id_atelier column", sheet))
+                raw.name, REGISTER_KIND, "la feuille n'a pas de colonne id_atelier", sheet))
             continue
         yield Batch(table, build(grid, mapping, source_file=raw.name, sheet=sheet))
         result.outcomes.append(FileOutcome(
@@ -190,7 +215,10 @@ def read_register(raw: RawFile, mapping: RegisterMapping) -> Reading:
             file_kind=REGISTER_KIND,
             file_shape="register_xlsx",
             status="loaded",
-            reason=None if grid.rows_read else NO_DATA_ROWS,
+            reason="; ".join(note for note in (
+                None if grid.rows_read else NO_DATA_ROWS,
+                duplicate_note([name for name in _positions(grid)[1] if name in expected]))
+                if note) or None,
             rows_read=grid.rows_read,
             missing_questions=", ".join(missing) or None,
         ))

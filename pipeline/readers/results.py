@@ -7,6 +7,7 @@ not parse). The staging writer consumes it; readers never call the writer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from dataclasses import asdict, dataclass, field
 from typing import TypeAlias
@@ -18,7 +19,31 @@ from pipeline.tables.model import Table
 
 # The reason of a file (or register sheet) that is loaded but holds a header and no row:
 # nothing is wrong with it, but a clerk must be able to tell it from a good export.
-NO_DATA_ROWS = "no data rows: a header and nothing else"
+NO_DATA_ROWS = "aucune ligne de données : un en-tête et rien d'autre"
+
+
+# What an error message may quote of the data (a value, a row): masked in a file's reason,
+# which is published. Quoted text, and runs of five digits or more (a phone, an id).
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_LONG_NUMBER = re.compile(r"\d{5,}")
+
+
+def failure_reason(error: BaseException) -> str:
+    """The reason a file is rejected after an error nobody foresaw, in words, with the error's
+    kind and message, but no value of the file (error messages may quote one)."""
+    if isinstance(error, OSError):
+        cause = error.strerror or "inconnue"
+        return (f"erreur d'entrée/sortie à la lecture du fichier ({cause}) : disque "
+                "abîmé, ou partage réseau perdu ? Le fichier n'a pas été chargé ; il sera "
+                "relu à la prochaine exécution")
+    if isinstance(error, MemoryError):
+        return ("le fichier demande plus de mémoire que la machine n'en a : il n'a pas été "
+                "chargé")
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    message = _LONG_NUMBER.sub("…", _QUOTED.sub("'…'", first_line))[:300]
+    return (f"le fichier n'a pas pu être chargé ({type(error).__name__} : {message}) ; les "
+            "autres fichiers l'ont été. Signalez-le, avec le fichier, à qui maintient le "
+            "pipeline")
 
 
 class StreamBroken(Exception):

@@ -39,11 +39,13 @@ from pipeline.readers.results import (
 from pipeline.readers.tables import (
     TextGrid,
     UnreadableFileError,
+    duplicate_note,
     is_workbook,
     open_utf8_stream,
     open_workbook,
     read_delimited_file,
     read_sheet,
+    repeated_header,
 )
 from pipeline.readers.values import identifier, map_distinct, match_key, parse_cells
 from pipeline.settings import LOCAL_TIME_ZONE
@@ -115,6 +117,8 @@ class SurveyLayout:
     submission_id_column: int | None = None
     submission_time_column: int | None = None
     unmapped_headers: list[str] = field(default_factory=list)
+    # Questions (or options) more than one column names: the first column is read.
+    duplicates: list[str] = field(default_factory=list)
 
     def has(self, question: str) -> bool:
         """Whether the file has a column for `question` (for a select_multiple question,
@@ -183,7 +187,10 @@ def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
     lookup = form.header_lookup()
     layout = SurveyLayout(shape="unknown")
     id_shapes: list[str] = []
+    earlier: set[str] = set()
     for index, header in enumerate(headers):
+        repeated = repeated_header(header, earlier)
+        earlier.add(header)
         key = match_key(header)
         bare = key.rsplit("/", 1)[-1]
         if key in SUBMISSION_ID_HEADERS or bare in SUBMISSION_ID_HEADERS:
@@ -199,12 +206,20 @@ def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
         if key in SYSTEM_HEADERS:
             continue
         match = lookup.get(key)
+        if match is None and repeated is not None and lookup.get(match_key(repeated)):
+            layout.duplicates.append(repeated)  # a workbook's second `age`, read as `age_1`
+            continue
         if match is None:
             layout.unmapped_headers.append(header)
             continue
         question, option = match
         if option is None:
-            layout.question_columns.setdefault(question, index)
+            if question in layout.question_columns:
+                layout.duplicates.append(question)
+            else:
+                layout.question_columns[question] = index
+        elif option in layout.option_columns.get(question, {}):
+            layout.duplicates.append(f"{question}/{option}")
         else:
             layout.option_columns.setdefault(question, {})[option] = index
     if len(layout.question_columns) + len(layout.option_columns) < MINIMUM_MAPPED_QUESTIONS:
@@ -413,7 +428,7 @@ def _whole_grid(raw: RawFile, form: SurveyForm) -> tuple[TextGrid, str | None]:
     if is_workbook(data):
         workbook = open_workbook(data)
         if not workbook.sheet_names:
-            raise UnreadableFileError("the workbook has no sheet")
+            raise UnreadableFileError("le classeur n'a aucune feuille")
         return read_sheet(workbook, workbook.sheet_names[0], reads_header(form)), None
     return read_delimited_file(data)
 
@@ -472,11 +487,12 @@ def read_survey_export(raw: RawFile, mapping: SurveyMapping, *, streaming: bool 
 
 def _rejected(raw: RawFile, layout: SurveyLayout | None) -> FileRead:
     if layout is None:
-        reason = ("not a survey export of citizen_survey.xlsx nor a workshop register: "
-                  "its headers name (almost) no question of the form")
+        reason = ("ni un export de l'enquête citizen_survey.xlsx, ni un registre d'ateliers : "
+                  "ses en-têtes ne nomment (presque) aucune question du formulaire")
         return FileRead(outcomes=[FileOutcome.rejected(raw.name, UNKNOWN_KIND, reason)])
-    reason = ("survey export without a submission identifier column (_uuid, meta-instanceID "
-              "or N° questionnaire): its rows could not be told apart from their re-exports")
+    reason = ("export d'enquête sans colonne d'identifiant de soumission (_uuid, "
+              "meta-instanceID ou N° questionnaire) : ses lignes ne pourraient pas être "
+              "distinguées de leurs réexportations")
     return FileRead(outcomes=[FileOutcome.rejected(raw.name, SURVEY_KIND, reason)])
 
 
@@ -513,7 +529,9 @@ def _read_grids(
             file_kind=SURVEY_KIND,
             file_shape=layout.shape,
             status="loaded",
-            reason=None if rows_read else NO_DATA_ROWS,
+            reason="; ".join(note for note in (
+                None if rows_read else NO_DATA_ROWS, duplicate_note(layout.duplicates))
+                if note) or None,
             rows_read=rows_read,
             encoding=encoding,
             unmapped_headers=", ".join(layout.unmapped_headers) or None,

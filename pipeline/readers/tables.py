@@ -16,7 +16,10 @@ import codecs
 import csv
 import functools
 import io
+import math
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,8 +29,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from pipeline.settings import ReadLimits
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+# The reasons a file is rejected are read by the clerks who dropped it: in French.
+EMPTY_FILE = "le fichier est vide"
 
 
 class UnreadableFileError(Exception):
@@ -166,12 +175,12 @@ def _regional_decoding(data: bytes) -> tuple[str, str]:
             continue  # Windows-1252 leaves five bytes undefined
         candidates.append((implausible_characters(text), text, encoding))
     if not candidates:
-        raise UnreadableFileError("binary content: not a CSV, text or Excel file")
+        raise UnreadableFileError("contenu binaire : ni un CSV, ni un texte, ni un classeur Excel")
     score, text, encoding = min(candidates, key=lambda candidate: candidate[0])
     if score > MAX_IMPLAUSIBLE_SHARE * len(text):
         raise UnreadableFileError(
-            "binary content, or text in an encoding other than UTF-8, UTF-16, Windows-1252 "
-            "or Windows-1256: not a CSV, text or Excel file"
+            "contenu binaire, ou texte dans un autre encodage que UTF-8, UTF-16, Windows-1252 "
+            "ou Windows-1256 : ni un CSV, ni un texte, ni un classeur Excel"
         )
     return text, encoding
 
@@ -186,7 +195,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     Excel), whichever reads as text of the region (`_regional_decoding`).
     """
     if not data:
-        raise UnreadableFileError("the file is empty")
+        raise UnreadableFileError(EMPTY_FILE)
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -196,14 +205,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
-                raise UnreadableFileError(f"broken {encoding} text: {error}") from error
+                raise UnreadableFileError(f"texte {encoding} abîmé : {error}") from error
     if b"\x00" in data[:4096] and data.count(b"\x00") > len(data) // 4:
         # UTF-16 without a byte-order mark: every other byte of Latin text is zero.
         encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as error:
-            raise UnreadableFileError(f"binary content, not text: {error}") from error
+            raise UnreadableFileError(f"contenu binaire, pas du texte : {error}") from error
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -216,7 +225,8 @@ def sniff_delimiter(header_line: str) -> str:
     counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
     delimiter, count = max(counts.items(), key=lambda item: item[1])
     if count == 0:
-        raise UnreadableFileError("no column separator (; , or tab) in the first line")
+        raise UnreadableFileError(
+            "aucun séparateur de colonnes (; , ou tabulation) sur la première ligne")
     return delimiter
 
 
@@ -237,7 +247,7 @@ def read_delimited_file(data: bytes) -> tuple[TextGrid, str]:
     files with broken rows, take the exact path through `decode_text`.
     """
     if not data or data.isspace():
-        raise UnreadableFileError("the file is empty")
+        raise UnreadableFileError(EMPTY_FILE)
     # NUL bytes are valid UTF-8 but mean UTF-16 without a byte-order mark.
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]
     if not utf16:
@@ -388,7 +398,7 @@ def read_delimited_text(text: str) -> TextGrid:
     """Parse CSV/TSV text (any dialect of EXPORT_FORMATS.md) into a TextGrid."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise UnreadableFileError("the file holds no text")
+        raise UnreadableFileError("le fichier ne contient aucun texte")
     header_line = _first_line(text).rstrip("\r")
     delimiter = sniff_delimiter(header_line)
     if text.count('"') % 2 == 0:
@@ -449,7 +459,7 @@ def _parse_with_csv_module(text: str, delimiter: str) -> TextGrid:
     try:
         header = next(rows)
     except (StopIteration, csv.Error) as error:
-        raise UnreadableFileError(f"no readable header line: {error}") from error
+        raise UnreadableFileError(f"aucune ligne d'en-tête lisible : {error}") from error
     width = len(header)
     kept: list[list[str]] = []
     numbers: list[int] = []
@@ -484,11 +494,83 @@ def _parse_with_csv_module(text: str, delimiter: str) -> TextGrid:
 # --- Excel -------------------------------------------------------------------------------------
 
 
+# Parts of a workbook smaller than this are never judged by their compression ratio (a small
+# part of repeated styles may compress very well, and costs nothing to read).
+RATIO_FROM_BYTES = 1 << 20
+_CHUNK = 1 << 20
+
+
+def check_workbook_size(path: Path, limits: ReadLimits) -> None:
+    """Reject a workbook before any parser opens it, when what it would take to read is
+    beyond `limits`.
+
+    An `.xlsx` file is a zip archive: its table of contents declares each part's size, and
+    a "zip bomb" declares (or hides) gigabytes behind a few kilobytes. The declared sizes are
+    checked first (total, and ratio of each part above 1 MiB), then every part is inflated
+    once, in blocks and thrown away, which proves the declarations: Python stops at the
+    declared size and a part that holds more fails its checksum. An old `.xls` file (not a
+    zip) is judged by its size on disk.
+    """
+    mebibytes = limits.workbook_max_bytes / (1 << 20)
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        if path.stat().st_size > limits.workbook_max_bytes:
+            raise UnreadableFileError(
+                f"classeur plus gros que la limite de {mebibytes:.0f} Mo : non lu") from None
+        return  # not a zip archive: fastexcel says what it is
+    with archive:
+        parts = archive.infolist()
+        total = sum(part.file_size for part in parts)
+        if total > limits.workbook_max_bytes:
+            raise UnreadableFileError(
+                f"classeur qui gonfle à {math.ceil(total / (1 << 20))} Mo une fois décompressé, "
+                f"au-delà de la limite de {mebibytes:.0f} Mo : non lu (fichier abîmé ou "
+                "« bombe zip ») ; découpez l'export, ou relevez read_limits dans "
+                "programme.yaml")
+        for part in parts:
+            ratio = part.file_size / max(part.compress_size, 1)
+            if part.file_size > RATIO_FROM_BYTES and ratio > limits.workbook_max_ratio:
+                raise UnreadableFileError(
+                    f"classeur dont la partie {part.filename} gonfle {ratio:.0f} fois "
+                    f"(limite {limits.workbook_max_ratio:.0f}) : non lu (« bombe zip » ou "
+                    "fichier abîmé)")
+        try:
+            for part in parts:
+                with archive.open(part) as stream:
+                    while stream.read(_CHUNK):
+                        pass
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError,
+                OSError, EOFError, ValueError) as error:
+            raise UnreadableFileError(
+                "classeur Excel illisible : ses parties ne correspondent pas à leurs tailles "
+                f"ou sommes de contrôle déclarées ({type(error).__name__})") from error
+
+
 def open_workbook(data: bytes) -> fastexcel.ExcelReader:
     try:
         return fastexcel.read_excel(data)
     except Exception as error:  # fastexcel raises its own error types for broken workbooks
-        raise UnreadableFileError(f"not a readable Excel workbook: {error}") from error
+        raise UnreadableFileError(f"classeur Excel illisible : {error}") from error
+
+
+# fastexcel names a repeated header `age_1`, `age_2`… after the first `age`.
+_RENAMED_REPEAT = re.compile(r"(.+)_(\d+)")
+
+
+def repeated_header(header: str, earlier: set[str]) -> str | None:
+    """The header that `header` repeats, when a workbook reader renamed it (`age_1` after
+    `age`); None otherwise."""
+    match = _RENAMED_REPEAT.fullmatch(header)
+    return match.group(1) if match and match.group(1) in earlier else None
+
+
+def duplicate_note(duplicates: list[str]) -> str | None:
+    """The file summary's words for columns found twice (the first one is read)."""
+    if not duplicates:
+        return None
+    names = ", ".join(dict.fromkeys(duplicates))
+    return f"colonnes en double, seule la première de chacune est lue : {names}"
 
 
 def _one_chunk(column: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -522,7 +604,7 @@ def read_sheet(
             )
         table = sheet.to_arrow()
     except Exception as error:
-        raise UnreadableFileError(f"sheet {sheet_name!r} cannot be read: {error}") from error
+        raise UnreadableFileError(f"la feuille {sheet_name!r} est illisible : {error}") from error
     headers = [_header(name) for name in table.column_names]
     columns = [
         pc.utf8_trim_whitespace(pc.fill_null(_one_chunk(column).cast(pa.string()), ""))
@@ -550,7 +632,7 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise UnreadableFileError(f"cannot open the file: {error}") from error
+        raise UnreadableFileError(f"impossible d'ouvrir le fichier : {error}") from error
 
 
 def is_workbook(data: bytes) -> bool:

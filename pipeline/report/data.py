@@ -11,8 +11,7 @@ that both cases reach the figures as such, never as zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -217,7 +216,7 @@ CODE_LABELS_SQL = """
 class ReportData:
     """The published figures the report shows, one frame per theme, every geography."""
 
-    published_at: datetime
+    data_as_of: datetime | None
     headline: pd.DataFrame
     satisfaction: pd.DataFrame
     equity: pd.DataFrame
@@ -228,7 +227,7 @@ class ReportData:
     code_labels: pd.DataFrame
 
     @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection, published_at: datetime,
+    def load(cls, con: duckdb.DuckDBPyConnection, as_of: datetime | None,
              geography_code: str | None = None) -> ReportData:
         """Every report geography, or one (`geography_code`) for a notebook."""
         def frame(sql: str) -> pd.DataFrame:
@@ -236,7 +235,7 @@ class ReportData:
             return con.execute(sql, parameters).df()
 
         return cls(
-            published_at=published_at,
+            data_as_of=as_of,
             headline=frame(HEADLINE_SQL),
             satisfaction=frame(SATISFACTION_SQL),
             equity=frame(EQUITY_SQL),
@@ -253,7 +252,20 @@ class ReportData:
         return str(found.iloc[0]) if len(found) else (default if default is not None else code)
 
 
-def published_at(database: Path) -> datetime:
-    """When the marts database was published (its file's modification time), in Morocco's
-    time: the "night" the figures are from."""
-    return datetime.fromtimestamp(database.stat().st_mtime, tz=PROGRAMME_TIMEZONE)
+DATA_AS_OF_SQL = """
+    select coalesce(max(modified_at) filter (status = 'loaded'), max(modified_at))
+    from quality_file_summary
+"""
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The date the figures stand at, in Morocco's time: when the most recent file loaded
+    was last modified (any file's, if none loaded; None without files). Read from the data,
+    not the clock, so that two runs on the same files publish the same report; when a run
+    published is in `manifest.json`."""
+    row = con.execute(DATA_AS_OF_SQL).fetchone()
+    moment = row[0] if row else None
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC).astimezone(PROGRAMME_TIMEZONE)
+

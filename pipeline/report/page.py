@@ -24,7 +24,7 @@ from plotly.offline import get_plotlyjs
 
 from pipeline.marts_access import open_database
 from pipeline.report import figures, text
-from pipeline.report.data import ReportData, published_at
+from pipeline.report.data import ReportData, data_as_of
 
 REPORT_DIR_NAME = "report"
 REPORT_FILE_NAME = "rapport.html"
@@ -92,7 +92,7 @@ def _json(figure: figures.Figure) -> str:
 def build_geographies(data: ReportData) -> list[Geography]:
     """One `Geography` per section, with its figures' specifications, in display order."""
     withheld = data.label("suppression", "primary", "masqué")
-    night = text.date_time(data.published_at)
+    night = text.date_time(data.data_as_of)
     satisfaction = dict(tuple(data.satisfaction.groupby("geography_code", sort=False)))
     equity = dict(tuple(data.equity.groupby("geography_code", sort=False)))
     targets = dict(tuple(data.targets.groupby("geography_code", sort=False)))
@@ -172,7 +172,7 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
                        f"intervalle de confiance à 95 % (Wilson) au survol ; hachuré : "
                        f"masqué ({withheld}, secret complémentaire, ou estimation pondérée "
                        f"au-dessus d'une commune masquée) ; gris « — » : aucune réponse "
-                       f"dans le groupe. Données publiées le {night}."),
+                       f"dans le groupe. Données arrêtées au {night}."),
         })
     if equity is not None and geography.headline["n_respondents"]:
         specs.append({
@@ -187,7 +187,7 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
                 source=f"Source : enquête citoyenne, {respondents} répondants ; écarts non "
                        f"pondérés, intervalle de Newcombe à 95 % ; point plein : écart "
                        f"significatif ; « masqué » : un des groupes a moins de notes que le "
-                       f"seuil de publication. Données publiées le {night}.",
+                       f"seuil de publication. Données arrêtées au {night}.",
                 withheld_label=f"masqué : un des deux groupes comparés est masqué "
                                f"({withheld} ou secret complémentaire)"),
         })
@@ -208,7 +208,7 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
                 source=f"Source : registres d'ateliers, {counted} ; non pondéré ; "
                        f"{withheld} : moins de présences que le seuil de publication ; "
                        f"secret complémentaire : part qui permettrait de recalculer une part "
-                       f"masquée. Données publiées le {night}."),
+                       f"masquée. Données arrêtées au {night}."),
         })
     for spec in specs:
         spec["id"] = _figure_id(geography.code, spec["kind"])
@@ -253,7 +253,7 @@ def _nest(geographies: list[Geography], data: ReportData, withheld: str) -> None
 def render(data: ReportData, plotly_js: str) -> str:
     geographies = build_geographies(data)
     region = next((g for g in geographies if g.level == "region"), None)
-    night = text.date_time(data.published_at)
+    night = text.date_time(data.data_as_of)
     quality = _quality_figures(data, night)
     template = _ENVIRONMENT.get_template("report.html.j2")
     return template.render(
@@ -285,7 +285,7 @@ def _quality_figures(data: ReportData, night: str) -> list[dict[str, Any]]:
                 title="Devenir des lignes de chaque fichier reçu",
                 subtitle="Lignes retenues, doublons (exports cumulatifs), versions "
                          "remplacées, refus de consentement et quarantaine",
-                source=f"{base} ; registres : une ligne par feuille. Données publiées le "
+                source=f"{base} ; registres : une ligne par feuille. Données arrêtées au "
                        f"{night}."),
         },
         {
@@ -298,7 +298,7 @@ def _quality_figures(data: ReportData, night: str) -> list[dict[str, Any]]:
                 title="Lignes mises en quarantaine, par règle enfreinte",
                 subtitle="Une ligne peut enfreindre plusieurs règles ; détail dans "
                          "quality_quarantine (fichier, ligne, colonne, valeur)",
-                source=f"{base}. Données publiées le {night}.",
+                source=f"{base}. Données arrêtées au {night}.",
                 axis_title="lignes en quarantaine (nombre)", colour="#c62828"),
         },
         {
@@ -311,7 +311,7 @@ def _quality_figures(data: ReportData, night: str) -> list[dict[str, Any]]:
                 title="Réponses retenues mais signalées comme douteuses",
                 subtitle="Comptées dans les chiffres ; à vérifier avec les superviseurs "
                          "(quality_flags)",
-                source=f"{base}. Données publiées le {night}.",
+                source=f"{base}. Données arrêtées au {night}.",
                 axis_title="réponses signalées (nombre)", colour="#8d6e00"),
         },
     ]
@@ -326,7 +326,7 @@ def build_report(marts_database: Path, output: Path) -> ReportSummary:
     with yesterday's report open keeps a whole file."""
     started = time.perf_counter()
     with open_database(marts_database) as con:
-        data = ReportData.load(con, published_at(marts_database))
+        data = ReportData.load(con, data_as_of(con))
     html = render(data, get_plotlyjs())
     output.parent.mkdir(parents=True, exist_ok=True)
     building = output.with_name(f".{output.name}.building")

@@ -56,5 +56,7 @@ def decimal(value: object, digits: int = 2) -> str:
     return f"{float(value):.{digits}f}".replace(".", ",")  # type: ignore[arg-type]
 
 
-def date_time(moment: datetime) -> str:
+def date_time(moment: datetime | None) -> str:
+    if moment is None:
+        return "date inconnue"
     return moment.strftime("%d/%m/%Y à %H:%M")

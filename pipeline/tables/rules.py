@@ -1,6 +1,9 @@
 """The quarantine rules (INDICATORS.md §6), one declaration each: id, message, the rows they
 apply to and the column whose value a quarantine row shows.
 
+The messages are in French: clerks and managers read them in `quality_quarantine`, the
+workbook and the report. The ids stay as they are (analysts filter on them).
+
 The pandera checks of `pipeline.schemas` are named by these ids, and `rule_for` and
 `reported_column` are derived from here, so a rule is added or reworded in one place.
 """
@@ -18,43 +21,45 @@ ANY_FILE = "any"
 
 MISSING_SUBMISSION_ID = Rule(
     "missing_submission_id",
-    "no submission identifier (_uuid, meta-instanceID or N° questionnaire): the row cannot be "
-    "told apart from its re-exports",
+    "aucun identifiant de soumission (_uuid, meta-instanceID ou N° questionnaire) : la ligne "
+    "ne peut pas être distinguée de ses ré-exports",
     SURVEY, reported_column=None, missing_of="submission_key",
 )
-CONSENT_MISSING = Rule("consent_missing", "consent is neither yes nor no", SURVEY,
+CONSENT_MISSING = Rule("consent_missing", "le consentement n'est ni oui ni non", SURVEY,
                        missing_of="consent")
-UNKNOWN_PROVINCE = Rule("unknown_province", "province code is not a province of the region",
+UNKNOWN_PROVINCE = Rule("unknown_province", "le code province n'est pas une province de la région",
                         SURVEY)
-UNKNOWN_COMMUNE = Rule("unknown_commune", "commune code is not a commune of the region",
+UNKNOWN_COMMUNE = Rule("unknown_commune", "le code commune n'est pas une commune de la région",
                        SURVEY, missing_of="commune")
 COMMUNE_NOT_IN_PROVINCE = Rule("commune_not_in_province",
-                               "the commune does not lie in the province named", SURVEY,
+                               "la commune n'est pas dans la province indiquée", SURVEY,
                                reported_column="commune")
-AGE_MISSING = Rule("age_missing", "age is missing", SURVEY)
-AGE_NOT_INTEGER = Rule("age_not_integer", "age is not a whole number", SURVEY)
-AGE_OUT_OF_RANGE = Rule("age_out_of_range", "age is outside {min_age}–{max_age}", SURVEY)
-SEX_INVALID = Rule("sex_invalid", "sex is missing or not female/male", SURVEY)
-SCORE_OUT_OF_RANGE = Rule("score_out_of_range", "score is not 1–5 or 9 (don't know)", SURVEY)
+AGE_MISSING = Rule("age_missing", "l'âge manque", SURVEY)
+AGE_NOT_INTEGER = Rule("age_not_integer", "l'âge n'est pas un nombre entier", SURVEY)
+AGE_OUT_OF_RANGE = Rule("age_out_of_range", "l'âge est hors de {min_age}–{max_age} ans", SURVEY)
+SEX_INVALID = Rule("sex_invalid", "le sexe manque ou n'est ni femme ni homme", SURVEY)
+SCORE_OUT_OF_RANGE = Rule("score_out_of_range", "la note n'est ni de 1 à 5 ni 9 (ne sait pas)",
+                          SURVEY)
 SCORE_WITHOUT_USE = Rule(
     "score_without_use",
-    "a satisfaction score is given while the service was not used (used_<service> is not yes)",
+    "une note de satisfaction est donnée alors que le service n'a pas été utilisé "
+    "(used_<service> n'est pas oui)",
     SURVEY,
 )
 MALFORMED_ROW = Rule("malformed_row",
-                     "the row cannot be parsed (wrong number of fields or broken quoting)",
+                     "la ligne est illisible (nombre de champs erroné ou guillemets cassés)",
                      ANY_FILE, reported_column=None)
 UNKNOWN_WORKSHOP = Rule("unknown_workshop",
-                        "the participant's id_atelier is not a workshop of any register",
+                        "l'id_atelier du participant n'est l'atelier d'aucun registre",
                         ATTENDANCES, reported_column="workshop_id")
-MISSING_WORKSHOP_ID = Rule("missing_workshop_id", "id_atelier is empty", WORKSHOPS,
+MISSING_WORKSHOP_ID = Rule("missing_workshop_id", "id_atelier est vide", WORKSHOPS,
                            missing_of="workshop_id")
 WORKSHOP_UNKNOWN_COMMUNE = Rule("workshop_unknown_commune",
-                                "code_commune is not a commune of the region", WORKSHOPS,
+                                "code_commune n'est pas une commune de la région", WORKSHOPS,
                                 reported_column="commune_code")
 PARTICIPANT_UNIDENTIFIED = Rule(
     "participant_unidentified",
-    "neither a name nor a phone number: the attendance cannot be told apart from others",
+    "ni nom ni téléphone : la présence ne peut pas être distinguée des autres",
     ATTENDANCES, reported_column=None, missing_of="person_key",
 )
 

@@ -28,9 +28,14 @@ ANSWERS = FieldFamily(
 
 STG_RAW_FILES = Table(
     "stg_raw_files", "staging",
-    "Chaque fichier du dossier data/raw : nature reconnue au contenu, taille, date, empreinte.",
-    "Every file of the raw folder: kind told from its content, size, time, digest.",
-    fields("source_file", "file_kind", "size_bytes", "modified_at", "sha256", "file_order"),
+    "Chaque fichier du dossier data/raw : nature reconnue au contenu, taille, date, empreinte ; "
+    "ce qui est rejeté sans être lu (lien vers l'extérieur, tube, classeur trop gros), avec la "
+    "raison.",
+    "Every file of the raw folder: kind told from its content, size, time, digest; what is "
+    "rejected without being read (a link out of the folder, a pipe, a workbook too large), "
+    "with the reason.",
+    fields("source_file", "file_kind", "size_bytes", "modified_at", "sha256", "file_order",
+           "reason"),
     key=("source_file",), domain="files", summary_by="file_kind",
 )
 

@@ -7,9 +7,10 @@ with reads as (
     union all by name
     select source_file, '' as sheet, 'unknown' as file_kind, 'unknown' as file_shape,
            'rejected' as status,
-           case when size_bytes = 0 then 'the file is empty'
-                else 'not a survey export nor a workshop register (unreadable or '
-                     || 'unrecognised content)' end as reason,
+           coalesce(reason,
+                    case when size_bytes = 0 then 'le fichier est vide'
+                         else 'ni un export d''enquête, ni un registre d''ateliers (contenu '
+                              || 'illisible ou non reconnu)' end) as reason,
            0 as rows_read, null as encoding, null as unmapped_headers
     from {{ ref('stg_raw_files') }} where file_kind = 'unknown'
 ),
