@@ -59,7 +59,7 @@ test: env
 	$(PY) -m pytest
 
 dev: env
-	$(VENV)/bin/dagster dev -m assets.definitions
+	$(VENV)/bin/dagster dev -w workspace.yaml
 
 bench: env
 	$(PY) -m benchmarks.benchmark $(BENCH_ARGS)

@@ -1,12 +1,19 @@
-"""The one Definitions object: `dagster dev`, `dagster asset materialize` and the tests all
-load this module (see `[tool.dagster]` in pyproject.toml)."""
+"""The one Definitions object: `dagster dev`, `dagster job execute`, the server's webserver and
+daemon and the tests all load this module, as the code location `citizen_metrics`
+(`workspace.yaml`, `[tool.dagster]` in pyproject.toml)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from assets.alerting import alert_on_failed_run
-from assets.automation import citizen_metrics_job, new_raw_files, nightly_schedule
+from assets.automation import (
+    citizen_metrics_job,
+    new_raw_files,
+    nightly_schedule,
+    purge_run_history_job,
+    weekly_purge_schedule,
+)
 from assets.checks import CHECKS as QUALITY_CHECKS
 from assets.publication import PUBLICATION_ASSETS, PUBLICATION_CHECKS
 from assets.recovery import recover_dead_runs
@@ -22,8 +29,8 @@ CHECKS = [*QUALITY_CHECKS, *PUBLICATION_CHECKS]
 defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=CHECKS,
-    jobs=[citizen_metrics_job],
-    schedules=[nightly_schedule],
+    jobs=[citizen_metrics_job, purge_run_history_job],
+    schedules=[nightly_schedule, weekly_purge_schedule],
     sensors=[new_raw_files, recover_dead_runs, alert_on_failed_run],
     resources={"pipeline": PipelineResource()},
     # One process for the whole run: ~60 ms per asset instead of ~2 s for a new process per

@@ -9,6 +9,18 @@ and memory, and the ratio of the two (with and without the exports, which the fl
 write). Each measurement runs in its own process so peak memories are separate; the floor
 runs first, so that both read the files from the same (warm) page cache. Measurements, not
 tests: this machine is shared and noisy, so nothing here asserts a time.
+
+Then three more nights on the same warehouse, as a server lives them: nothing new (no file
+read), the newest cumulative export removed (its rows leave staging), and the same export
+arriving again (one new monthly export: that file alone is read); the last night's published
+tables are compared with the first night's, which read every file.
+
+    make bench BENCH_ARGS="--responses 10000000 --national --disclosure primary_only --no-floor"
+
+runs at national scale: 1,503 communes of a SYNTHETIC national reference
+(`benchmarks/national.py`), with disclosure control limited to primary suppression and
+without the audit (both would not finish at that size: see docs/scaling.md), which
+`--disclosure-sample` measures apart on a few provinces.
 """
 
 from __future__ import annotations
@@ -25,22 +37,74 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.national import write_national_reference
 from pipeline.marts_access import open_database
-from pipeline.settings import REPO_ROOT
+from pipeline.settings import FULL_DISCLOSURE, PRIMARY_ONLY_DISCLOSURE, REPO_ROOT
 from pipeline.workbook import write_workbook
 from tools.demo_data import generate_demo_data
 
 
-def run_child(module: str, root: Path) -> dict:
+def run_child(module: str, root: Path, *arguments: str) -> dict:
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT),
                    "PIPELINE_SALT": os.environ.get("PIPELINE_SALT", "benchmark-salt")}
     completed = subprocess.run(
-        [sys.executable, "-m", module, str(root)], capture_output=True, text=True,
+        [sys.executable, "-m", module, str(root), *arguments], capture_output=True, text=True,
         cwd=REPO_ROOT, env=environment, check=False,
     )
     if completed.returncode != 0:
         raise SystemExit(f"{module} failed:\n{completed.stderr[-4000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def staged_now(run: dict) -> tuple[int, int]:
+    """Files and rows read by a night (survey exports and registers)."""
+    staging = run["staging"].values()
+    return (sum(step["files_new_or_changed"] for step in staging),
+            sum(step["rows_read_now"] for step in staging))
+
+
+def published_tables(path: Path) -> dict[str, list[tuple]]:
+    with open_database(path) as con:
+        names = [name for (name,) in con.execute(
+            "select table_name from duckdb_tables() order by all").fetchall()]
+        return {name: sorted(con.execute(f"select * from {name}").fetchall(), key=repr)
+                for name in names}
+
+
+def newest_export(raw: Path) -> Path:
+    """The latest cumulative Kobo CSV export: what a new month brings."""
+    return max(raw.glob("kobo_citizen_survey_20*.csv"), key=lambda path: path.name)
+
+
+def incremental_nights(root: Path, full: dict, child_arguments: list[str]) -> None:
+    """Nothing new, the newest export removed, then arriving again; figures compared."""
+    first_marts = root / "first_night.duckdb"
+    shutil.copyfile(root / "marts" / "citizen_metrics.duckdb", first_marts)
+    export = newest_export(root / "raw")
+    held = root / export.name
+    nights = [("full: every file read", full)]
+    nights.append(("nothing new", run_child("benchmarks.materialize", root, *child_arguments)))
+    os.replace(export, held)  # a rename keeps the file's modification time
+    nights.append((f"{export.name} removed",
+                   run_child("benchmarks.materialize", root, *child_arguments)))
+    os.replace(held, export)
+    nights.append((f"one new export ({export.stat().st_size / 1e6:,.0f} MB)",
+                   run_child("benchmarks.materialize", root, *child_arguments)))
+    print(f"\n{'night':<46}{'wall s':>8}{'staging s':>11}{'files read':>12}"
+          f"{'rows read':>12}{'peak MB':>9}")
+    for name, run in nights:
+        files, rows = staged_now(run)
+        staging = sum(run["steps"].get(step, 0.0) for step in
+                      ("stg_raw_files", "stage_survey_exports", "stage_workshop_registers"))
+        print(f"{name:<46}{run['wall_seconds']:>8.1f}{staging:>11.2f}{files:>12,}"
+              f"{rows:>12,}{run['peak_rss_mb']:>9,.0f}")
+    first, last = (published_tables(first_marts),
+                   published_tables(root / "marts" / "citizen_metrics.duckdb"))
+    differing = sorted(name for name in first.keys() | last.keys()
+                       if first.get(name) != last.get(name))
+    print("published tables after the last night identical to the first night's: "
+          + ("yes" if not differing else f"NO, they differ in {', '.join(differing)}"))
+    first_marts.unlink()
 
 
 def main() -> None:
@@ -49,11 +113,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2022)
     parser.add_argument("--root", type=Path, default=REPO_ROOT / "data" / "bench")
     parser.add_argument("--reuse", action="store_true", help="keep already generated files")
+    parser.add_argument("--national", action="store_true",
+                        help="1,503 communes of a synthetic national reference")
+    parser.add_argument("--disclosure", choices=(FULL_DISCLOSURE, PRIMARY_ONLY_DISCLOSURE),
+                        default=FULL_DISCLOSURE,
+                        help="primary_only: no complementary suppression, no audit")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor")
+    parser.add_argument("--no-nights", action="store_true",
+                        help="skip the incremental nights")
+    parser.add_argument("--disclosure-sample", default="",
+                        help="comma-separated numbers of provinces: disclosure control in "
+                             "full measured on the first K provinces of the run")
     args = parser.parse_args()
 
-    root: Path = args.root / f"n{args.responses}"
+    root: Path = args.root / f"{'national_' if args.national else ''}n{args.responses}"
+    if args.national:
+        reference = write_national_reference(root / "reference")
+        os.environ["PIPELINE_REFERENCE_DIR"] = str(reference)
+    os.environ["PIPELINE_DISCLOSURE_CONTROL"] = args.disclosure
+    child_arguments = ["--skip-audit"] if args.disclosure != FULL_DISCLOSURE else []
     if not (args.reuse and (root / "raw").exists()):
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(root / "raw", ignore_errors=True)
         started = time.perf_counter()
         summary = generate_demo_data(root / "raw", seed=args.seed, n_responses=args.responses)
         print(f"generated {summary.submissions:,} submissions in {len(summary.files)} files in "
@@ -62,16 +142,18 @@ def main() -> None:
     shutil.rmtree(root / "work", ignore_errors=True)
     raw_bytes = sum(p.stat().st_size for p in (root / "raw").rglob("*") if p.is_file())
 
-    floor = run_child("benchmarks.floor", root)
-    pipeline = run_child("benchmarks.materialize", root)
+    floor = None if args.no_floor else run_child("benchmarks.floor", root)
+    pipeline = run_child("benchmarks.materialize", root, *child_arguments)
     with duckdb.connect(str(root / "marts" / "citizen_metrics.duckdb"), read_only=True) as con:
-        rows_read, accepted = con.execute(
-            "select sum(rows_read), sum(accepted) from quality_file_summary "
-            "where file_kind = 'survey_export'"
+        rows_read, accepted, communes = con.execute(
+            "select sum(rows_read), sum(accepted), "
+            "(select count(*) from label_geographies where geography_level = 'commune') "
+            "from quality_file_summary where file_kind = 'survey_export'"
         ).fetchone()
 
     print(f"\nraw files: {raw_bytes / 1e6:,.1f} MB; survey rows read: {rows_read:,}; "
-          f"accepted responses: {accepted:,}")
+          f"accepted responses: {accepted:,}; communes in the reference: {communes:,}; "
+          f"disclosure control: {args.disclosure}")
     print(f"\n{'step':<58}{'seconds':>9}")
     for step, seconds in sorted(pipeline["steps"].items(), key=lambda item: -item[1]):
         print(f"{step:<58}{seconds:>9.2f}")
@@ -98,12 +180,26 @@ def main() -> None:
           + f"); the attacker's audit before publication {audit_seconds:.2f} s")
     print(f"pipeline: {wall:.1f} s wall ({wall - exports:.1f} s without the exports and "
           f"report), {rows_read / wall:,.0f} survey rows/s, "
-          f"peak memory {pipeline['peak_rss_mb']:,.0f} MB")
-    print(f"floor:    {floor['wall_seconds']:.1f} s wall ({floor['read_seconds']:.1f} s reading "
-          f"{floor['rows_read']:,} rows of every export shape), peak memory "
-          f"{floor['peak_rss_mb']:,.0f} MB; {floor['responses']:,} latest consenting responses")
-    print(f"ratio pipeline / floor: {wall / floor['wall_seconds']:.1f}x "
-          f"({(wall - exports) / floor['wall_seconds']:.1f}x without the exports and report)")
+          f"peak memory {pipeline['peak_rss_mb']:,.0f} MB (worker processes "
+          f"{pipeline['peak_rss_children_mb']:,.0f} MB)")
+    if floor is not None:
+        print(f"floor:    {floor['wall_seconds']:.1f} s wall ({floor['read_seconds']:.1f} s "
+              f"reading {floor['rows_read']:,} rows of every export shape), peak memory "
+              f"{floor['peak_rss_mb']:,.0f} MB; {floor['responses']:,} latest consenting "
+              f"responses")
+        print(f"ratio pipeline / floor: {wall / floor['wall_seconds']:.1f}x "
+              f"({(wall - exports) / floor['wall_seconds']:.1f}x without the exports and "
+              f"report)")
+    if not args.no_nights:
+        incremental_nights(root, pipeline, child_arguments)
+    for provinces in filter(None, args.disclosure_sample.split(",")):
+        sample = run_child("benchmarks.disclosure_sample", root, provinces.strip())
+        print(f"\ndisclosure control in full on {sample['provinces']} provinces "
+              f"({sample['communes']:,} communes, {sample['responses']:,} responses): "
+              + ", ".join(f"{step} {seconds:.1f} s"
+                          for step, seconds in sample["seconds"].items())
+              + f"; audit passed: {sample['audit_passed']}; rows {sample['rows']}; "
+              f"peak memory {sample['peak_rss_mb']:,.0f} MB")
 
 
 if __name__ == "__main__":

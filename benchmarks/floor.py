@@ -37,7 +37,7 @@ from pipeline.readers.survey import (
     survey_layout,
 )
 from pipeline.readers.tables import decode_text, is_workbook, sniff_delimiter
-from pipeline.settings import REPO_ROOT
+from pipeline.settings import Settings
 from pipeline.xlsform import SurveyForm, header_key, load_form
 
 DIMENSIONS = ("sex", "age_group", "disability", "residence")
@@ -155,7 +155,7 @@ def read_exports(con: duckdb.DuckDBPyConnection, raw_dir: Path, form: SurveyForm
 
 def roll_up(con: duckdb.DuckDBPyConnection, form: SurveyForm) -> int:
     """Latest versions, cells, then every geography × breakdown in one GROUPING SETS pass."""
-    communes = REPO_ROOT / "data" / "reference" / "communes.csv"
+    communes = Settings.from_env().reference_dir / "communes.csv"
     wg = ", ".join(form.washington_group_items)
     con.execute(
         f"""
@@ -218,7 +218,7 @@ def roll_up(con: duckdb.DuckDBPyConnection, form: SurveyForm) -> int:
 
 
 def main(root: Path) -> None:
-    form = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
+    form = load_form(Settings.from_env().survey_form)
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")

@@ -129,6 +129,13 @@ class Pseudonymiser:
             self._hashers[purpose] = hasher
         return hasher
 
+    def fingerprint(self) -> str:
+        """A digest that changes with the salt and says nothing about it (a keyed hash of a
+        fixed text): staging compares it to know whether its keys are still this salt's."""
+        digest = self._hasher("fingerprint").copy()
+        digest.update(b"staged rows were keyed with this salt")
+        return digest.hexdigest()
+
     def key(self, purpose: str, value: str | None) -> str | None:
         if value is None or value == "":
             return None

@@ -41,7 +41,7 @@ from pipeline.disclosure.participation import protect_participation
 from pipeline.disclosure.protection import protect_figures
 from pipeline.readers.registers import template_vocabulary
 from pipeline.schemas import ASKED_QUESTIONS
-from pipeline.settings import LOCAL_TIME_ZONE, Settings
+from pipeline.settings import FULL_DISCLOSURE, LOCAL_TIME_ZONE, Settings
 from pipeline.tables import TABLES
 from pipeline.tables.fields import DISPOSITIONS
 from pipeline.tables.lists import build_run_lists
@@ -240,15 +240,14 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> d
             "select commune_code, province_code from ref_communes").fetchall())
         types = dict(con.execute(
             "select commune_code, commune_type from ref_communes").fetchall())
-        threshold = context.settings.suppression_threshold
-        width = context.settings.protection_width
+        settings = context.settings
+        threshold, width = settings.suppression_threshold, settings.protection_width
+        complementary = settings.disclosure_control == FULL_DISCLOSURE
         for kind in figures:
-            if kind.table == "mart_participation":
-                found = protect_participation(con, kind, provinces, types,
-                                              threshold=threshold, width=width)
-            else:
-                found = protect_figures(con, kind, provinces, types,
-                                        threshold=threshold, width=width)
+            protect = (protect_participation if kind.table == "mart_participation"
+                       else protect_figures)
+            found = protect(con, kind, provinces, types, threshold=threshold, width=width,
+                            complementary=complementary)
             counts |= {f"{kind.flag}_{reason}": n for reason, n in found.items()}
     round_estimates(con, name)
     return counts

@@ -25,6 +25,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 MARTS_DATABASE_NAME = "citizen_metrics.duckdb"
 DEFAULT_SALT_FILE = "data/work/pseudonymisation.salt"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+# Disclosure control in full (the default, and the only choice in production), or primary
+# suppression only: for measuring the rest of the pipeline at a scale where the search for
+# complementary figures would not finish (`make bench` at national scale, docs/scaling.md).
+FULL_DISCLOSURE, PRIMARY_ONLY_DISCLOSURE = "full", "primary_only"
 PROGRAMME_FILE = "programme.yaml"
 VOCABULARIES_FILE = "vocabularies.yaml"
 # Where interviews and workshops happen: device times without an offset (Kobo XLSX `start`,
@@ -210,6 +214,9 @@ class Settings:
       quality-flag thresholds (INDICATORS.md §6).
     - region_code / region_name, targets (defaults of the programme file under the targets
       file), vocabularies (hand-typed spellings).
+    - disclosure_control: `full`, or `primary_only` (`PIPELINE_DISCLOSURE_CONTROL`): only
+      figures resting on too few people withheld, no complementary ones; for benchmarks, its
+      output fails the disclosure audit, and production refuses it.
     - duckdb_memory_limit: DuckDB's cap on the warehouse connections
       (`PIPELINE_DUCKDB_MEMORY_LIMIT`, 2GB): past it, DuckDB spills to disk.
     - salt / salt_file / production: the pseudonymisation secret (`PIPELINE_SALT`), the file
@@ -244,6 +251,7 @@ class Settings:
     targets: Mapping[str, float]
     vocabularies: Vocabularies = field(repr=False)
     protection_width: float = 0.2
+    disclosure_control: str = FULL_DISCLOSURE
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     salt: str | None = field(default=None, repr=False)
     salt_file: Path = REPO_ROOT / DEFAULT_SALT_FILE
@@ -297,6 +305,14 @@ class Settings:
         if threshold is None:
             threshold = int(programme["suppression_threshold"])
         youth_max_env = _int_from_env("PIPELINE_YOUTH_MAX_AGE")
+        production = os.environ.get("PIPELINE_ENV", "").lower() == "production"
+        disclosure = (os.environ.get("PIPELINE_DISCLOSURE_CONTROL") or FULL_DISCLOSURE).strip()
+        if disclosure not in (FULL_DISCLOSURE, PRIMARY_ONLY_DISCLOSURE):
+            raise ValueError(f"PIPELINE_DISCLOSURE_CONTROL must be {FULL_DISCLOSURE} or "
+                             f"{PRIMARY_ONLY_DISCLOSURE}, got {disclosure!r}")
+        if production and disclosure != FULL_DISCLOSURE:
+            raise ValueError("PIPELINE_DISCLOSURE_CONTROL=primary_only is for benchmarks: "
+                             "production always publishes with disclosure control in full")
         work = work_dir or _path_from_env("PIPELINE_WORK_DIR", "data/work")
         return cls(
             raw_dir=raw_dir or _path_from_env("PIPELINE_RAW_DIR", "data/raw"),
@@ -327,7 +343,8 @@ class Settings:
                                  or DEFAULT_DUCKDB_MEMORY_LIMIT),
             salt=os.environ.get("PIPELINE_SALT", "").strip() or None,
             salt_file=_path_from_env("PIPELINE_SALT_FILE", DEFAULT_SALT_FILE),
-            production=os.environ.get("PIPELINE_ENV", "").lower() == "production",
+            production=production,
+            disclosure_control=disclosure,
             read_limits=ReadLimits.from_programme(programme["read_limits"]),
             max_drop=_float_from_env("PIPELINE_GUARD_MAX_DROP",
                                      float(programme["guard"]["max_drop"])),

@@ -8,7 +8,8 @@ server), a link to nothing or looping back on itself, a named pipe (opening it w
 forever), a device or a socket. A workbook whose parts would inflate beyond the read limits
 (a "zip bomb") is rejected before any parser sees it. Listing never reads a file (the sensor
 does it every minute); sniffing reads the first bytes, a workbook's table of contents and
-its sheet names; only the inventory hashes the content.
+its sheet names; only the inventory hashes the content, and only of the files whose size or
+modification time changed since the last inventory.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -221,20 +223,57 @@ def sniff(raw: RawFile, limits: ReadLimits) -> tuple[str, str | None]:
         return UNKNOWN_KIND, failure_reason(error)
 
 
-def inventory(folder: RawFolder, limits: ReadLimits) -> pa.Table:
+class FileStat(NamedTuple):
+    """What listing the folder tells of a file without reading it (modification time as
+    naive UTC, as `stg_raw_files` keeps it)."""
+
+    name: str
+    size_bytes: int
+    modified_at: dt.datetime
+
+
+class FileIdentity(NamedTuple):
+    """What only reading a file tells: its digest, its kind, and why it cannot be read
+    (None when it can)."""
+
+    sha256: str
+    file_kind: str
+    reason: str | None
+
+
+def file_stat(raw: RawFile) -> FileStat:
+    return FileStat(raw.name, raw.size_bytes, raw.modified_at.replace(tzinfo=None))
+
+
+def identify(raw: RawFile, limits: ReadLimits,
+             known: Mapping[FileStat, FileIdentity] | None = None) -> FileIdentity:
+    """The file's digest, kind and rejection reason; taken from `known` (the last inventory)
+    when the file's name, size and modification time are the same, so that an unchanged
+    folder is listed without reading a byte (as git and make trust a file's size and time;
+    touching a file makes it looked at again)."""
+    found = (known or {}).get(file_stat(raw))
+    if found is not None:
+        return found
+    kind, reason = sniff(raw, limits)
+    return FileIdentity(raw.sha256(), kind, reason)
+
+
+def inventory(folder: RawFolder, limits: ReadLimits,
+              known: Mapping[FileStat, FileIdentity] | None = None) -> pa.Table:
     """`stg_raw_files`: every file of the raw folder, its kind, fingerprint and arrival
-    rank, and every entry rejected without being read, with its reason."""
+    rank, and every entry rejected without being read, with its reason (`known`: the
+    digests, kinds and reasons of the last inventory, see `identify`)."""
     rows: list[Mapping[str, object]] = []
     for order, raw in enumerate(folder.files, start=1):
-        kind, reason = sniff(raw, limits)
+        identity = identify(raw, limits, known)
         rows.append({
             "source_file": raw.name,
-            "file_kind": kind,
+            "file_kind": identity.file_kind,
             "size_bytes": raw.size_bytes,
             "modified_at": raw.modified_at.replace(tzinfo=None),
-            "sha256": raw.sha256(),
+            "sha256": identity.sha256,
             "file_order": order,
-            "reason": reason,
+            "reason": identity.reason,
         })
     for entry in folder.rejected:  # never opened: no size nor content of their own
         rows.append({

@@ -159,12 +159,13 @@ PYTHON_STEPS = (
     _python_step("stg_raw_files", ("stg_raw_files",), (), _raw_files),
     # The form drives how exports are read: its questions are the staged columns.
     _python_step("stage_survey_exports",
-                 ("stg_survey_rows", "stg_survey_file_reads", "stg_survey_read_failures"),
+                 ("stg_survey_rows", "stg_survey_file_reads", "stg_survey_read_failures",
+                  "stg_survey_staged_files"),
                  ("stg_raw_files", "ref_survey_questions"), _survey_exports,
                  files=("csv", "excel")),
     _python_step("stage_workshop_registers",
                  ("stg_workshops", "stg_attendances", "stg_register_file_reads",
-                  "stg_register_read_failures"),
+                  "stg_register_read_failures", "stg_register_staged_files"),
                  ("stg_raw_files",), _workshop_registers, files=("excel",)),
 )
 

@@ -248,7 +248,9 @@ PUBLISHED_PRECISION: dict[str, dict[str, int]] = {
 
 
 def round_estimates(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Round `table`'s estimates to their published precision, in place."""
+    """Round `table`'s estimates to their published precision, in place, whatever the order
+    their rows were summed in (`published_round`: a night that reads one new export adds its
+    rows after the others, and 11/32 = 0.34375 must not round up one night, down the next)."""
     precision = PUBLISHED_PRECISION.get(table)
     if not precision:
         return

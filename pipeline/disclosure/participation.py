@@ -70,7 +70,8 @@ def count_ceilings(structure: CellStructure, counts: np.ndarray) -> np.ndarray:
 
 
 def withheld_counts(
-    structure: CellStructure, counts: np.ndarray, *, threshold: int, width: float
+    structure: CellStructure, counts: np.ndarray, *, threshold: int, width: float,
+    complementary: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which counts to withhold (and which of them first, for a hidden share above)."""
     links = share_links(structure)
@@ -91,7 +92,7 @@ def withheld_counts(
     # geography's number of attendances is always published.
     withholdable = (structure.cells["breakdown"] != "total").to_numpy()
     found = protect(structure, counts, [measure], threshold=threshold, width=width,
-                    primary=first, exists=withholdable)
+                    primary=first, exists=withholdable, complementary=complementary)
     return found.hidden, found.primary
 
 
@@ -103,6 +104,7 @@ def protect_participation(
     *,
     threshold: int,
     width: float = DEFAULT_WIDTH,
+    complementary: bool = True,
 ) -> dict[str, int]:
     """Withhold counts, dimension shares and category shares of `mart_participation`."""
     category_cells = read_cells(con, categories, published=False)
@@ -112,7 +114,8 @@ def protect_participation(
     """).df())
     structure = CellStructure.build(frame, commune_provinces, commune_types)
     counts = frame["count"].to_numpy(float)
-    withheld, first = withheld_counts(structure, counts, threshold=threshold, width=width)
+    withheld, first = withheld_counts(structure, counts, threshold=threshold, width=width,
+                                      complementary=complementary)
     links = share_links(structure)
     exposed = links[withheld[links["child"].to_numpy()]
                     & ~withheld[links["parent"].to_numpy()]]
@@ -131,7 +134,7 @@ def protect_participation(
             rows[[*key, "counts_withheld"]], on=key, how="left"
         )["counts_withheld"].fillna(False).to_numpy(bool))
         for task in family_tasks(category_cells, categories, commune_provinces,
-                                 commune_types, threshold, width)
+                                 commune_types, threshold, width, complementary)
     ]
     (category_pattern,) = run_tasks(tasks)
     _apply(con, rows, category_pattern, commune_types)

@@ -86,6 +86,7 @@ def protect(
     primary: np.ndarray | None = None,
     exists: np.ndarray | None = None,
     cost: np.ndarray | None = None,
+    complementary: bool = True,
 ) -> Protection:
     """The smallest pattern this search finds in which every hidden estimate of every
     measure keeps a feasible range of at least `width` of its scale.
@@ -93,7 +94,9 @@ def protect(
     By default a cell with no unit has nothing to hide (`exists`: count above 0), and the
     cells hidden first (`primary`) are those resting on fewer units than `threshold`.
     Among figures that would protect a cell, the one with the lowest `cost` is withheld
-    (default: its count).
+    (default: its count). Without `complementary` (`PIPELINE_DISCLOSURE_CONTROL=
+    primary_only`, for measuring the rest of the pipeline at a scale where the search would
+    not finish; refused in production), only the cells hidden first are hidden.
     """
     counts = np.asarray(counts, dtype=float)
     exists = counts > 0 if exists is None else exists
@@ -102,6 +105,8 @@ def protect(
     if already_hidden is not None:
         hidden |= already_hidden & exists
     protection = Protection(hidden=hidden, primary=primary)
+    if not complementary:
+        return protection
     cost = counts if cost is None else cost
     lines = _LineTable(structure, exists)
     # Hiding a figure only frees the others, so a range proven wide stays wide: each round

@@ -53,11 +53,12 @@ class FamilyTask:
     # reason (a participation count withheld).
     already_hidden: np.ndarray | None = None
     unpublished: np.ndarray | None = None
+    complementary: bool = True  # False: primary suppression only (benchmarks, see `protect`)
 
 
 def family_tasks(
     frame: pd.DataFrame, figures: ProtectedFigures, commune_provinces: dict[str, str],
-    commune_types: dict[str, str], threshold: int, width: float,
+    commune_types: dict[str, str], threshold: int, width: float, complementary: bool = True,
 ) -> list[FamilyTask]:
     """One task per family of `figures` from its true (unrounded) cells; a commune's
     figures by commune type, which repeat its own, are left to follow them."""
@@ -86,7 +87,8 @@ def family_tasks(
                     unpublished & ~primary, 0.0, required)))
         tasks.append(FamilyTask(family, cells, structures.get(cells), counts, measures,
                                 commune_provinces, commune_types, threshold, width,
-                                already_hidden=unpublished, unpublished=unpublished))
+                                already_hidden=unpublished, unpublished=unpublished,
+                                complementary=complementary))
     return tasks
 
 
@@ -125,7 +127,8 @@ def run_task(task: FamilyTask) -> pd.DataFrame:
         len(task.counts), dtype=bool)
     found = protect(structure, task.counts, task.measures, threshold=task.threshold,
                     width=task.width, already_hidden=task.already_hidden,
-                    cost=withholding_cost(task.cells, task.counts))
+                    cost=withholding_cost(task.cells, task.counts),
+                    complementary=task.complementary)
     hidden = task.cells.loc[found.hidden, [*GEOGRAPHY, *GROUP]].copy()
     hidden["reason"] = np.where(by_design, UNPUBLISHED_REASON, found.reasons)[found.hidden]
     return pd.concat([hidden, commune_repeats(hidden, task.commune_types)],
@@ -165,10 +168,12 @@ def protect_figures(
     *,
     threshold: int,
     width: float = DEFAULT_WIDTH,
+    complementary: bool = True,
 ) -> dict[str, int]:
     """Find and apply the pattern of every family of `figures`; counts of withheld cells."""
     frame = read_cells(con, figures, published=False)
-    tasks = family_tasks(frame, figures, commune_provinces, commune_types, threshold, width)
+    tasks = family_tasks(frame, figures, commune_provinces, commune_types, threshold, width,
+                         complementary)
     patterns = []
     for task, hidden in zip(tasks, run_tasks(tasks), strict=True):
         for column, value in zip(figures.family, task.family, strict=True):

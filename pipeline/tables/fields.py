@@ -53,6 +53,15 @@ _FIELDS = (
           "Last modification time of the file (UTC).", nullable=False),
     Field("sha256", "text", "Empreinte SHA-256 du contenu du fichier.",
           "SHA-256 digest of the file's content.", nullable=False),
+    Field("reading_fingerprint", "text",
+          "Empreinte de ce qui fait les lignes lues d'un fichier hors son contenu (formulaire, "
+          "vocabulaires, clé de pseudonymisation, code des lecteurs) : si elle change, tous "
+          "les fichiers sont relus.",
+          "Digest of what makes a file's staged rows besides its content (the form, the "
+          "vocabularies, the pseudonymisation key, the readers' code): when it changes, every "
+          "file is read again.", nullable=False),
+    Field("staged_at", "timestamp", "Date à laquelle le fichier a été lu (UTC).",
+          "When the file was read into staging (UTC).", nullable=False),
     Field("file_order", "bigint",
           "Rang d'arrivée du fichier (date de modification, puis nom) : un registre renvoyé "
           "plus tard corrige les précédents.",

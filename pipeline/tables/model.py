@@ -267,10 +267,12 @@ class Table:
             table = table.select(schema.names)
         return table.cast(schema) if not table.schema.equals(schema) else table
 
-    def create_sql(self, source: object = None) -> str:
-        """`create or replace table` with the declared columns and types."""
+    def create_sql(self, source: object = None, *, if_not_exists: bool = False) -> str:
+        """`create or replace table` with the declared columns and types (`create table if
+        not exists` for a table kept between runs)."""
         columns = ", ".join(f"{f.name} {f.duckdb_type}" for f in self.all_fields(source))
-        return f"create or replace table {self.name} ({columns})"
+        verb = "create table if not exists" if if_not_exists else "create or replace table"
+        return f"{verb} {self.name} ({columns})"
 
     def mismatches(self, found: Sequence[tuple[str, str]], source: object = None) -> list[str]:
         """How the columns of a built table (name, DuckDB type) differ from the declaration:

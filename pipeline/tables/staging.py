@@ -1,5 +1,7 @@
 """The staging tables (`stg_*`): what the readers found in `data/raw/`, one row per data row,
-pseudonymised, typed, not yet judged. Rebuilt from the raw folder on every run."""
+pseudonymised, typed, not yet judged. Kept between runs: a file already read and unchanged
+is not read again (`stg_survey_staged_files`, `stg_register_staged_files`,
+`pipeline.staging`)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,26 @@ STG_RAW_FILES = Table(
            "reason"),
     key=("source_file",), domain="files", summary_by="file_kind",
 )
+
+
+def _staged_files(name: str, what_fr: str, what_en: str) -> Table:
+    """The ledger of one kind of file: each file whose rows are in its staging tables."""
+    return Table(
+        name, "staging",
+        f"Chaque {what_fr} dont les lignes sont dans les tables de staging : son contenu "
+        "(SHA-256) et la façon de le lire au moment où il a été lu. Un fichier inchangé "
+        "n'est pas relu.",
+        f"Every {what_en} whose rows are in the staging tables: its content (SHA-256) and "
+        "how it was read. A file unchanged since is not read again.",
+        fields("source_file", "file_kind", "sha256", "reading_fingerprint", "staged_at"),
+        key=("source_file",), domain="files",
+    )
+
+
+STG_SURVEY_STAGED_FILES = _staged_files("stg_survey_staged_files", "export d'enquête",
+                                        "survey export")
+STG_REGISTER_STAGED_FILES = _staged_files("stg_register_staged_files",
+                                          "registre d'ateliers", "workshop register")
 STG_SURVEY_ROWS = Table(
     "stg_survey_rows", "staging",
     "Une ligne par ligne de données des exports d'enquête, réponses en noms de choix, "
@@ -96,5 +118,6 @@ STG_REGISTER_READ_FAILURES = Table(
 
 STAGING_TABLES = (
     STG_RAW_FILES, STG_SURVEY_ROWS, STG_SURVEY_FILE_READS, STG_SURVEY_READ_FAILURES,
-    STG_WORKSHOPS, STG_ATTENDANCES, STG_REGISTER_FILE_READS, STG_REGISTER_READ_FAILURES,
+    STG_SURVEY_STAGED_FILES, STG_WORKSHOPS, STG_ATTENDANCES, STG_REGISTER_FILE_READS,
+    STG_REGISTER_READ_FAILURES, STG_REGISTER_STAGED_FILES,
 )
