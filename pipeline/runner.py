@@ -34,6 +34,7 @@ from pipeline.disclosure.figures import (
     SURVEY_INDICATORS,
     ProtectedFigures,
     participation_categories,
+    published_round,
     round_estimates,
     survey_options,
 )
@@ -60,6 +61,11 @@ ANALYST_DIMENSIONS = ("commune_type",)
 
 # 97.5 % quantile of the standard normal distribution (INDICATORS.md §3: not 1.96).
 Z_95 = 1.959964
+# What `pipeline/sql/macros.sql` is rendered with (the interval formulas, published rounding).
+MACRO_VARIABLES: dict[str, object] = {
+    "z": Z_95,
+    "published_round": published_round("x", "decimals"),
+}
 
 _REF = re.compile(r"""\bref\(\s*['"](\w+)['"]\s*\)""")
 
@@ -122,7 +128,7 @@ class SqlContext:
         return {
             "region_code": self.settings.region_code,
             "region_name": self.settings.region_name,
-            "z": Z_95,
+            **MACRO_VARIABLES,
             "threshold": self.settings.suppression_threshold,
             "youth_min_age": self.settings.youth_min_age,
             "youth_max_age": self.settings.youth_max_age,

@@ -215,6 +215,17 @@ def test_a_figure_halfway_publishes_the_same_digits_whatever_the_order() -> None
                        "from mart_survey_indicators").fetchall() == [(0.3438, 2.563)]
 
 
+def test_a_decimal_half_rounds_away_from_zero_though_its_double_lies_below() -> None:
+    """0.47 - 0.53125 = -0.06125 (a gap of 47/100 against 17/32) is stored as the double
+    -0.061249999…; published to 4 decimals it is -0.0613, as on paper, not -0.0612."""
+    con = duckdb.connect()
+    con.execute("create table mart_equity_gaps (gap double, share_a double, share_b double)")
+    con.execute("insert into mart_equity_gaps values (0.47 - 0.53125, 0.47, 0.53125)")
+    round_estimates(con, "mart_equity_gaps")
+    assert con.execute("select gap, share_a, share_b from mart_equity_gaps").fetchall() == [
+        (-0.0613, 0.47, 0.5313)]
+
+
 def test_a_file_rejected_whole_is_read_again_the_next_night(tmp_path: Path,
                                                             monkeypatch) -> None:
     """An export whose reading failed (an I/O error that has passed since) is not taken as

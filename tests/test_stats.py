@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
-from pipeline.runner import Z_95, render
+from pipeline.runner import MACRO_VARIABLES, Z_95, render
 
 Z = 1.959964
 
@@ -18,7 +18,7 @@ Z = 1.959964
 @pytest.fixture(scope="module")
 def con() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
-    connection.execute(render("macros", {"z": Z_95}))
+    connection.execute(render("macros", MACRO_VARIABLES))
     return connection
 
 
@@ -67,3 +67,12 @@ def test_newcombe_hybrid_score_by_hand(con) -> None:
 
 def test_wilson_with_nothing_observed_is_null(con) -> None:
     assert con.execute("select wilson_low(0.5, 0)").fetchone() == (None,)
+
+
+def test_published_rounding_macro_rounds_decimal_halves_away_from_zero(con) -> None:
+    """The macro the option ranks use: 0.06125 (a double a hair below) and 1/32 = 0.03125
+    (exact) both go away from zero at 4 decimals; 2.5625 at 3; NULL stays NULL."""
+    assert con.execute(
+        "select published_round(0.47 - 0.53125, 4), published_round(1 / 32, 4), "
+        "published_round(41 / 16, 3), published_round(null::double, 4)"
+    ).fetchone() == (-0.0613, 0.0313, 2.563, None)

@@ -29,15 +29,19 @@ SCORE_DECIMALS = 3
 N_EFF_DECIMALS = 1
 # Sums of doubles computed in parallel differ in their last bits between two runs (a weighted
 # mean of 118/32 comes out 3.68749999999 or 3.68750000001), which would round a value lying
-# exactly on a half (3.6875) either way. Estimates are therefore rounded to this many decimals
-# first, which absorbs that noise, then to their published precision.
+# exactly on a half (3.6875) either way. Estimates are therefore taken to this many decimals
+# first, as a DECIMAL, which absorbs that noise, then rounded in decimal to their published
+# precision: halves go away from zero even where the double is a hair below the half
+# (0.06125 is stored as 0.061249999…, and rounding the double would give 0.0612).
 NOISE_DECIMALS = 9
 
 
-def published_round(expression: str, decimals: int) -> str:
+def published_round(expression: str, decimals: int | str) -> str:
     """SQL rounding `expression` as published: the sums' last-bit noise absorbed first, then
-    to `decimals` (halves away from zero), identical in every run."""
-    return f"round(round({expression}, {NOISE_DECIMALS}), {decimals})"
+    to `decimals` (halves away from zero, in decimal), identical in every run. The SQL
+    macro `published_round` of `pipeline/sql/macros.sql` is this expression."""
+    return (f"(case when isfinite({expression}) then round(({expression})::decimal(38, "
+            f"{NOISE_DECIMALS}), {decimals})::double else {expression} end)")
 
 GEOGRAPHY = ("geography_level", "geography_code")
 GROUP = ("breakdown", "group_key")

@@ -68,12 +68,11 @@ select
     wilson_low(x.share, x.n_eff) as ci_low,
     wilson_high(x.share, x.n_eff) as ci_high,
     -- Ranked on the share as published (rounded): equal published shares share a rank, and
-    -- the last bits of a weighted sum never reorder options between two runs (rounded as
-    -- `pipeline.disclosure.figures.published_round` does: the noise first, then the share).
+    -- the last bits of a weighted sum never reorder options between two runs.
     rank() over (
         partition by x.geography_level, x.geography_code, x.breakdown, x.group_key,
                      x.question, x.estimate_type
-        order by round(round(x.share, 9), {{ share_decimals }}) desc nulls last
+        order by published_round(x.share, {{ share_decimals }}) desc nulls last
     ) as rank,
     -- Set by pipeline/disclosure.
     false as suppressed,
