@@ -7,5 +7,5 @@
 - `protection`: applies the pattern to the marts in the warehouse, family by family;
 - `participation`: the same for workshop participation, whose counts can be numerators;
 - `auditor`: replays the attacker on the published tables alone (a blocking asset check);
-- `processes`: families are independent, so they run in parallel processes.
+- `parallel`: families are independent, so they are solved side by side (threads).
 """

@@ -23,7 +23,6 @@ The auditor knows nothing the public does not: it never reads the warehouse.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
@@ -43,8 +42,8 @@ from pipeline.disclosure.figures import (
     read_cells,
     weighted_cells,
 )
+from pipeline.disclosure.parallel import run_in_parallel
 from pipeline.disclosure.pattern import DEFAULT_WIDTH
-from pipeline.disclosure.processes import run_in_processes
 from pipeline.disclosure.protection import StructureCache
 from pipeline.disclosure.ranges import Attacker
 
@@ -128,8 +127,8 @@ class PublicReference:
 
 @dataclass(frozen=True)
 class FamilyAudit:
-    """One family's published cells and the published figures tied to them (picklable:
-    families are audited in parallel processes)."""
+    """One family's published cells and the published figures tied to them (families are
+    audited side by side)."""
 
     kind: ProtectedFigures
     family: tuple[object, ...]
@@ -175,8 +174,7 @@ def audit(
     if any(kind.table == PARTICIPATION_TABLE for kind in figures):
         participation = _participation_counts(con)
     report = AuditReport()
-    for part in run_in_processes(audit_family, tasks,
-                                 size=sum(len(task.rows) for task in tasks)):
+    for part in run_in_parallel(audit_family, tasks):
         report.merge(part)
     if participation is not None:
         report.merge(_audit_participation_counts(participation, reference, threshold, width))
@@ -285,66 +283,99 @@ def _extra_rows(
     counts: np.ndarray,
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
     """Published weighted figures and equity gaps as rows over the family's cells."""
-    cells = structure.cells
-    rows: list[np.ndarray] = []
-    lows: list[float] = []
-    highs: list[float] = []
-    kind, reference, responses = task.kind, task.reference, task.responses
+    size = len(structure.cells)
+    parts = []
     if task.weighted is not None and len(task.weighted):
         mine = task.weighted
-        if kind.option is not None:
-            mine = mine[mine[kind.option] == option]
-        commune = cells[cells["geography_level"] == "commune"]
-        weights = (commune["geography_code"].map(reference.populations)
-                   / commune["geography_code"].map(responses)).fillna(0.0).to_numpy()
-        provinces = commune["geography_code"].map(reference.commune_provinces).to_numpy()
-        decimals = next(n.decimals for n in kind.numerators if n.name == numerator)
-        half = 0.5 * 10.0 ** -decimals
-        for published in mine.itertuples(index=False):
-            estimate = getattr(published, numerator)
-            if estimate is None or np.isnan(estimate):
-                continue
-            inside = ((commune["breakdown"] == published.breakdown)
-                      & (commune["group_key"] == published.group_key)).to_numpy().copy()
-            if published.geography_level == "province":
-                inside &= provinces == published.geography_code
-            coefficients = np.zeros(len(cells))
-            coefficients[commune.index[inside]] = weights[inside]
-            total = float(coefficients @ counts)
-            if total <= 0:
-                continue
-            rows.append(coefficients)
-            lows.append((estimate - half - offset) * total)
-            highs.append((estimate + half - offset) * total)
+        if task.kind.option is not None:
+            mine = mine[mine[task.kind.option] == option]
+        decimals = next(n.decimals for n in task.kind.numerators if n.name == numerator)
+        parts.append(_weighted_rows(mine, numerator, 0.5 * 10.0 ** -decimals, offset, task,
+                                    structure))
     if task.gaps is not None and numerator == "satisfied":
-        gap_rows = _gap_rows(task.gaps, structure, counts)
-        for coefficients, low, high in gap_rows:
-            rows.append(coefficients)
-            lows.append(low)
-            highs.append(high)
+        parts.append(_gap_rows(task.gaps, structure))
+    rows = [part for part in parts if part[0].shape[0]]
     if not rows:
-        return sp.csr_matrix((0, len(cells))), np.zeros(0), np.zeros(0)
-    return sp.csr_matrix(np.vstack(rows)), np.array(lows), np.array(highs)
+        return sp.csr_matrix((0, size)), np.zeros(0), np.zeros(0)
+    matrix = sp.vstack([coefficients for coefficients, _, _ in rows]).tocsr()
+    low = np.concatenate([low for _, low, _ in rows])
+    high = np.concatenate([high for _, _, high in rows])
+    # A published figure whose cells hold nobody says nothing (and its interval, scaled
+    # by a total of 0, is no equation).
+    total = matrix @ counts
+    keep = total > 0
+    return matrix[keep], low[keep] * total[keep], high[keep] * total[keep]
 
 
-def _gap_rows(gaps: pd.DataFrame, structure: CellStructure, counts: np.ndarray
-              ) -> Iterator[tuple[np.ndarray, float, float]]:
-    """Each published equity gap gives the satisfied count of its two sides (a side may
-    join several groups: adults and seniors)."""
+def _triplet_rows(rows: int, size: int, row: np.ndarray, cell: np.ndarray,
+                  value: np.ndarray) -> sp.csr_matrix:
+    return sp.csr_matrix((value, (row, cell)), shape=(rows, size))
+
+
+def _weighted_rows(
+    published: pd.DataFrame, numerator: str, half: float, offset: float, task: FamilyAudit,
+    structure: CellStructure,
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Each published weighted province or region figure is the weighted sum of its
+    communes' numerators over the weighted sum of their counts, with the public weights
+    (2024 population over published responses): one row of commune coefficients, between
+    the bounds its rounding leaves, per unit of weighted total (multiplied in by the
+    caller)."""
+    cells = structure.cells
+    reference = task.reference
+    estimate = published[numerator].to_numpy(float)
+    published = published.loc[~np.isnan(estimate), ["geography_level", "geography_code",
+                                                     "breakdown", "group_key"]]
+    estimate = estimate[~np.isnan(estimate)]
+    published = published.reset_index(drop=True).assign(row=lambda frame: frame.index)
+    commune = cells.loc[cells["geography_level"] == "commune",
+                        ["breakdown", "group_key", "geography_code", "cell"]]
+    commune = commune.assign(
+        weight=(commune["geography_code"].map(reference.populations)
+                / commune["geography_code"].map(task.responses)).fillna(0.0),
+        province=commune["geography_code"].map(reference.commune_provinces),
+        region=published.loc[published["geography_level"] == "region",
+                             "geography_code"].iloc[0]
+        if (published["geography_level"] == "region").any() else "",
+    )
+    keys = ["breakdown", "group_key"]
+    provinces = published[published["geography_level"] == "province"].merge(
+        commune, left_on=[*keys, "geography_code"], right_on=[*keys, "province"],
+        suffixes=("", "_commune"))
+    regions = published[published["geography_level"] == "region"].merge(
+        commune, left_on=[*keys, "geography_code"], right_on=[*keys, "region"],
+        suffixes=("", "_commune"))
+    links = pd.concat([provinces, regions], ignore_index=True)
+    matrix = _triplet_rows(len(published), len(cells), links["row"].to_numpy(),
+                           links["cell"].to_numpy(), links["weight"].to_numpy(float))
+    return matrix, estimate - half - offset, estimate + half - offset
+
+
+def _gap_rows(gaps: pd.DataFrame, structure: CellStructure
+              ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Each published equity gap gives the satisfied share of its two sides (a side may
+    join several groups: adults and seniors): a row per side, over the side's cells,
+    between the bounds its rounding leaves (per unit of the side's count)."""
     cells = structure.cells
     half = 0.5 * 10.0 ** -SHARE_DECIMALS
-    columns = ["geography_level", "geography_code", "dimension", "group_a", "group_b",
-               "share_a", "share_b"]
-    for level, code, dimension, group_a, group_b, share_a, share_b in gaps[columns].itertuples(
-            index=False):
-        for side, share in ((group_a, share_a), (group_b, share_b)):
-            members = side.split("+")
-            inside = ((cells["geography_level"] == level) & (cells["geography_code"] == code)
-                      & (cells["breakdown"] == dimension)
-                      & cells["group_key"].isin(members)).to_numpy().astype(float)
-            total = float(inside @ counts)
-            if total > 0 and share is not None:
-                yield inside, (share - half) * total, (share + half) * total
+    columns = ["geography_level", "geography_code", "dimension"]
+    sides = pd.concat([
+        gaps[columns].assign(group=gaps[f"group_{side}"], share=gaps[f"share_{side}"],
+                             order=np.arange(len(gaps)) * 2 + position)
+        for position, side in enumerate(("a", "b"))
+    ], ignore_index=True)
+    sides = sides[sides["share"].notna()].sort_values("order").reset_index(drop=True)
+    sides["row"] = sides.index
+    members = sides.assign(group_key=sides["group"].str.split("+")).explode("group_key")
+    links = members.merge(
+        cells[["geography_level", "geography_code", "breakdown", "group_key", "cell"]],
+        left_on=[*columns, "group_key"],
+        right_on=["geography_level", "geography_code", "breakdown", "group_key"],
+    )
+    matrix = _triplet_rows(len(sides), len(cells), links["row"].to_numpy(),
+                           links["cell"].to_numpy(), np.ones(len(links)))
+    share = sides["share"].to_numpy(float)
+    return matrix, share - half, share + half
 
 
 def _participation_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -371,9 +402,11 @@ def _audit_participation_counts(
     low = np.where(unknown, 0.0, published)
     high = np.where(unknown, ceilings, published)
     required = np.zeros(len(frame))
-    rows: list[np.ndarray] = []
-    lows: list[float] = []
-    highs: list[float] = []
+    # Each published share is one equation: its counted child between the bounds its
+    # rounding leaves, times its parent's published count.
+    known_children: list[np.ndarray] = []
+    lows: list[np.ndarray] = []
+    highs: list[np.ndarray] = []
     half = 0.5 * 10.0 ** -SHARE_DECIMALS
     for dimension, (value, share) in DIMENSION_SHARES.items():
         pairs = refinement_pairs(cells, dimension)
@@ -382,19 +415,18 @@ def _audit_participation_counts(
         estimate = frame[share].to_numpy(float)[parent]
         count = published[parent]
         shown = ~np.isnan(estimate) & ~np.isnan(count)
-        for c, e, n in zip(child[shown], estimate[shown], count[shown], strict=True):
-            coefficients = np.zeros(len(frame))
-            coefficients[c] = 1.0
-            rows.append(coefficients)
-            lows.append((e - half) * n)
-            highs.append((e + half) * n)
+        known_children.append(child[shown])
+        lows.append((estimate[shown] - half) * count[shown])
+        highs.append((estimate[shown] + half) * count[shown])
         hidden = ~shown & (ceilings[parent] > 0)
         small = (count < threshold) & ~np.isnan(count)
         np.maximum.at(required, child[hidden],
                       np.where(small[hidden], width * count[hidden], 1.0))
-    extra = sp.csr_matrix(np.vstack(rows)) if rows else sp.csr_matrix((0, len(frame)))
-    attacker, kept = _attacker(structure.lines, low, high, extra, np.array(lows),
-                               np.array(highs))
+    columns = np.concatenate(known_children)
+    extra = _triplet_rows(len(columns), len(frame), np.arange(len(columns)), columns,
+                          np.ones(len(columns)))
+    attacker, kept = _attacker(structure.lines, low, high, extra, np.concatenate(lows),
+                               np.concatenate(highs))
     targets = np.nonzero(required > 0)[0]
     ranges = attacker.ranges(np.searchsorted(kept, targets), required[targets])
     report.solves += ranges.solves
@@ -428,8 +460,7 @@ def count_ceilings(structure: CellStructure, counts: np.ndarray) -> np.ndarray:
     """Known counts as they are; a withheld (NaN) count bounded by the smallest known
     count above it (the total's is always published)."""
     ceilings = np.where(np.isnan(counts), np.inf, counts)
-    pairs = pd.concat([refinement_pairs(structure.cells, d) for d in DIMENSIONS],
-                      ignore_index=True)
+    pairs = structure.refinements
     parent, child = pairs["parent"].to_numpy(), pairs["child"].to_numpy()
     for _ in range(len(DIMENSIONS)):
         np.minimum.at(ceilings, child, ceilings[parent])

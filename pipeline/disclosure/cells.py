@@ -20,6 +20,7 @@ handled by the pattern (`weighted_rows_hidden`) and checked by the auditor as ex
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -96,6 +97,13 @@ class CellStructure:
         values = np.concatenate([np.ones(count), -np.ones(len(links))])
         lines = sp.csr_matrix((values, (rows, columns)), shape=(count, len(frame)))
         return cls(cells=frame, lines=lines)
+
+    @cached_property
+    def refinements(self) -> pd.DataFrame:
+        """(parent, child, relation) of every refinement identity (same geography, one
+        more dimension), built once per structure (families share their structure)."""
+        return pd.concat([refinement_pairs(self.cells, d) for d in DIMENSIONS],
+                         ignore_index=True)
 
     def children_of(self) -> sp.csr_matrix:
         """Line × cell incidence of the children only (1 where the cell is a child)."""

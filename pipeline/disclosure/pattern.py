@@ -27,12 +27,14 @@ computed knowing every count.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from pipeline.disclosure.cells import CellStructure
-from pipeline.disclosure.ranges import Attacker
+from pipeline.disclosure.parallel import run_in_parallel
+from pipeline.disclosure.ranges import Attacker, Ranges
 
 DEFAULT_WIDTH = 0.2
 MAX_ROUNDS = 60
@@ -116,13 +118,13 @@ def protect(
         _quick_rules(lines, counts, measures, hidden, primary, width)
         more = np.zeros_like(hidden)
         hidden_cells = np.nonzero(hidden)[0]
-        for measure in measures:
-            model = _HiddenModel(structure, hidden, measure, counts)
-            check = np.nonzero(~proven[measure.name][hidden_cells])[0]
-            required = _required(measure, counts, primary, width)[hidden_cells]
-            ranges = model.attacker.ranges(check, required[check],
-                                           known_point=measure.values[hidden_cells],
-                                           seed=round_number)
+
+        # The measures' ranges are independent (the pattern is fixed during a round):
+        # solved side by side, then read in order, so the pattern does not depend on
+        # which finished first.
+        attacks = run_in_parallel(partial(_attack, structure, hidden, counts, primary, width,
+                                          proven, round_number), measures)
+        for measure, (model, check, required, ranges) in zip(measures, attacks, strict=True):
             protection.solves += ranges.solves
             wide = ranges.widths() >= required[check] - 1e-9
             proven[measure.name][hidden_cells[check[wide]]] = True
@@ -150,6 +152,21 @@ def protect(
     # the auditor's blocking check will say which figures are still too narrow.
     protection.converged = False
     return protection
+
+
+def _attack(structure: CellStructure, hidden: np.ndarray, counts: np.ndarray,
+            primary: np.ndarray, width: float, proven: dict[str, np.ndarray], seed: int,
+            measure: Measure) -> tuple[_HiddenModel, np.ndarray, np.ndarray, Ranges]:
+    """One measure's attacker over the current pattern: the ranges of its hidden figures
+    not yet proven wide (`check`, positions among the hidden cells), and what each must
+    reach (`required`, for every hidden cell)."""
+    hidden_cells = np.nonzero(hidden)[0]
+    model = _HiddenModel(structure, hidden, measure, counts)
+    check = np.nonzero(~proven[measure.name][hidden_cells])[0]
+    required = _required(measure, counts, primary, width)[hidden_cells]
+    ranges = model.attacker.ranges(check, required[check],
+                                   known_point=measure.values[hidden_cells], seed=seed)
+    return model, check, required, ranges
 
 
 def _required(measure: Measure, counts: np.ndarray, primary: np.ndarray,

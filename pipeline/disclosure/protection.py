@@ -11,7 +11,7 @@ hidden in one of its communes (reason `weighted`): commune weights are public (p
 over responses), so a weighted figure is a known combination of its communes' counts, and
 with one commune hidden it would give that commune's count away, whatever the rest.
 
-Families are independent: they are protected in parallel processes.
+Families are independent: they are protected side by side (`pipeline.disclosure.parallel`).
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ from pipeline.disclosure.figures import (
     family_frames,
     read_cells,
 )
+from pipeline.disclosure.parallel import run_in_parallel
 from pipeline.disclosure.pattern import DEFAULT_WIDTH, Measure, protect
-from pipeline.disclosure.processes import run_in_processes
 
 
 @dataclass(frozen=True)
 class FamilyTask:
-    """Everything one family's pattern search needs (picklable, for a worker process)."""
+    """Everything one family's pattern search needs."""
 
     family: tuple[object, ...]
     cells: pd.DataFrame
@@ -156,8 +156,8 @@ def commune_repeats(cells: pd.DataFrame, commune_types: dict[str, str]) -> pd.Da
 
 
 def run_tasks(tasks: list[FamilyTask]) -> list[pd.DataFrame]:
-    """Patterns of all families, in parallel processes when it pays."""
-    return run_in_processes(run_task, tasks, size=sum(len(task.cells) for task in tasks))
+    """Patterns of all families, side by side."""
+    return run_in_parallel(run_task, tasks)
 
 
 def protect_figures(

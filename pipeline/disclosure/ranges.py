@@ -85,7 +85,7 @@ class Attacker:
         # Only the objective changes between solves, so the last basis stays feasible: the
         # primal simplex restarts from it (several times faster here than the dual).
         self._highs.setOptionValue("simplex_strategy", 4)
-        # Families are already spread over processes: one thread each.
+        # Families are already solved side by side: one thread each.
         self._highs.setOptionValue("threads", 1)
         self._highs.passModel(model)
         self._size = size
