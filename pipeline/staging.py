@@ -232,39 +232,48 @@ def _events(raw: RawFile, reading: Reading) -> Iterator[_Event]:
         yield _Event(raw, batch=batch)
 
 
-def _read_ahead(events: Iterator[_Event], depth: int = 2) -> Iterator[_Event]:
+class _ReadAhead:
     """The events, produced in a thread a few batches ahead of the writer: reading and
     mapping a file (pyarrow, fastexcel, Python) overlaps with DuckDB writing the batch
-    before. Memory holds `depth` batches more, not more files."""
-    queue: Queue[object] = Queue(maxsize=depth)
-    stop = threading.Event()
+    before. Memory holds `depth` batches more, not more files.
 
-    def produce() -> None:
+    The thread starts when this is made, not when it is first iterated: the writer drains
+    one lane after the other, and the next lane must be reading meanwhile."""
+
+    def __init__(self, events: Iterator[_Event], depth: int = 2) -> None:
+        self._queue: Queue[object] = Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._events = events
+        self._worker = threading.Thread(target=self._produce, name="staging-reader",
+                                        daemon=True)
+        self._worker.start()
+
+    def _produce(self) -> None:
         try:
-            for event in events:
-                while not stop.is_set():
+            for event in self._events:
+                while not self._stop.is_set():
                     try:
-                        queue.put(event, timeout=0.1)
+                        self._queue.put(event, timeout=0.1)
                         break
                     except Full:
                         continue
-                if stop.is_set():
+                if self._stop.is_set():
                     return
-            queue.put(_DONE)
+            self._queue.put(_DONE)
         except BaseException as error:  # handed to the writer, which raises it
-            queue.put(error)
+            self._queue.put(error)
 
-    worker = threading.Thread(target=produce, name="staging-reader", daemon=True)
-    worker.start()
-    try:
-        while (item := queue.get()) is not _DONE:
+    def __iter__(self) -> Iterator[_Event]:
+        while (item := self._queue.get()) is not _DONE:
             if isinstance(item, BaseException):
                 raise item
             assert isinstance(item, _Event)
             yield item
-    finally:
-        stop.set()
-        worker.join()
+
+    def stop(self) -> None:
+        """Stop reading (the writer is done or failed) and wait for the thread."""
+        self._stop.set()  # a producer waiting for room sees it within 0.1 s
+        self._worker.join()
 
 
 @dataclass(frozen=True)
@@ -388,15 +397,17 @@ def _stage(
     rows = written = 0
     open_file: RawFile | None = None
     broken: tuple[RawFile, str] | None = None  # a file whose rows could not be written
-    # Two lanes, each in its own thread: workbooks (fastexcel holds a core for seconds on a
-    # large export) are read while the text files are read and written; the writer takes
-    # the text files first, then the workbooks, one file at a time.
+    # One reader thread ahead of the writer, workbooks first. A workbook is parsed whole
+    # (fastexcel: about 15 times its size in memory while its sheet loads, 1.9 GB for a
+    # 122 MB Kobo export), so it is read while nothing else is held; the text exports then
+    # stream in batches while the writer inserts. Reading a workbook beside the text
+    # exports (two reader threads) saved a quarter of staging's time but took the run's
+    # memory past 3.5 GB at a million responses.
     workbooks = [raw for raw in readable if _is_workbook(raw)]
     texts = [raw for raw in readable if raw not in workbooks]
-    lanes = [_read_ahead(_read_files(lane, read, kind.kind, limits))
-             for lane in (workbooks, texts) if lane]
+    lanes = [_ReadAhead(_read_files([*workbooks, *texts], read, kind.kind, limits))]
     try:
-        for event in itertools.chain(*reversed(lanes)):
+        for event in itertools.chain(*lanes):
             if event.raw is not open_file or event.restart:
                 if open_file is not None:
                     con.execute("rollback")
@@ -428,6 +439,9 @@ def _stage(
         if open_file is not None:
             con.execute("rollback")
         raise
+    finally:
+        for lane in lanes:
+            lane.stop()
     insert_into(con, kind.reads_table.name, set_aside.outcomes_table(kind.reads_table))
     read_all += set_aside
     return read_all, rows

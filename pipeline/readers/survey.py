@@ -237,7 +237,7 @@ def survey_layout(headers: list[str], form: SurveyForm) -> SurveyLayout | None:
 
 def _answers(column: pa.Array, mapper: Callable[[str], str]) -> pa.Array:
     """Map every distinct answer once; an empty answer is NULL (unanswered)."""
-    return map_distinct(column, lambda value: mapper(value) or None)
+    return map_distinct(column, lambda value: mapper(value) or None, encoded=True)
 
 
 def _answer_mapper(form: SurveyForm, question: str) -> Callable[[str], str]:

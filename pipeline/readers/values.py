@@ -133,8 +133,39 @@ def parse_cells(columns: Mapping[str, tuple[pa.Array, str | None]]) -> dict[str,
     return parsed
 
 
+# What Kobo and ODK write for an instant: ISO 8601 with its offset (`Z` or `+01:00`), at
+# most microseconds; and for a time in UTC, the same without an offset.
+_ISO_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$"
+_ISO_WITHOUT_OFFSET = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$"
+
+
+def _iso_instants(texts: pa.Array, zone: str) -> pa.Array | None:
+    """The instants of a column whose every filled cell is plain ISO 8601 that needs no
+    zone database (an offset written, or UTC), by Arrow's own cast: the SQL parser's
+    result for such text, at a fraction of its cost on a million-row export. None when
+    any cell needs the parser (another format, a local time, a value out of range)."""
+    filled = pc.and_kleene(pc.is_valid(texts), pc.not_equal(texts, ""))
+    pattern = _ISO_WITH_OFFSET if zone != "UTC" else (
+        f"{_ISO_WITH_OFFSET}|{_ISO_WITHOUT_OFFSET}")
+    if not pc.all(pc.or_kleene(pc.invert(filled),
+                               pc.match_substring_regex(texts, pattern))).as_py():
+        return None
+    cells = pc.if_else(filled, texts, pa.scalar(None, pa.string()))
+    if zone == "UTC":  # without an offset, the text is UTC already: made explicit
+        cells = pc.replace_substring_regex(cells, r"(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?)$",
+                                           r"\1Z")
+    try:
+        instants = pc.cast(cells, pa.timestamp("us", tz="UTC"))
+    except pa.ArrowInvalid:  # a day or an hour that does not exist: the parser says NULL
+        return None
+    return instants.cast(pa.timestamp("us"))
+
+
 def _parse(texts: pa.Array, zone: str | None) -> pa.Array:
-    """One text column through the parser, in DuckDB, row order kept."""
+    """One text column through the parser, in DuckDB, row order kept (plain ISO instants
+    through Arrow's cast, `_iso_instants`)."""
+    if zone is not None and (instants := _iso_instants(texts, zone)) is not None:
+        return instants
     expression = _on(INSTANT, "cell", zone) if zone is not None else _on(DATE, "cell")
     cells = pa.table({"text": texts, "position": pa.array(range(len(texts)), pa.int64())})
     con = _parser()
@@ -153,15 +184,27 @@ def map_distinct(
     column: pa.Array | pa.ChunkedArray,
     mapper: Callable[[str], object],
     type: pa.DataType | None = None,
+    *,
+    encoded: bool = False,
 ) -> pa.Array:
     """Apply `mapper` once per distinct value of a text column and broadcast the results
-    (None stays a missing value). A column of a million rows holds a few dozen spellings."""
-    encoded = pc.dictionary_encode(column)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    mapped = pa.array([mapper(value) for value in encoded.dictionary.to_pylist()],
+    (None stays a missing value). A column of a million rows holds a few dozen spellings.
+
+    `encoded` returns a dictionary array (the mapped values and each row's position among
+    them) instead of a copy of the value on every row: for answers bound for the warehouse
+    that copy, a string per row and column, was a tenth of reading a large export."""
+    dictionary = pc.dictionary_encode(column)
+    if isinstance(dictionary, pa.ChunkedArray):
+        dictionary = dictionary.combine_chunks()
+    mapped = pa.array([mapper(value) for value in dictionary.dictionary.to_pylist()],
                       type or pa.string())
-    return pc.take(mapped, encoded.indices)
+    if not encoded:
+        return pc.take(mapped, dictionary.indices)
+    # A value mapped to None is a missing row (a null index), never a null in the
+    # dictionary, which some readers of dictionary arrays would take for a value.
+    indices = pc.if_else(pc.take(pc.is_valid(mapped), dictionary.indices),
+                         dictionary.indices, pa.scalar(None, dictionary.indices.type))
+    return pa.DictionaryArray.from_arrays(indices, pc.fill_null(mapped, ""))
 
 
 def identifier(value: str) -> str | None:

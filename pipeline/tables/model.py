@@ -265,6 +265,13 @@ class Table:
                     f"{self.name}: columns missing {sorted(missing)}, unexpected {sorted(extra)}"
                 )
             table = table.select(schema.names)
+        # A dictionary of the declared type is the declared type, stored once per value
+        # (`map_distinct(encoded=True)`): kept as it is, not copied onto every row.
+        schema = pa.schema([
+            field.with_type(given) if pa.types.is_dictionary(given)
+            and given.value_type == field.type else field
+            for field, given in zip(schema, table.schema.types, strict=True)
+        ])
         return table.cast(schema) if not table.schema.equals(schema) else table
 
     def create_sql(self, source: object = None, *, if_not_exists: bool = False) -> str:
