@@ -40,6 +40,14 @@ def collect(reading: Reading) -> tuple[list[pa.Table], FileRead]:
             return tables, finished.value
 
 
+def decoded(table: pa.Table) -> pa.Table:
+    """The table's values (answers come as dictionaries, whose encoding differs between
+    batches: the values must not)."""
+    return table.cast(pa.schema([
+        field.with_type(field.type.value_type) if pa.types.is_dictionary(field.type)
+        else field for field in table.schema]))
+
+
 def read(path: Path, monkeypatch: pytest.MonkeyPatch, *, streaming: bool):
     tiny_batches(monkeypatch)
     raw = raw_files(path.parent)[0]
@@ -53,7 +61,7 @@ def test_small_batches_equal_the_whole_file(tmp_path, monkeypatch, name, batches
     streamed, streamed_read = read(tmp_path / name, monkeypatch, streaming=True)
     whole, whole_read = read(tmp_path / name, monkeypatch, streaming=False)
     assert len(streamed) == batches and len(whole) == 1
-    assert pa.concat_tables(streamed).equals(whole[0])
+    assert decoded(pa.concat_tables(streamed)).equals(decoded(whole[0]))
     assert streamed_read.outcomes == whole_read.outcomes
     # The HXL line of the Kobo export is not a data row: rows are numbered from 1 anyway.
     rows = whole[0].num_rows

@@ -4,10 +4,13 @@ readers (`pipeline.readers.values`)."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
+from pipeline.readers import values
 from pipeline.readers.values import identifier, map_distinct, parse_cells
 
 
@@ -122,3 +125,47 @@ def test_map_distinct_calls_once_per_value_and_keeps_nulls() -> None:
     ages = map_distinct(pa.array(["34", "x"]), lambda v: int(v) if v.isdigit() else None,
                         pa.int32())
     assert ages.type == pa.int32() and ages.to_pylist() == [34, None]
+
+
+def test_map_distinct_encoded_is_the_same_column_stored_once_per_value() -> None:
+    column = pa.array(["f", "h", None, "f", "", "h"] * 1000)
+    plain = map_distinct(column, lambda value: value.upper() or None)
+    encoded = map_distinct(column, lambda value: value.upper() or None, encoded=True)
+    assert pa.types.is_dictionary(encoded.type)
+    assert encoded.to_pylist() == plain.to_pylist()
+    # A value mapped to None is a missing row, not a present row whose value is missing.
+    assert pc.is_valid(encoded).to_pylist() == pc.is_valid(plain).to_pylist()
+    assert encoded.null_count == plain.null_count == 2000
+
+
+def test_plain_iso_instants_read_by_arrow_agree_with_the_sql_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Kobo's device times (with offsets, down to microseconds) and `_submission_time` (UTC,
+    # without), blanks, and one value out of range that sends the column to the parser.
+    generator = random.Random(7)
+    start = dt.datetime(2022, 1, 1)
+    offsets = ["+01:00", "+00:00", "Z", "-05:30"]
+    with_offset = [
+        (start + dt.timedelta(seconds=generator.randrange(0, 3 * 365 * 86400),
+                              microseconds=generator.randrange(0, 10**6)))
+        .isoformat(timespec=generator.choice(["seconds", "milliseconds", "microseconds"]))
+        + generator.choice(offsets)
+        for _ in range(3000)
+    ] + ["", None]
+    without_offset = [text[:19] for text in with_offset if text] + [None]
+    columns = {
+        "device": (pa.array(with_offset), "Africa/Casablanca"),
+        "device_utc": (pa.array(with_offset), "UTC"),
+        "submitted": (pa.array(without_offset), "UTC"),
+        "local": (pa.array(without_offset), "Africa/Casablanca"),
+        "out_of_range": (pa.array([*with_offset[:10], "2022-02-30T10:00:00Z"]), "UTC"),
+    }
+    assert values._iso_instants(*columns["device"]) is not None
+    assert values._iso_instants(*columns["submitted"]) is not None
+    assert values._iso_instants(*columns["local"]) is None  # needs the tz database
+    assert values._iso_instants(*columns["out_of_range"]) is None
+    fast = parse_cells(columns)
+    monkeypatch.setattr(values, "_iso_instants", lambda texts, zone: None)
+    assert fast == parse_cells(columns)
+    assert fast["submitted"][0].as_py() == dt.datetime.fromisoformat(without_offset[0])
