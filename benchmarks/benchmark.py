@@ -185,7 +185,7 @@ def main() -> None:
           + f"); the attacker's audit before publication {audit_seconds:.2f} s")
     print(f"pipeline: {wall:.1f} s wall ({wall - exports:.1f} s without the exports and "
           f"report), {rows_read / wall:,.0f} survey rows/s, "
-          f"peak memory {pipeline['peak_rss_mb']:,.0f} MB (worker processes "
+          f"peak memory {pipeline['peak_rss_mb']:,.0f} MB (child processes "
           f"{pipeline['peak_rss_children_mb']:,.0f} MB)")
     if floor is not None:
         print(f"floor:    {floor['wall_seconds']:.1f} s wall ({floor['read_seconds']:.1f} s "
