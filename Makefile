@@ -28,7 +28,7 @@ help:
 	@echo "make screenshots  PNGs of the report and the Dagster lineage page into docs/ (needs chromium)"
 	@echo "make docs       regenerate docs/data_dictionary.md from the table declarations"
 	@echo "make lint       ruff and mypy"
-	@echo "make typecheck mypy on pipeline/ and assets/"
+	@echo "make typecheck mypy on pipeline/, assets/ and benchmarks/"
 
 $(UV):
 	@echo "Installing the environment (once)…"
