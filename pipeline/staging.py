@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -237,8 +236,8 @@ class _ReadAhead:
     mapping a file (pyarrow, fastexcel, Python) overlaps with DuckDB writing the batch
     before. Memory holds `depth` batches more, not more files.
 
-    The thread starts when this is made, not when it is first iterated: the writer drains
-    one lane after the other, and the next lane must be reading meanwhile."""
+    The thread starts when this is made, not when it is first iterated (a generator's
+    would): reading is under way while the writer prepares."""
 
     def __init__(self, events: Iterator[_Event], depth: int = 2) -> None:
         self._queue: Queue[object] = Queue(maxsize=depth)
@@ -405,9 +404,9 @@ def _stage(
     # memory past 3.5 GB at a million responses.
     workbooks = [raw for raw in readable if _is_workbook(raw)]
     texts = [raw for raw in readable if raw not in workbooks]
-    lanes = [_ReadAhead(_read_files([*workbooks, *texts], read, kind.kind, limits))]
+    reader = _ReadAhead(_read_files([*workbooks, *texts], read, kind.kind, limits))
     try:
-        for event in itertools.chain(*lanes):
+        for event in reader:
             if event.raw is not open_file or event.restart:
                 if open_file is not None:
                     con.execute("rollback")
@@ -440,8 +439,7 @@ def _stage(
             con.execute("rollback")
         raise
     finally:
-        for lane in lanes:
-            lane.stop()
+        reader.stop()
     insert_into(con, kind.reads_table.name, set_aside.outcomes_table(kind.reads_table))
     read_all += set_aside
     return read_all, rows
