@@ -334,17 +334,14 @@ def _weighted_rows(
         weight=(commune["geography_code"].map(reference.populations)
                 / commune["geography_code"].map(task.responses)).fillna(0.0),
         province=commune["geography_code"].map(reference.commune_provinces),
-        region=published.loc[published["geography_level"] == "region",
-                             "geography_code"].iloc[0]
-        if (published["geography_level"] == "region").any() else "",
     )
     keys = ["breakdown", "group_key"]
     provinces = published[published["geography_level"] == "province"].merge(
         commune, left_on=[*keys, "geography_code"], right_on=[*keys, "province"],
         suffixes=("", "_commune"))
+    # The region's figure is over every commune of the (one-region) map.
     regions = published[published["geography_level"] == "region"].merge(
-        commune, left_on=[*keys, "geography_code"], right_on=[*keys, "region"],
-        suffixes=("", "_commune"))
+        commune, on=keys, suffixes=("", "_commune"))
     links = pd.concat([provinces, regions], ignore_index=True)
     matrix = _triplet_rows(len(published), len(cells), links["row"].to_numpy(),
                            links["cell"].to_numpy(), links["weight"].to_numpy(float))
