@@ -95,7 +95,7 @@ def disclosure_audit(pipeline: PipelineResource) -> dg.AssetCheckResult:
     with pipeline.warehouse() as con:
         reference = PublicReference.from_frame(
             con.table("ref_communes")
-            .project("commune_code, province_code, population_2024").df())
+            .project("commune_code, province_code, commune_type, population_2024").df())
         report = audit(con, figures, reference, threshold=settings.suppression_threshold,
                        width=settings.protection_width)
     failures = findings_frame(report).head(20)

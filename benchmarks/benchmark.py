@@ -113,6 +113,35 @@ def incremental_nights(root: Path, full: dict, child_arguments: list[str]) -> No
     first_marts.unlink()
 
 
+def print_information_loss(con: duckdb.DuckDBPyConnection) -> None:
+    """What disclosure control withholds (`quality_disclosure`): per kind of figure, level
+    and estimate type, for the total and the single dimensions then for the pairs, the
+    figures withheld of those resting on at least the threshold."""
+    rows = con.execute("""
+        select figure, geography_level, estimate_type,
+               breakdown like '%,%' as pairs,
+               sum(figures_enough) as enough,
+               sum(figures_enough) filter (fate not in ('published', 'primary',
+                                                        'commune_pair', 'weighted_pair'))
+                   as spent,
+               sum(figures) filter (fate in ('commune_pair', 'weighted_pair')) as by_design
+        from quality_disclosure
+        group by all
+        order by figure, case geography_level when 'region' then 1
+                              when 'province' then 2 else 3 end, estimate_type, pairs
+    """).fetchall()
+    print("\ninformation loss: figures resting on at least the threshold withheld to "
+          "protect others (total and single dimensions | pairs)")
+    print(f"{'figure':<14}{'level':<10}{'estimate':<12}{'single':>18}{'pairs':>18}")
+    table: dict[tuple[str, str, str], dict[bool, tuple[int, int]]] = {}
+    for figure, level, kind, pairs, enough, spent, _ in rows:
+        table.setdefault((figure, level, kind), {})[pairs] = (int(spent or 0), int(enough or 0))
+    for (figure, level, kind), parts in table.items():
+        cells = [f"{parts[p][0]:,} of {parts[p][1]:,}" if p in parts else "-"
+                 for p in (False, True)]
+        print(f"{figure:<14}{level:<10}{kind:<12}{cells[0]:>18}{cells[1]:>18}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=8350)
@@ -201,6 +230,8 @@ def main() -> None:
               f"({(wall - exports) / floor['wall_seconds']:.1f}x without the exports and "
               f"report; {(wall - exports - protection) / floor['wall_seconds']:.1f}x without "
               f"them and the protected marts' steps and audit, {protection:.1f} s)")
+    with open_database(root / "marts" / "citizen_metrics.duckdb") as con:
+        print_information_loss(con)
     if not args.no_nights:
         incremental_nights(root, pipeline, child_arguments)
     for provinces in filter(None, args.disclosure_sample.split(",")):

@@ -75,7 +75,8 @@ def main(root: Path, provinces: int) -> None:
         cells = {name: scalar(con, f"select count(*) from {name}") for name in PROTECTED}
         figures = [kind for name in PROTECTED for kind in context.protected_figures(name)]
         reference = PublicReference.from_frame(con.sql(
-            "select commune_code, province_code, population_2024 from ref_communes").df())
+            "select commune_code, province_code, commune_type, population_2024 "
+            "from ref_communes").df())
         started = time.perf_counter()
         report = audit(con, figures, reference, threshold=settings.suppression_threshold,
                        width=settings.protection_width)

@@ -28,17 +28,21 @@ import duckdb
 import jinja2
 
 from pipeline import failpoints
+from pipeline.disclosure.families import PublicWeights
 from pipeline.disclosure.figures import (
     SERVICE_USAGE,
-    SHARE_DECIMALS,
     SURVEY_INDICATORS,
     ProtectedFigures,
     participation_categories,
-    published_round,
-    round_estimates,
     survey_options,
 )
 from pipeline.disclosure.participation import protect_participation
+from pipeline.disclosure.precision import (
+    SHARE_DECIMALS,
+    WEIGHTED_SHARE_DECIMALS,
+    published_round,
+    round_estimates,
+)
 from pipeline.disclosure.protection import protect_figures
 from pipeline.readers.registers import template_vocabulary
 from pipeline.schemas import ASKED_QUESTIONS
@@ -65,6 +69,8 @@ Z_95 = 1.959964
 MACRO_VARIABLES: dict[str, object] = {
     "z": Z_95,
     "published_round": published_round("x", "decimals"),
+    "share_decimals": SHARE_DECIMALS,
+    "weighted_share_decimals": WEIGHTED_SHARE_DECIMALS,
 }
 
 _REF = re.compile(r"""\bref\(\s*['"](\w+)['"]\s*\)""")
@@ -155,7 +161,6 @@ class SqlContext:
             "malformed_rule": MALFORMED_ROW.id,
             "malformed_message": MALFORMED_ROW.message,
             "local_time_zone": LOCAL_TIME_ZONE,
-            "share_decimals": SHARE_DECIMALS,
         }
 
 
@@ -242,17 +247,14 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> d
     counts: dict[str, int] = {}
     figures = context.protected_figures(name)
     if figures:
-        provinces = dict(con.execute(
-            "select commune_code, province_code from ref_communes").fetchall())
-        types = dict(con.execute(
-            "select commune_code, commune_type from ref_communes").fetchall())
+        public = PublicWeights.read(con, "int_survey_rollup")
         settings = context.settings
         threshold, width = settings.suppression_threshold, settings.protection_width
         complementary = settings.disclosure_control == FULL_DISCLOSURE
         for kind in figures:
             protect = (protect_participation if kind.table == "mart_participation"
                        else protect_figures)
-            found = protect(con, kind, provinces, types, threshold=threshold, width=width,
+            found = protect(con, kind, public, threshold=threshold, width=width,
                             complementary=complementary)
             counts |= {f"{kind.flag}_{reason}": n for reason, n in found.items()}
     round_estimates(con, name)

@@ -73,6 +73,38 @@ def _survey(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [f"Enquête : {count(respondents[0])} réponses valides ; chiffres pour {places}"]
 
 
+def _disclosure(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One line on what disclosure control withholds of the satisfaction figures (total
+    and each group; provinces and the region weighted)."""
+    exists = one_row(con, "select count(*) from duckdb_tables() "
+                          "where table_name = 'quality_disclosure'")[0]
+    if not exists:
+        return []
+    rows = con.execute("""
+        select geography_level, sum(figures),
+               coalesce(sum(figures) filter (fate = 'published'), 0),
+               coalesce(sum(figures) filter (fate = 'primary'), 0),
+               coalesce(sum(figures) filter (fate = 'complementary'), 0)
+        from quality_disclosure
+        where figure = 'satisfaction'
+          and breakdown in ('total', 'sex', 'age_group', 'disability', 'residence')
+          and estimate_type = case when geography_level = 'commune' then 'unweighted'
+                                   else 'weighted' end
+        group by 1
+        order by case geography_level when 'region' then 1 when 'province' then 2 else 3 end
+    """).fetchall()
+    if not rows:
+        return []
+    published = ", ".join(f"{LEVELS.get(level, (level, level))[level != 'region']} "
+                          f"{share(done / total if total else None)}"
+                          for level, total, done, _, _ in rows)
+    too_few = sum(row[3] for row in rows)
+    protecting = sum(row[4] for row in rows)
+    return [f"Secret statistique : chiffres de satisfaction publiés : {published} ; "
+            f"{number(too_few)} masqués faute de personnes, {number(protecting)} pour en "
+            f"protéger d'autres"]
+
+
 def _files(con: duckdb.DuckDBPyConnection) -> list[str]:
     sums = ", ".join(f"coalesce(sum({column}), 0)" for column, _ in DISPOSITIONS)
     files, rejected, rows, *by_disposition, accounted = one_row(
@@ -114,7 +146,7 @@ def published_summary(settings: Settings) -> list[str]:
         return [f"Pas encore de chiffres publiés dans {database}."]
     manifest = read_manifest(settings.marts_dir) or {}
     with open_database(database) as con:
-        lines = [_participation(con), *_survey(con), *_files(con)]
+        lines = [_participation(con), *_survey(con), *_disclosure(con), *_files(con)]
     published = _local_time(manifest.get("published_at"))
     run = str(manifest.get("run_id", ""))[:8]
     where = [

@@ -436,9 +436,41 @@ def flags_sheet() -> Sheet:
     )
 
 
+def disclosure_sheet() -> Sheet:
+    return Sheet(
+        "secret_statistique",
+        "quality_disclosure",
+        f"""
+        select m.figure, coalesce(l.label_fr, m.geography_level), m.breakdown,
+               coalesce(e.label_fr, m.estimate_type),
+               case when m.fate = 'published' then 'publié'
+                    else coalesce(s.label_fr, m.fate) end,
+               m.figures, m.figures_enough, m.withheld
+        from quality_disclosure m
+        {_code_label("geography_level", "geography_level", "l")}
+        {_code_label("estimate_type", "estimate_type", "e")}
+        {_code_label("fate", "suppression", "s")}
+        order by m.figure, case m.geography_level when 'region' then 1
+                                when 'province' then 2 else 3 end, m.breakdown,
+                 m.estimate_type, m.fate
+        """,
+        (
+            Column("Chiffres", TEXT, 14, "figure"),
+            Column("Niveau", TEXT, 10, "geography_level"),
+            Column("Ventilation", TEXT, 26, "breakdown"),
+            Column("Estimation", TEXT, 16, "estimate_type"),
+            Column("Sort", TEXT, 30, "fate"),
+            Column("Nombre", COUNT, 9, "figures"),
+            Column("Dont 10 personnes ou plus", COUNT, 14, "figures_enough"),
+            Column("Dont masqués", COUNT, 10, "withheld"),
+        ),
+    )
+
+
 def workbook_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
     return [satisfaction_sheet(), options_sheet(), equity_sheet(), participation_sheet(con),
-            targets_sheet(), files_sheet(), quarantine_sheet(), flags_sheet()]
+            targets_sheet(), files_sheet(), quarantine_sheet(), flags_sheet(),
+            disclosure_sheet()]
 
 
 READ_ME = (
@@ -449,10 +481,10 @@ READ_ME = (
     "Estimations pondérées par la population communale (RGPH 2024) ; pour une commune, "
     "elles sont égales aux non pondérées.",
     "« masqué » : chiffre non publié (secret statistique : groupe trop petit, ou chiffre qui "
-    "permettrait de recalculer un chiffre masqué ; une estimation pondérée de province ou de "
-    "région l'est aussi quand le même chiffre est masqué dans une de ses communes). Les "
-    "effectifs restent publiés, sauf ceux qui donneraient un chiffre masqué (nombre de "
-    "répondants citant une réponse masquée, présences de certains groupes). La colonne "
+    "permettrait de recalculer un chiffre masqué ; la feuille « secret_statistique » dit "
+    "combien, et pourquoi). Les effectifs restent publiés, sauf ceux qui donneraient un "
+    "chiffre masqué (nombre de répondants citant une réponse masquée, présences de "
+    "certains groupes). La colonne "
     "« Secret statistique » dit pourquoi ; vide, rien n'est masqué.",
     "Les tables complètes (croisements de deux dimensions, type officiel de commune, "
     "estimations non pondérées) sont dans les fichiers CSV et Parquet du même dossier.",

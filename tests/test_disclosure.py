@@ -9,6 +9,7 @@ can be narrowed below the protection width.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 
 import duckdb
@@ -112,7 +113,8 @@ def test_weighted_share_of_zero_is_zero_with_its_interval(reference) -> None:
     ).fetchone()
     assert (share, low, suppressed) == (0.0, 0.0, False)
     assert eff == pytest.approx(n_eff, abs=0.05)
-    assert high == pytest.approx(wilson_high_at_zero(n_eff), abs=5e-5)
+    # a weighted share's interval is published to a whole point, rounded outwards
+    assert high == math.ceil(wilson_high_at_zero(n_eff) * 100) / 100
     # the same with the usage of a service nobody uses
     usage = con.execute(
         "select usage_rate, usage_suppressed from mart_survey_indicators "
@@ -197,9 +199,9 @@ def published(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
             "n_respondents": rated, "n_rated": rated, "n_use_answered": None,
             "usage_rate": None,
             # every satisfied respondent gave 4, every other one 2
-            "mean_score": round((4 * satisfied + 2 * (rated - satisfied)) / rated, 3)
+            "mean_score": round((4 * satisfied + 2 * (rated - satisfied)) / rated, 2)
             if shown else None,
-            "satisfied_share": round(satisfied / rated, 4) if shown else None,
+            "satisfied_share": round(satisfied / rated, 3) if shown else None,
             "suppressed": not shown, "suppression": reason, "usage_suppressed": False,
         })
     con = duckdb.connect()
@@ -291,7 +293,7 @@ def test_auditor_finds_hidden_communes_through_a_weighted_province(reference) ->
             group_key, indicator, estimate_type, n_respondents, n_rated, satisfied_share,
             mean_score, suppressed, usage_suppressed)
         values ('province', '{province}', 'sex', 'female', 'sat_overall', 'weighted', 11, 11,
-                {round(weighted_share, 4)}, null, false, false)
+                {round(weighted_share, 2)}, null, false, false)
     """)
     report = run_auditor(con, reference)
     pinned = {(f.geography_code, round(f.low), round(f.high))
@@ -328,3 +330,80 @@ def test_no_withheld_figure_can_be_narrowed_below_the_width(reference, seed, siz
                          "and satisfied_share is not null").fetchone()[0]
     assert hidden == 0
     assert math.isfinite(report.seconds)
+
+
+def test_auditor_tries_whole_numbers_where_the_linear_range_is_wide(reference) -> None:
+    # Three communes of one province (15, 16 and 17 respondents: public weights population
+    # / respondents). Women are withheld in each (8, 5 and 6 rated; 6, 1 and 2 satisfied),
+    # men with them; the province's women are published unweighted (19 rated, 9 satisfied)
+    # and weighted (56 %, to a whole point). Linearly, the first commune's women keep 4 to
+    # 6 satisfied, more than 0.2 of 8; but of the whole-number triples summing to 9, only
+    # one gives a weighted share that rounds to 56 %: every count is pinned.
+    communes = communes_of(reference).sort_values("commune_code")
+    province = communes["province_code"].iloc[0]
+    codes = communes[communes["province_code"] == province]["commune_code"].iloc[:3].tolist()
+    populations = communes.set_index("commune_code")["population_2024"]
+    respondents, women, satisfied_women = [15, 16, 17], [8, 5, 6], [6, 1, 2]
+    satisfied_men = [3, 5, 4]
+    weights = np.array([populations[c] / n for c, n in zip(codes, respondents, strict=True)])
+    share = float(weights @ satisfied_women / (weights @ women))
+    rows = [("province", province, "sex", "female", "unweighted", 19, 9, None)]
+    for code, n, rated, sat_w, sat_m in zip(codes, respondents, women, satisfied_women,
+                                            satisfied_men, strict=True):
+        rows += [("commune", code, "total", "all", "unweighted", n, sat_w + sat_m, None),
+                 ("commune", code, "sex", "female", "unweighted", rated, None, "primary"),
+                 ("commune", code, "sex", "male", "unweighted", n - rated, None,
+                  "complementary")]
+    con = published(rows)
+    con.execute(f"""
+        insert into mart_survey_indicators (geography_level, geography_code, breakdown,
+            group_key, indicator, estimate_type, n_respondents, n_rated, satisfied_share,
+            mean_score, suppressed, usage_suppressed)
+        values ('province', '{province}', 'sex', 'female', 'sat_overall', 'weighted', 19, 19,
+                {round(share, 2)}, null, false, false)
+    """)
+    # The second method: every whole-number triple, kept where it reproduces what is
+    # published.
+    low, high = (round(share, 2) - 0.005) * (weights @ women), (
+        round(share, 2) + 0.005) * (weights @ women)
+    triples = [t for t in itertools.product(*(range(n + 1) for n in women))
+               if sum(t) == 9 and low <= weights @ np.array(t) <= high]
+    assert triples == [tuple(satisfied_women)]
+    report = run_auditor(con, reference)
+    women_found = [f for f in report.failures
+                   if f.numerator == "satisfied" and f.group_key == "female"]
+    # Linearly, only the third commune's women are too narrow (1 to 2 satisfied of 6).
+    assert {f.geography_code for f in women_found if f.attack == "linear"} == {codes[2]}
+    assert {(f.geography_code, f.low, f.high) for f in women_found
+            if f.attack == "whole numbers"} == {
+        (code, value, value) for code, value in zip(codes, satisfied_women, strict=True)}
+    assert report.integer_checks >= 1
+
+
+def test_a_second_commune_protects_the_first_under_a_published_province(reference) -> None:
+    # Three communes of one province: 30, 5 and 25 respondents. The 5 are withheld; their
+    # figure is the province's minus the other two, so one more figure must go: a commune's
+    # total (cheaper) rather than the province's, which stays published. (Its weighted
+    # twin is a second equation on the two withheld communes: it goes, or a third commune.)
+    communes = communes_of(reference).sort_values("commune_code")
+    province = communes["province_code"].iloc[0]
+    c1, c2, c3 = communes[communes["province_code"] == province]["commune_code"].iloc[:3]
+    responses = pd.concat([
+        people(c1, 30, sat_overall=[4, 2, 5] * 10),
+        people(c2, 5, sat_overall=[4, 4, 1, 2, 5]),
+        people(c3, 25, sat_overall=[1, 4, 5, 3, 2] * 5),
+    ], ignore_index=True)
+    responses["sat_overall"] = responses["sat_overall"].astype("Int64")
+    con = build_marts(reference, responses, 10, "mart_survey_indicators", "mart_equity_gaps")
+    totals = dict(con.execute("""
+        select geography_code || ':' || estimate_type, suppression
+        from mart_survey_indicators
+        where breakdown = 'total' and indicator = 'sat_overall'
+          and geography_level in ('commune', 'province')
+    """).fetchall())
+    assert totals[f"{province}:unweighted"] is None
+    assert totals[f"{c2}:unweighted"] == "primary"
+    assert {totals[f"{c1}:unweighted"], totals[f"{c3}:unweighted"]} == {"complementary", None}
+    report = run_auditor(con, reference)
+    assert report.passed, report.failures[:5]
+    assert report.narrowest_primary >= 0.2 - 1e-9

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 import fastexcel
+import numpy as np
 import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
@@ -29,15 +30,28 @@ Z = 1.959964
 POP_A, POP_B = 209_594, 11_992  # RGPH 2024: Béni Mellal, Ait Bou Oulli
 A, B = "050910101", "050810305"
 PA, PB = "05091", "05081"  # their provinces: each commune is alone in its province
-SHARE, SCORE, N_EFF = 4, 3, 1  # decimals of published shares (and bounds), means, n_eff
+SHARE, SCORE, N_EFF = 3, 2, 1  # decimals of published shares (and bounds), means, n_eff
+WEIGHTED_SHARE = 2  # decimals of the weighted shares of provinces and the region
 ESTIMATES = ("mean_score", "satisfied_share", "ci_low", "ci_high")
 
 
 def wilson(successes: float, n: float) -> tuple[float, float]:
-    p = successes / n
+    return wilson_at(successes / n, n)
+
+
+def wilson_at(p: float, n: float) -> tuple[float, float]:
+    """Wilson's 95 % interval for a share `p` of `n` (the marts compute it from the share
+    as published)."""
     centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
     half = Z / (1 + Z * Z / n) * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
     return centre - half, centre + half
+
+
+def outwards(low: float, high: float, decimals: int) -> tuple[float, float]:
+    """An interval as the marts publish it: rounded outwards to `decimals`."""
+    scale = 10**decimals
+    return (pytest.approx(math.floor(round(low * scale, 6)) / scale, abs=1e-9),
+            pytest.approx(math.ceil(round(high * scale, 6)) / scale, abs=1e-9))
 
 
 def as_published(value: float, decimals: int):
@@ -153,7 +167,7 @@ def test_commune_figures_match_hand_computation(engine, marts) -> None:
     assert (row["n_respondents"], row["n_rated"], row["n_dont_know"]) == (12, 11, 1)
     assert row["mean_score"] == pytest.approx(38 / 11)
     assert row["satisfied_share"] == pytest.approx(6 / 11)
-    low, high = wilson(6, 11)
+    low, high = wilson_at(round(6 / 11, SHARE), 11)
     assert (row["ci_low"], row["ci_high"]) == (pytest.approx(low), pytest.approx(high))
     weighted = indicator(engine, "commune", A, "sat_overall", "weighted")
     assert weighted["mean_score"] == pytest.approx(38 / 11)
@@ -183,9 +197,8 @@ def test_region_unweighted_and_weighted(engine, marts) -> None:
     assert (row["n_rated"], row["suppressed"], row["suppression"]) == (14, False, None)
     assert row["mean_score"] == as_published(49 / 14, SCORE)
     assert row["satisfied_share"] == as_published(8 / 14, SHARE)
-    low, high = wilson(8, 14)
-    assert (row["ci_low"], row["ci_high"]) == (as_published(low, SHARE),
-                                               as_published(high, SHARE))
+    low, high = wilson_at(round(8 / 14, SHARE), 14)
+    assert (row["ci_low"], row["ci_high"]) == outwards(low, high, SHARE)
     assert row["n_eff"] == as_published(14, N_EFF)
     # Weights: w = N_c / n_c with n_c the commune's valid responses (12 and 4).
     w_a, w_b = POP_A / 12, POP_B / 4
@@ -196,12 +209,13 @@ def test_region_unweighted_and_weighted(engine, marts) -> None:
     assert weighted["satisfied_share"] == pytest.approx(share)
     n_eff = total_weight**2 / (11 * w_a**2 + 3 * w_b**2)
     assert weighted["n_eff"] == pytest.approx(n_eff)
-    low, high = wilson(share * n_eff, n_eff)
+    low, high = wilson_at(round(share, WEIGHTED_SHARE), n_eff)
     assert (weighted["ci_low"], weighted["ci_high"]) == (pytest.approx(low), pytest.approx(high))
     # Published: withheld, because the weights are public: with the region's 14 scores
-    # published, 6 w_a + 2 w_b would give A's and B's satisfied counts away.
+    # published, 6 w_a + 2 w_b would give A's and B's satisfied counts away (two equations,
+    # two withheld communes): it protects them.
     published = indicator(marts, "region", "05", "sat_overall", "weighted")
-    assert (published["suppressed"], published["suppression"]) == (True, "weighted")
+    assert (published["suppressed"], published["suppression"]) == (True, "complementary")
     assert all(published[name] is None for name in ESTIMATES)
 
 
@@ -462,12 +476,13 @@ def test_primary_and_complementary_suppression_by_hand(marts) -> None:
                              "('sex', 'age_group', 'disability', 'residence')")
     assert groups and set(groups.values()) == {"primary"}
     # Weighted: a commune's weighted figures are its unweighted ones, withheld alike; the
-    # region's weighted total is withheld because its communes are (public weights).
+    # region's weighted total is withheld to protect its two communes (with the unweighted
+    # total and the public weights, it would be a second equation on them).
     assert withheld(marts, "geography_level = 'commune' and breakdown = 'total'",
                     estimate="weighted") == {(B, "total", "all"): "primary",
                                              (A, "total", "all"): "complementary"}
     assert withheld(marts, "geography_level = 'region' and breakdown = 'total'",
-                    estimate="weighted") == {("05", "total", "all"): "weighted"}
+                    estimate="weighted") == {("05", "total", "all"): "complementary"}
     # Age-group gap of A (youth vs adult + senior) would reveal the hidden groups.
     gap = one(marts, f"select * from mart_equity_gaps where geography_code = '{A}' "
                      "and indicator = 'sat_overall' and dimension = 'age_group'")
@@ -516,7 +531,8 @@ def test_withheld_options_publish_no_count(marts) -> None:
 
 
 def test_estimates_are_published_rounded(marts) -> None:
-    # Shares and interval bounds to 4 decimals, mean scores to 3, n_eff to 1.
+    # Shares and interval bounds to 3 decimals (weighted ones to 2), mean scores to 2
+    # (weighted ones to 1), n_eff to 1.
     decimals = {
         "mart_survey_indicators": {"usage_rate": SHARE, "satisfied_share": SHARE,
                                    "ci_low": SHARE, "ci_high": SHARE, "mean_score": SCORE,
@@ -575,3 +591,29 @@ def test_doubtful_responses_are_kept_and_flagged(marts) -> None:
         "select source_file, source_row, flag, commune_code from quality_flags"
     ).fetchall() == [("kobo_export_2022-04.csv", 17, "short_interview", B)]
     assert indicator(marts, "commune", B, "sat_overall")["n_respondents"] == 4
+
+
+def test_the_disclosure_table_counts_what_is_withheld(marts) -> None:
+    # quality_disclosure against the satisfaction figures counted again with pandas: by
+    # level, breakdown, estimate type and fate, the figures, those resting on 10 people or
+    # more, and those withheld (a commune's rows by commune type repeat its own: left out).
+    rows = marts.execute(
+        "select geography_level, breakdown, estimate_type, suppression, n_rated "
+        "from mart_survey_indicators where n_rated > 0").df()
+    rows = rows[~((rows["geography_level"] == "commune")
+                  & rows["breakdown"].str.contains("commune_type"))]
+    rows["fate"] = rows["suppression"].fillna("published")
+    expected = rows.groupby(["geography_level", "breakdown", "estimate_type", "fate"]).agg(
+        figures=("n_rated", "size"), figures_enough=("n_rated", lambda n: int((n >= 10).sum())),
+    ).reset_index()
+    expected["withheld"] = np.where(expected["fate"] == "published", 0, expected["figures"])
+    published = marts.execute(
+        "select geography_level, breakdown, estimate_type, fate, figures, figures_enough, "
+        "withheld from quality_disclosure where figure = 'satisfaction' order by all").df()
+    key = ["geography_level", "breakdown", "estimate_type", "fate"]
+    expected = expected.sort_values(key).reset_index(drop=True)
+    assert len(published) == len(expected) > 0
+    for column in [*key, "figures", "figures_enough", "withheld"]:
+        assert published[column].tolist() == expected[column].tolist(), column
+    # Something is withheld for each reason the fixture has: too few people, protection.
+    assert {"primary", "complementary"} <= set(published["fate"])

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipeline import staging
-from pipeline.disclosure.figures import round_estimates
+from pipeline.disclosure.precision import round_estimates
 from pipeline.privacy import Pseudonymiser
 from pipeline.readers.registers import RegisterMapping
 from pipeline.readers.survey import SurveyMapping
@@ -198,11 +198,11 @@ def test_incremental_nights_publish_what_a_full_rebuild_publishes(tmp_path: Path
 
 
 def test_a_figure_halfway_publishes_the_same_digits_whatever_the_order() -> None:
-    """11 of 32 weighted respondents satisfied is 0.34375, halfway between two published
-    shares: summed in another order (a night that reads one new export adds its rows last),
-    the same ratio lands a bit of a double below or above it, and must publish 0.3438 both
-    ways (as 41/16 = 2.5625 publishes the score 2.563)."""
-    halfway_share, halfway_score = 11 / 32, 41 / 16
+    """9 of 16 respondents satisfied is 0.5625, halfway between two published shares (3
+    decimals): summed in another order (a night that reads one new export adds its rows
+    last), the same ratio lands a bit of a double below or above it, and must publish 0.563
+    both ways (as 21/8 = 2.625 publishes the score 2.63)."""
+    halfway_share, halfway_score = 9 / 16, 21 / 8
     con = duckdb.connect()
     con.execute("create table mart_survey_indicators (satisfied_share double, mean_score double)")
     con.executemany("insert into mart_survey_indicators values (?, ?)", [
@@ -212,18 +212,18 @@ def test_a_figure_halfway_publishes_the_same_digits_whatever_the_order() -> None
     ])
     round_estimates(con, "mart_survey_indicators")
     assert con.execute("select distinct satisfied_share, mean_score "
-                       "from mart_survey_indicators").fetchall() == [(0.3438, 2.563)]
+                       "from mart_survey_indicators").fetchall() == [(0.563, 2.63)]
 
 
 def test_a_decimal_half_rounds_away_from_zero_though_its_double_lies_below() -> None:
-    """0.47 - 0.53125 = -0.06125 (a gap of 47/100 against 17/32) is stored as the double
-    -0.061249999…; published to 4 decimals it is -0.0613, as on paper, not -0.0612."""
+    """0.001 - 0.0115 = -0.0105 is stored as the double -0.010499999…; published to 3
+    decimals it is -0.011, as on paper, not -0.010."""
     con = duckdb.connect()
     con.execute("create table mart_equity_gaps (gap double, share_a double, share_b double)")
-    con.execute("insert into mart_equity_gaps values (0.47 - 0.53125, 0.47, 0.53125)")
+    con.execute("insert into mart_equity_gaps values (0.001 - 0.0115, 0.001, 0.0115)")
     round_estimates(con, "mart_equity_gaps")
     assert con.execute("select gap, share_a, share_b from mart_equity_gaps").fetchall() == [
-        (-0.0613, 0.47, 0.5313)]
+        (-0.011, 0.001, 0.012)]
 
 
 def test_a_file_rejected_whole_is_read_again_the_next_night(tmp_path: Path,

@@ -4,12 +4,12 @@ Random responses are written as `int_survey_responses`; the mart is built by the
 and compared with plain pandas groupbys and `numpy.average` for the total, single-dimension
 and pair breakdowns at every level: the sums behind every estimate exactly (in
 `int_survey_rollup`, before anything is withheld), and the published estimates as rounded
-at publication (means to 3 decimals, shares to 4).
+at publication (`pipeline.disclosure.precision`).
 
 With a threshold of 1 no group is too small, so what is withheld is only what is withheld
 by design: pairs of dimensions within a commune (`commune_pair`), and the weighted pair
 figures of provinces and the region, which the public weights would turn back into those
-communes' hidden figures (`weighted`).
+communes' hidden figures (`weighted_pair`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.disclosure.precision import SCORE, SHARE
 from pipeline.reference import Reference
 from pipeline.runner import SqlContext, run_sql
 from pipeline.settings import Settings
@@ -108,7 +109,7 @@ def test_grouping_sets_equal_pandas_groupby(built, level: str, dimensions: tuple
     reasons = {  # what is withheld, by estimate type (see the module docstring)
         "unweighted": "commune_pair" if commune_pair else None,
         "weighted": "commune_pair" if commune_pair
-        else "weighted" if len(dimensions) == 2 else None,
+        else "weighted_pair" if len(dimensions) == 2 else None,
     }
     for index, row in expected.iterrows():
         index = index if isinstance(index, tuple) else (index,)
@@ -138,9 +139,11 @@ def test_grouping_sets_equal_pandas_groupby(built, level: str, dimensions: tuple
                 assert pd.isna(published_row["mean_score"])
                 continue
             assert not published_row["suppressed"], (geography, group, estimate)
-            assert_rounded(published_row["mean_score"], mean, 3)
+            assert_rounded(published_row["mean_score"], mean,
+                           SCORE.for_type(str(estimate)))
             if share is not None:
-                assert_rounded(published_row["satisfied_share"], share, 4)
+                assert_rounded(published_row["satisfied_share"], share,
+                               SHARE.for_type(str(estimate)))
 
 
 def assert_rounded(published: float, exact: float, decimals: int) -> None:

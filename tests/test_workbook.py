@@ -30,7 +30,7 @@ def rows_of(sheet) -> list[dict]:
 
 
 def test_one_sheet_per_theme_with_french_headers(workbook, marts_threshold_4) -> None:
-    assert workbook.sheetnames == ["lisez-moi", *THEMES, "colonnes"]
+    assert workbook.sheetnames == ["lisez-moi", *THEMES, "secret_statistique", "colonnes"]
     codes = {name for (name,) in marts_threshold_4.execute(
         "select distinct column_name from information_schema.columns").fetchall()}
     for name in THEMES:
@@ -82,16 +82,18 @@ def test_withheld_figures_read_masque(workbook, marts_threshold_4) -> None:
     assert overall["Note moyenne (1 à 5)"] == "masqué"
     assert overall["Secret statistique"] == "masqué (secret complémentaire)"
     # Trust in the council, 4 3 2 3 1 5 4 2 4 3 5: mean 36/11, 5 of 11 are 4 or 5; as
-    # published (3 and 4 decimals).
+    # published as weighted figures are (1 and 2 decimals: the sheet shows weighted
+    # figures, and a commune's are its unweighted ones).
     trust = a[("Confiance dans le conseil communal", "Ensemble")]
-    assert trust["Note moyenne (1 à 5)"] == pytest.approx(3.273)
-    assert trust["Part de satisfaits (4 ou 5)"] == pytest.approx(0.4545)
+    assert trust["Note moyenne (1 à 5)"] == pytest.approx(3.3)
+    assert trust["Part de satisfaits (4 ou 5)"] == pytest.approx(0.45)
     assert trust["Secret statistique"] is None
-    # The region's weighted overall satisfaction: withheld above its withheld communes.
+    # The region's weighted overall satisfaction: withheld to protect its two withheld
+    # communes (beside the unweighted total, it would be a second equation on them).
     region = next(r for r in rows if r["Code"] == "05" and r["Groupe"] == "Ensemble"
                   and r["Indicateur"] == "Satisfaction globale")
     assert region["Part de satisfaits (4 ou 5)"] == "masqué"
-    assert region["Secret statistique"] == "masqué (pondéré : une commune masquée)"
+    assert region["Secret statistique"] == "masqué (secret complémentaire)"
     withheld = marts_threshold_4.execute(
         "select count(*) from mart_survey_indicators where suppressed "
         "and estimate_type = 'weighted' and group_key <> 'unknown' "

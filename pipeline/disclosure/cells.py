@@ -30,7 +30,8 @@ import scipy.sparse as sp
 # commune's official type, which analysts may cross with each of them.
 DIMENSIONS = ("sex", "age_group", "disability", "residence", "commune_type")
 LEVELS = ("commune", "province", "region")
-_NONE = ""  # stands for "not in this breakdown" in merge keys (NULLs do not join)
+NONE = ""  # stands for "not in this breakdown" in merge keys (NULLs do not join)
+_NONE = NONE
 
 
 def split_groups(cells: pd.DataFrame) -> pd.DataFrame:
@@ -57,6 +58,8 @@ class CellStructure:
 
     cells: pd.DataFrame
     lines: sp.csr_matrix
+    # (parent, child, relation) of every identity: `by_<dimension>` or `by_geography`.
+    links: pd.DataFrame
 
     @property
     def size(self) -> int:
@@ -96,14 +99,21 @@ class CellStructure:
         columns = np.concatenate([parents["parent"].to_numpy(), links["child"].to_numpy()])
         values = np.concatenate([np.ones(count), -np.ones(len(links))])
         lines = sp.csr_matrix((values, (rows, columns)), shape=(count, len(frame)))
-        return cls(cells=frame, lines=lines)
+        return cls(cells=frame, lines=lines, links=links)
 
     @cached_property
     def refinements(self) -> pd.DataFrame:
         """(parent, child, relation) of every refinement identity (same geography, one
         more dimension), built once per structure (families share their structure)."""
-        return pd.concat([refinement_pairs(self.cells, d) for d in DIMENSIONS],
-                         ignore_index=True)
+        return self.links[self.links["relation"] != "by_geography"].reset_index(drop=True)
+
+    @cached_property
+    def geography(self) -> pd.DataFrame:
+        """(parent, child) of every geography identity: a province's cell and its
+        communes' (by commune type: the communes of that type), the region's and its
+        provinces'."""
+        links = self.links[self.links["relation"] == "by_geography"]
+        return links[["parent", "child"]].reset_index(drop=True)
 
     def children_of(self) -> sp.csr_matrix:
         """Line × cell incidence of the children only (1 where the cell is a child)."""

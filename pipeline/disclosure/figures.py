@@ -20,28 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-# Estimates are rounded at publication (INDICATORS.md does not fix a precision): shares,
-# rates and interval bounds to 4 decimals (0.01 percentage point), mean scores to 3,
-# effective sample sizes to 1. Rounding makes nightly exports byte-stable, and the auditor
-# takes it into account (a published 0.3333 means anything within ±0.00005).
-SHARE_DECIMALS = 4
-SCORE_DECIMALS = 3
-N_EFF_DECIMALS = 1
-# Sums of doubles computed in parallel differ in their last bits between two runs (a weighted
-# mean of 118/32 comes out 3.68749999999 or 3.68750000001), which would round a value lying
-# exactly on a half (3.6875) either way. Estimates are therefore taken to this many decimals
-# first, as a DECIMAL, which absorbs that noise, then rounded in decimal to their published
-# precision: halves go away from zero even where the double is a hair below the half
-# (0.06125 is stored as 0.061249999…, and rounding the double would give 0.0612).
-NOISE_DECIMALS = 9
-
-
-def published_round(expression: str, decimals: int | str) -> str:
-    """SQL rounding `expression` as published: the sums' last-bit noise absorbed first, then
-    to `decimals` (halves away from zero, in decimal), identical in every run. The SQL
-    macro `published_round` of `pipeline/sql/macros.sql` is this expression."""
-    return (f"(case when isfinite({expression}) then round(({expression})::decimal(38, "
-            f"{NOISE_DECIMALS}), {decimals})::double else {expression} end)")
+from pipeline.disclosure.precision import column_precision, published_band, published_round
 
 GEOGRAPHY = ("geography_level", "geography_code")
 GROUP = ("breakdown", "group_key")
@@ -52,6 +31,12 @@ GROUP = ("breakdown", "group_key")
 COMMUNE_PAIRS = ("geography_level = 'commune' and breakdown like '%,%' "
                  "and breakdown not like '%commune_type%'")
 UNPUBLISHED_REASON = "commune_pair"
+# A province's or the region's weighted figure for a pair of dimensions is a weighted sum of
+# commune pairs that are never published: published, it would tie unpublished figures by
+# equations with public weights, to protect at the cost of the communes' own figures. Pairs
+# are published unweighted at province and region level; crossed with the commune type
+# (a sum of the communes' own figures), they are published weighted too.
+WEIGHTED_PAIR_REASON = "weighted_pair"
 
 
 @dataclass(frozen=True)
@@ -61,9 +46,17 @@ class Numerator:
 
     name: str
     estimate: str
-    decimals: int = SHARE_DECIMALS
     offset: float = 0.0
     span: float = 1.0
+
+    def band(self, estimate: np.ndarray, decimals: int, total: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+        """The numerators an estimate published as `estimate` (rounded to `decimals`) on
+        `total` people (or weighted people) can stand for."""
+        low, high = published_band(np.asarray(estimate, float) - self.offset, decimals,
+                                   upper=self.span)
+        total = np.asarray(total, dtype=float)
+        return low * total, high * total
 
 
 @dataclass(frozen=True)
@@ -82,8 +75,9 @@ class ProtectedFigures:
     option: str | None = None
     # Counts that would give a hidden estimate away (the number citing an option).
     withheld_counts: tuple[str, ...] = ()
-    # Unweighted and weighted rows (`estimate_type`); province and region weighted rows
-    # are withheld whenever a commune beneath is (`weighted_rows_hidden`).
+    # Unweighted and weighted rows (`estimate_type`): a province's or the region's weighted
+    # figures are figures of their own, protected with the rest (`model.WeightedFigures`);
+    # a commune's are its unweighted ones (one weight per commune).
     weighted: bool = True
     scope: str = "true"
     # Cells that never publish these estimates (commune × pair of dimensions): withheld
@@ -95,6 +89,13 @@ class ProtectedFigures:
     def key(self) -> tuple[str, ...]:
         return (*self.family, *GEOGRAPHY, *GROUP)
 
+    def decimals(self, numerator: Numerator, estimate_type: str) -> int:
+        """How many decimals `numerator`'s estimate is published with."""
+        precision = column_precision(self.table, numerator.estimate)
+        if precision is None:
+            raise KeyError(f"{self.table}.{numerator.estimate} has no published precision")
+        return precision.for_type(estimate_type)
+
 
 SURVEY_INDICATORS = ProtectedFigures(
     table="mart_survey_indicators",
@@ -105,7 +106,7 @@ SURVEY_INDICATORS = ProtectedFigures(
     estimates=("mean_score", "satisfied_share", "ci_low", "ci_high"),
     numerators=(
         Numerator("satisfied", "satisfied_share"),
-        Numerator("score", "mean_score", decimals=SCORE_DECIMALS, offset=1.0, span=4.0),
+        Numerator("score", "mean_score", offset=1.0, span=4.0),
     ),
     unpublished=COMMUNE_PAIRS,
 )
@@ -169,24 +170,28 @@ def participation_categories(categories: list[str]) -> ProtectedFigures:
 def read_cells(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures,
                *, published: bool) -> pd.DataFrame:
     """One row per cell (family, geography, group; option when there are options) with the
-    public count, each numerator's lower and upper value, the withheld flag and its reason.
+    public count, the withheld flag and its reason, and each numerator's estimate as
+    published (`<name>__estimate`: rounded, NaN where withheld).
 
-    Before publication (`published=False`) the estimates are exact and unrounded: a
-    numerator is a whole number. In the published tables it is known within the rounding of
-    its estimate, and unknown (NULL) where withheld; so is a withheld count.
+    Before publication (`published=False`) nothing is withheld yet, the estimates are
+    rounded here as they will be published, and each exact numerator (a whole number) is
+    read too (`<name>__value`). Only unweighted rows are read: a commune's weighted figures
+    are its unweighted ones, a province's and the region's are read by `read_weighted`.
     """
     option = [figures.option] if figures.option else []
     keys = [*figures.key, *option]
     columns = []
     for numerator in figures.numerators:
-        value = f"({numerator.estimate} - {numerator.offset})::double * {figures.count}"
-        half = f"{0.5 * 10.0 ** -numerator.decimals} * {figures.count}"
+        decimals = figures.decimals(numerator, "unweighted")
+        estimate = numerator.estimate
         if published:
-            columns += [f"{value} - {half} as {numerator.name}__low",
-                        f"{value} + {half} as {numerator.name}__high"]
+            columns.append(f"{estimate}::double as {numerator.name}__estimate")
         else:
-            columns += [f"round({value}) as {numerator.name}__low",
-                        f"round({value}) as {numerator.name}__high"]
+            columns += [
+                f"{published_round(estimate, decimals)}::double as {numerator.name}__estimate",
+                f"round(({estimate} - {numerator.offset})::double * {figures.count}) "
+                f"as {numerator.name}__value",
+            ]
     weighted = "and estimate_type = 'unweighted'" if figures.weighted else ""
     reason = figures.reason or "null"
     query = f"""
@@ -200,15 +205,23 @@ def read_cells(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures,
     return con.sql(query).df()
 
 
-def weighted_cells(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures) -> pd.DataFrame:
-    """The published weighted province and region rows (the auditor's extra equations)."""
+def read_weighted(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures,
+                  *, published: bool) -> pd.DataFrame:
+    """The weighted rows of provinces and the region: keys, withheld flag and each
+    numerator's weighted estimate as published (rounded here before publication)."""
     option = [figures.option] if figures.option else []
-    columns = [f"{n.estimate} as {n.name}" for n in figures.numerators]
+    columns = []
+    for numerator in figures.numerators:
+        decimals = figures.decimals(numerator, "weighted")
+        estimate = (numerator.estimate if published
+                    else published_round(numerator.estimate, decimals))
+        columns.append(f"{estimate}::double as {numerator.name}__estimate")
     return con.sql(f"""
-        select {", ".join([*figures.key, *option])}, {", ".join(columns)}
+        select {", ".join([*figures.key, *option])}, {figures.flag} as hidden,
+               {", ".join(columns)}
         from {figures.table}
         where estimate_type = 'weighted' and geography_level <> 'commune'
-          and not {figures.flag} and ({figures.scope})
+          and ({figures.scope})
         order by all
     """).df()
 
@@ -229,44 +242,3 @@ def cells_of(frame: pd.DataFrame, figures: ProtectedFigures) -> tuple[pd.DataFra
     cells = frame[keys].drop_duplicates().reset_index(drop=True)
     index = frame[keys].merge(cells.reset_index(), on=keys, how="left")["index"].to_numpy()
     return cells, index
-
-
-# How each published estimate is rounded (columns not listed keep their value). Shares of
-# participation (`share_<category>`) follow the pattern `share_*`.
-PUBLISHED_PRECISION: dict[str, dict[str, int]] = {
-    "mart_survey_indicators": {
-        "usage_rate": SHARE_DECIMALS, "satisfied_share": SHARE_DECIMALS,
-        "ci_low": SHARE_DECIMALS, "ci_high": SHARE_DECIMALS,
-        "mean_score": SCORE_DECIMALS, "n_eff": N_EFF_DECIMALS,
-    },
-    "mart_survey_options": {
-        "share": SHARE_DECIMALS, "ci_low": SHARE_DECIMALS, "ci_high": SHARE_DECIMALS,
-    },
-    "mart_equity_gaps": {
-        "share_a": SHARE_DECIMALS, "share_b": SHARE_DECIMALS, "gap": SHARE_DECIMALS,
-        "ci_low": SHARE_DECIMALS, "ci_high": SHARE_DECIMALS,
-    },
-    "mart_participation": {"share_*": SHARE_DECIMALS},
-    "mart_targets": {"target": SHARE_DECIMALS, "actual": SHARE_DECIMALS},
-}
-
-
-def round_estimates(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Round `table`'s estimates to their published precision, in place, whatever the order
-    their rows were summed in (`published_round`: a night that reads one new export adds its
-    rows after the others, and 11/32 = 0.34375 must not round up one night, down the next)."""
-    precision = PUBLISHED_PRECISION.get(table)
-    if not precision:
-        return
-    columns = [name for (name,) in con.execute(
-        "select column_name from information_schema.columns where table_name = ? "
-        "order by ordinal_position", [table]).fetchall()]
-    assignments = []
-    for column in columns:
-        decimals = precision.get(column)
-        if decimals is None and column.startswith("share_"):
-            decimals = precision.get("share_*")
-        if decimals is not None:
-            assignments.append(f"{column} = {published_round(column, decimals)}")
-    if assignments:
-        con.execute(f"update {table} set {', '.join(assignments)}")

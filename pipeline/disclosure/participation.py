@@ -28,14 +28,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline.disclosure.cells import DIMENSIONS, CellStructure, refinement_pairs
+from pipeline.disclosure.cells import CellStructure, refinement_pairs
+from pipeline.disclosure.costs import FigureCosts
+from pipeline.disclosure.families import PublicWeights, without_commune_repeats
 from pipeline.disclosure.figures import GEOGRAPHY, GROUP, ProtectedFigures, read_cells
+from pipeline.disclosure.model import FamilyFigures
 from pipeline.disclosure.pattern import DEFAULT_WIDTH, Measure, protect
-from pipeline.disclosure.protection import (
-    family_tasks,
-    run_tasks,
-    without_commune_repeats,
-)
+from pipeline.disclosure.protection import family_tasks, run_tasks
 
 TABLE = "mart_participation"
 # Each dimension's share column and the value it counts.
@@ -61,12 +60,13 @@ def share_links(structure: CellStructure) -> pd.DataFrame:
 
 
 def count_ceilings(structure: CellStructure, counts: np.ndarray) -> np.ndarray:
-    """The largest value each count can take: the smallest count of a row above it."""
-    ceilings = np.full(len(counts), np.inf)
-    for dimension in DIMENSIONS:
-        pairs = refinement_pairs(structure.cells, dimension)
-        np.minimum.at(ceilings, pairs["child"].to_numpy(), counts[pairs["parent"].to_numpy()])
-    return np.where(np.isinf(ceilings), counts, ceilings)
+    """The largest value each count can take as a reader knows it: its geography's number
+    of attendances, always published. (The counts of the rows above it would be tighter,
+    but they may be withheld themselves; the sums give the rest.)"""
+    cells = structure.cells
+    totals = pd.Series(counts, index=cells["geography_code"].to_numpy())[
+        (cells["breakdown"] == "total").to_numpy()]
+    return cells["geography_code"].map(totals).fillna(0.0).to_numpy(float)
 
 
 def withheld_counts(
@@ -86,12 +86,13 @@ def withheld_counts(
     required = np.zeros(len(counts))
     np.maximum.at(required, children, np.select(
         [small[parents], counts[parents] > 0], [width * counts[parents], 1.0], 0.0))
-    measure = Measure("attendances", counts, upper=count_ceilings(structure, counts),
-                      required=required)
+    measure = Measure("attendances", counts, count_ceilings(structure, counts), counts, counts,
+                      required)
     # Every row may be withheld, with or without attendances, except the totals: a
     # geography's number of attendances is always published.
     withholdable = (structure.cells["breakdown"] != "total").to_numpy()
-    found = protect(structure, counts, [measure], threshold=threshold, width=width,
+    found = protect(FamilyFigures(structure), counts, [measure],
+                    FigureCosts.of(structure.cells, counts), threshold=threshold,
                     primary=first, exists=withholdable, complementary=complementary)
     return found.hidden, found.primary
 
@@ -99,8 +100,7 @@ def withheld_counts(
 def protect_participation(
     con: duckdb.DuckDBPyConnection,
     categories: ProtectedFigures,
-    commune_provinces: dict[str, str],
-    commune_types: dict[str, str],
+    public: PublicWeights,
     *,
     threshold: int,
     width: float = DEFAULT_WIDTH,
@@ -112,7 +112,7 @@ def protect_participation(
         select {", ".join([*GEOGRAPHY, *GROUP])}, attendances::double as count
         from {TABLE} order by all
     """).df())
-    structure = CellStructure.build(frame, commune_provinces, commune_types)
+    structure = CellStructure.build(frame, public.commune_provinces, public.commune_types)
     counts = frame["count"].to_numpy(float)
     withheld, first = withheld_counts(structure, counts, threshold=threshold, width=width,
                                       complementary=complementary)
@@ -130,14 +130,14 @@ def protect_participation(
 
     key = [*GEOGRAPHY, *GROUP]
     tasks = [
-        replace(task, already_hidden=task.cells[key].merge(
+        replace(task, already_hidden=task.family.cells[key].merge(
             rows[[*key, "counts_withheld"]], on=key, how="left"
         )["counts_withheld"].fillna(False).to_numpy(bool))
-        for task in family_tasks(category_cells, categories, commune_provinces,
-                                 commune_types, threshold, width, complementary)
+        for task in family_tasks(category_cells, None, categories, public, threshold, width,
+                                 complementary)
     ]
-    (category_pattern,) = run_tasks(tasks)
-    _apply(con, rows, category_pattern, commune_types)
+    ((category_pattern, _),) = run_tasks(tasks)
+    _apply(con, rows, category_pattern, public.commune_types)
     return {
         "counts_withheld": int(withheld.sum()),
         "shares_primary": int(small.sum()),

@@ -1,67 +1,93 @@
-"""Which figures to withhold so that no hidden one can be worked out from the others.
+"""Which figures to withhold so that no withheld one can be worked out from the others.
 
-Primary suppression hides every estimate resting on fewer than `threshold` units
-(INDICATORS.md §5). That alone protects nothing: a hidden group's figure is the total minus
-its published siblings; a hidden commune's is its province minus the published communes;
-a group whose published parent is 0 % or 100 % is 0 % or 100 % too. Complementary
-suppression hides more figures until every hidden one can still take a wide range of values
-(`width` of its scale, 0.2 by default: a hidden share could be anything over at least 20
-points) given everything published.
+Primary suppression withholds every estimate resting on fewer than `threshold` people
+(INDICATORS.md §5). That alone protects nothing: a withheld group's figure is the total minus
+its published siblings; a withheld commune's is its province minus the published communes,
+or its province's weighted figure minus the others' weighted numerators; a group whose
+published parent is 0 % or 100 % is 0 % or 100 % too. Complementary suppression withholds
+more figures until every withheld one keeps a wide enough range of values given everything
+published (`width` of its scale, 0.2 by default, for a figure resting on too few people;
+at least two whole values for the others), at the least cost (`pipeline.disclosure.costs`).
 
-The search runs in two stages, both on all the identities of `pipeline.disclosure.cells`
-at once (groups and totals, pairs and single dimensions, communes, provinces and the region):
+The search works on a family's figures (`pipeline.disclosure.model`): its cells at every
+level and breakdown, and the weighted figures of its provinces and region.
 
-1. quick rules, repeated until nothing changes: a published parent at 0 % or 100 % above a
-   hidden cell is hidden; a line (a parent and its children) with a single hidden child, or
-   whose hidden children cannot absorb each other's changes, hides its smallest published
-   child; a hidden parent whose children are all published hides one of them;
-2. the attacker of `pipeline.disclosure.ranges` then computes the range of every hidden
-   figure; for each one still too narrow, the cheapest published figure that limits it (the
-   one with the fewest units among those whose value binds its range) is hidden too, and
-   the quick rules run again. This repeats until every range is wide enough.
+1. **Quick rules**, repeated until nothing changes: a published parent at 0 % or 100 %
+   above a withheld figure is withheld; a sum with a single withheld term (two for a
+   province's weighted sum, whose unweighted twin gives a second equation), or whose
+   withheld terms cannot absorb each other's changes, withholds its cheapest published
+   term; a withheld parent whose terms are all published withholds its cheapest term.
+2. **The attacker** (`pipeline.disclosure.ranges`) computes the range of every withheld
+   figure given everything published.
+3. For each figure still too narrow, a **protection program** (a linear program on HiGHS,
+   as in τ-ARGUS's and Fischetti and Salazar's cell suppression) looks for the cheapest way
+   to move it by the width it lacks while every sum still holds: moving a withheld figure
+   is free, moving a published one costs its cost (`costs`) and withholds it. Only
+   figures of the cheapest cost step may move; the next step opens only when no move
+   exists. The figures it moves are withheld, and the search goes back to 1.
 
-Only estimates are hidden: counts stay published (INDICATORS.md §5), and the ranges are
+Only estimates are withheld: counts stay published (INDICATORS.md §5), and the ranges are
 computed knowing every count.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from pipeline.disclosure.cells import CellStructure
-from pipeline.disclosure.parallel import run_in_parallel
-from pipeline.disclosure.ranges import Attacker, Ranges
+from pipeline.disclosure.costs import FigureCosts
+from pipeline.disclosure.model import FamilyFigures, PartFigures
+
+Figures = FamilyFigures | PartFigures
 
 DEFAULT_WIDTH = 0.2
-MAX_ROUNDS = 60
+MAX_ROUNDS = 200
+# How many times complements known in one measure only are tried published at once.
+SETTLE_ATTEMPTS = 2
+_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
 class Measure:
-    """A hidden quantity of every cell: its true value (the numerator of an estimate) and
-    its scale (a numerator lies between 0 and `span` × the cell's count: 1 for a share, 4
-    for the sum of 1–5 scores minus their count)."""
+    """A hidden quantity of every figure (the numerator of an estimate): its true values,
+    its ceilings (a numerator lies between 0 and its ceiling: the count for a share, 4 times
+    the count for a sum of 1–5 scores less their count), what a published figure's rounding
+    leaves a reader (`published_low`, `published_high`), and the width each withheld
+    figure's range must reach (`required`)."""
 
     name: str
     values: np.ndarray
-    span: float = 1.0
-    # Where the count of a cell is not the limit (a hidden count lies between 0 and the
-    # smallest of its parents'), the largest value of each cell, and the units each hidden
-    # cell's range must reach.
-    upper: np.ndarray | None = None
-    required: np.ndarray | None = None
+    ceilings: np.ndarray
+    published_low: np.ndarray
+    published_high: np.ndarray
+    required: np.ndarray
 
-    def ceiling(self, counts: np.ndarray) -> np.ndarray:
-        return self.span * counts if self.upper is None else self.upper
+    def part(self, keep: np.ndarray | slice) -> Measure:
+        """The measure on the figures `keep` (a mask, positions or a slice)."""
+        return Measure(self.name, self.values[keep], self.ceilings[keep],
+                       self.published_low[keep], self.published_high[keep],
+                       self.required[keep])
+
+    def bounds(self, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What a reader knows of each figure: 0 to its ceiling where withheld, its
+        rounding's band where published."""
+        return (np.where(hidden, 0.0, self.published_low),
+                np.where(hidden, self.ceilings, self.published_high))
+
+
+def required_widths(ceilings: np.ndarray, primary: np.ndarray, width: float) -> np.ndarray:
+    """How wide a withheld numerator's range must be: `width` of its scale for a figure
+    withheld because it rests on too few people. A figure withheld to protect another needs
+    nothing for itself while the search runs: if a reader could work it out, withholding
+    it protects nobody, and the search publishes it after all (`release`)."""
+    return np.where(primary, width * ceilings, 0.0)
 
 
 @dataclass
 class Protection:
-    """The pattern: which cells hide their estimates, and why."""
+    """The pattern: which figures are withheld, and why."""
 
     hidden: np.ndarray
     primary: np.ndarray
@@ -69,6 +95,7 @@ class Protection:
     solves: int = 0
     unprotected: set[int] = field(default_factory=set)
     converged: bool = True
+    released: int = 0
 
     @property
     def reasons(self) -> np.ndarray:
@@ -78,27 +105,35 @@ class Protection:
 
 
 def protect(
-    structure: CellStructure,
+    figures: Figures,
     counts: np.ndarray,
     measures: list[Measure],
+    costs: FigureCosts,
     *,
     threshold: int,
-    width: float = DEFAULT_WIDTH,
     already_hidden: np.ndarray | None = None,
     primary: np.ndarray | None = None,
     exists: np.ndarray | None = None,
-    cost: np.ndarray | None = None,
+    eligible: np.ndarray | None = None,
+    by_design: np.ndarray | None = None,
     complementary: bool = True,
+    release_at_end: bool = True,
+    proven_already: np.ndarray | None = None,
 ) -> Protection:
-    """The smallest pattern this search finds in which every hidden estimate of every
-    measure keeps a feasible range of at least `width` of its scale.
+    """A pattern in which every withheld figure of every measure keeps its required range.
 
-    By default a cell with no unit has nothing to hide (`exists`: count above 0), and the
-    cells hidden first (`primary`) are those resting on fewer units than `threshold`.
-    Among figures that would protect a cell, the one with the lowest `cost` is withheld
-    (default: its count). Without `complementary` (`PIPELINE_DISCLOSURE_CONTROL=
-    primary_only`, for measuring the rest of the pipeline at a scale where the search would
-    not finish; refused in production), only the cells hidden first are hidden.
+    By default a figure with nobody behind it has nothing to hide (`exists`: count above
+    0), and the figures withheld first (`primary`) are those resting on fewer people than
+    `threshold`. Only `eligible` figures (all by default) are taken as complements. At the
+    end, complements a reader can work out are published after all (`release`), unless
+    `release_at_end` is false (a part of the family, protected before the whole); figures
+    withheld `by_design` (default: `already_hidden`) are never published. Complements a
+    reader can work out in one measure but not another are then published too if that is
+    safe, else made uncertain in every measure. Figures `proven_already` wide enough (a
+    pattern checked before, now with more withheld) are not checked again. Without
+    `complementary` (`PIPELINE_DISCLOSURE_CONTROL=primary_only`, for
+    measuring the rest of the pipeline at a scale where the search would not finish;
+    refused in production), only the figures withheld first are withheld.
     """
     counts = np.asarray(counts, dtype=float)
     exists = counts > 0 if exists is None else exists
@@ -109,44 +144,68 @@ def protect(
     protection = Protection(hidden=hidden, primary=primary)
     if not complementary:
         return protection
-    cost = counts if cost is None else cost
-    lines = _LineTable(structure, exists)
-    # Hiding a figure only frees the others, so a range proven wide stays wide: each round
-    # checks only the figures hidden since, and those still too narrow.
-    proven = {m.name: np.zeros_like(hidden) for m in measures}
+    lines = _LineTable(figures, exists,
+                       exists.copy() if eligible is None else eligible & exists)
+    ranking = costs.ranking()
+    # Withholding a figure only frees the others, so a range proven wide stays wide: each
+    # round checks only the figures withheld since, and those still too narrow.
+    proven = {m.name: (np.zeros_like(hidden) if proven_already is None
+                       else proven_already.copy()) for m in measures}
+    settled = 0
     for round_number in range(1, MAX_ROUNDS + 1):
-        _quick_rules(lines, counts, measures, hidden, primary, width)
+        _quick_rules(lines, measures, hidden, ranking)
         more = np.zeros_like(hidden)
-        hidden_cells = np.nonzero(hidden)[0]
-
-        # The measures' ranges are independent (the pattern is fixed during a round):
-        # solved side by side, then read in order, so the pattern does not depend on
-        # which finished first.
-        attacks = run_in_parallel(partial(_attack, structure, hidden, counts, primary, width,
-                                          proven, round_number), measures)
-        for measure, (model, check, required, ranges) in zip(measures, attacks, strict=True):
-            protection.solves += ranges.solves
-            wide = ranges.widths() >= required[check] - 1e-9
-            proven[measure.name][hidden_cells[check[wide]]] = True
-            for variable, rows in ranges.binding.items():
-                cell = int(hidden_cells[variable])
-                candidates = model.published_in(rows, exists)
+        for measure in measures:
+            if more.any():
+                break  # the next measure is checked once this one's figures are settled
+            for figure, candidates in _narrow_figures(figures, lines, measure, hidden,
+                                                      proven[measure.name], round_number,
+                                                      protection, costs.step):
+                candidates = candidates[lines.eligible[candidates] & ~hidden[candidates]]
                 if more[candidates].any():
-                    continue  # a figure hidden this round already frees it
-                # When no published figure binds it directly (its hidden neighbours' own
-                # bounds do), open up the published figures sharing an identity with it.
+                    continue  # a figure withheld this round already frees it
+                # When no published figure binds it directly (its withheld neighbours' own
+                # bounds do), open up the published figures sharing a sum with it: all of
+                # them where only a few figures may be withheld (weighted ones), whose
+                # combinations a single figure's dual cannot see.
                 if not len(candidates):
-                    candidates = lines.neighbours(cell, hidden)
-                choice = _cheapest(candidates, counts, cost, measures)
+                    candidates = lines.neighbours(figure, hidden | more)
+                    if lines.local and len(candidates):
+                        more[candidates] = True
+                        continue
+                choice = _cheapest(candidates, ranking, measures)
                 if choice is None:
                     # Nothing left to withhold around it: the auditor will report it and
                     # its blocking check stop the publication.
-                    protection.unprotected.add(cell)
+                    protection.unprotected.add(int(figure))
                     continue
                 more[choice] = True
         protection.rounds = round_number
         if not more.any():
-            return protection
+            if not release_at_end:
+                return protection
+            kept_back = by_design if by_design is not None else already_hidden
+            exact = release(figures, measures, hidden, primary | (
+                kept_back if kept_back is not None else np.zeros_like(hidden)), protection)
+            partial = np.any(exact, axis=0)
+            if not partial.any():
+                return protection
+            # Complements a reader can work out in one measure but not in another (a
+            # satisfied share known exactly, its mean score not): published after all if
+            # every figure withheld for itself stays protected without them; otherwise
+            # withheld, and from now on they must keep two values at least in every
+            # measure.
+            settled += 1
+            trial = hidden & ~partial
+            if settled <= SETTLE_ATTEMPTS and _safe(figures, measures, trial, protection):
+                hidden &= ~partial
+                protection.released += int(partial.sum())
+                continue
+            measures = [_uncertain(m, determined, figures.integer)
+                        for m, determined in zip(measures, exact, strict=True)]
+            for m, determined in zip(measures, exact, strict=True):
+                proven[m.name] &= ~determined
+            continue
         hidden |= more
     # Not settled within the rounds allowed: what is withheld so far stays withheld, and
     # the auditor's blocking check will say which figures are still too narrow.
@@ -154,170 +213,267 @@ def protect(
     return protection
 
 
-def _attack(structure: CellStructure, hidden: np.ndarray, counts: np.ndarray,
-            primary: np.ndarray, width: float, proven: dict[str, np.ndarray], seed: int,
-            measure: Measure) -> tuple[_HiddenModel, np.ndarray, np.ndarray, Ranges]:
-    """One measure's attacker over the current pattern: the ranges of its hidden figures
-    not yet proven wide (`check`, positions among the hidden cells), and what each must
-    reach (`required`, for every hidden cell)."""
-    hidden_cells = np.nonzero(hidden)[0]
-    model = _HiddenModel(structure, hidden, measure, counts)
-    check = np.nonzero(~proven[measure.name][hidden_cells])[0]
-    required = _required(measure, counts, primary, width)[hidden_cells]
-    ranges = model.attacker.ranges(check, required[check],
-                                   known_point=measure.values[hidden_cells], seed=seed)
-    return model, check, required, ranges
+def _narrow_figures(figures: Figures, lines: _LineTable, measure: Measure,
+                    hidden: np.ndarray, proven: np.ndarray, seed: int,
+                    protection: Protection, steps: np.ndarray
+                    ) -> list[tuple[int, np.ndarray]]:
+    """The withheld figures whose range is narrower than required, each with the published
+    figures that would widen it: those that widen it enough on their own, else the most
+    useful of the cheapest cost step that can widen it at all; marks the others proven."""
+    low, high = measure.bounds(hidden)
+    attacker, kept = figures.program(low, high)
+    targets = np.nonzero(hidden & (measure.required > 0) & ~proven)[0]
+    position = np.searchsorted(kept, targets)
+    inside = (position < len(kept)) & (kept[np.minimum(position, len(kept) - 1)] == targets)
+    narrow = [(int(f), lines.published_around(f, hidden)) for f in targets[~inside]]
+    targets, position = targets[inside], position[inside]
+    ranges = attacker.ranges(position, measure.required[targets],
+                             known_point=measure.values[kept], seed=seed,
+                             integer=figures.integer[targets])
+    protection.solves += ranges.solves
+    wide = ranges.widths() >= measure.required[targets] - 1e-9
+    proven[targets[wide]] = True
+    rows = lines.rows
+    room = np.minimum(measure.values, measure.ceilings - measure.values)
+    for at, duals in ranges.binding.items():
+        figure = int(targets[at])
+        # How far withholding each published figure would move the bound of each program:
+        # its reduced cost (the rows' duals through its coefficients, or its own bound's
+        # dual) times how far it can move once withheld.
+        gain = np.zeros(figures.size)
+        for row_duals, column_duals in duals:
+            full = np.zeros(rows.shape[0])
+            full[attacker.row_index] = row_duals
+            reduced = np.abs(full @ rows)
+            reduced[kept] = np.abs(column_duals)
+            gain = np.maximum(gain, reduced * room)
+        useful = np.nonzero((gain > _TOLERANCE) & ~hidden & lines.eligible)[0]
+        deficit = measure.required[figure] - max(float(ranges.high[at] - ranges.low[at]), 0.0)
+        enough = useful[gain[useful] >= deficit - _TOLERANCE]
+        # The cheapest figure that widens it enough on its own, else the most useful ones
+        # of the cheapest step (a province's figure before the region's, even if the
+        # region's would free more at once).
+        if not len(enough) and len(useful):
+            useful = useful[steps[useful] == steps[useful].min()]
+            enough = useful[np.argsort(-gain[useful])[: max(1, len(useful) // 4)]]
+        narrow.append((figure, enough))
+    return narrow
 
 
-def _required(measure: Measure, counts: np.ndarray, primary: np.ndarray,
-              width: float) -> np.ndarray:
-    """How wide a hidden numerator's range must be, in units: `width` of its scale for a
-    figure hidden because it rests on too few people; for one hidden to protect another
-    (a complementary figure, resting on enough people to be published), that it cannot be
-    recomputed exactly (two values at least)."""
-    if measure.required is not None:
-        return measure.required
-    scale = measure.span * counts
-    return np.where(primary, width * scale, np.minimum(1.0, scale))
+def release(figures: Figures, measures: list[Measure], hidden: np.ndarray,
+            kept_back: np.ndarray, protection: Protection) -> list[np.ndarray]:
+    """Publish, after all, every complement a reader can work out from what is published
+    (in place): its range, in every measure, lies within what its own publication would
+    say (one whole number for a count, the rounding of a weighted figure). Publishing it
+    tells nobody anything new, so several can be published together. `kept_back`: figures
+    withheld for themselves. Returns, for each measure, the complements still withheld
+    that a reader can recompute exactly in that measure (a satisfied share known to one
+    whole number, its mean score not): they must be made uncertain."""
+    candidates = hidden & ~kept_back
+    within, exact = [], []
+    for measure in measures:
+        determined = np.zeros_like(hidden)
+        single = np.zeros_like(hidden)
+        low, high = measure.bounds(hidden)
+        attacker, kept = figures.program(low, high)
+        targets = np.nonzero(candidates)[0]
+        position = np.searchsorted(kept, targets)
+        inside = (position < len(kept)) & (
+            kept[np.minimum(position, len(kept) - 1)] == targets)
+        # Not in the program: known to one value already.
+        determined[targets[~inside]] = True
+        single[targets[~inside]] = True
+        targets, position = targets[inside], position[inside]
+        band = measure.published_high[targets] - measure.published_low[targets]
+        whole = figures.integer[targets]
+        low_found = np.zeros(len(targets))
+        high_found = np.zeros(len(targets))
+        # Exact ranges wherever they could lie within the band: for a count, any range
+        # short of one whole number more than its band; for a weighted figure, any range
+        # short of its band.
+        for part, raw in ((whole, False), (~whole, True)):
+            if not part.any():
+                continue
+            ranges = attacker.ranges(position[part], band[part] + np.where(raw, 1e-4, 1.0),
+                                     known_point=measure.values[kept],
+                                     integer=figures.integer[targets[part]], exact=raw)
+            protection.solves += ranges.solves
+            low_found[part], high_found[part] = ranges.low, ranges.high
+        lowest = np.where(whole, np.ceil(low_found - 1e-6), low_found)
+        highest = np.where(whole, np.floor(high_found + 1e-6), high_found)
+        determined[targets] = ((lowest >= measure.published_low[targets] - 1e-6)
+                               & (highest <= measure.published_high[targets] + 1e-6))
+        # Recomputable: a single whole number (any range at all for a weighted figure).
+        single[targets] = np.where(whole, highest - lowest < 1.0 - 1e-9,
+                                   high_found - low_found < 1e-6 * measure.ceilings[targets])
+        within.append(determined)
+        exact.append(single)
+    releasable = candidates & np.all(within, axis=0)
+    hidden &= ~releasable
+    protection.released += int(releasable.sum())
+    return [single & ~releasable for single in exact]
 
 
-class _HiddenModel:
-    """The attacker's program over the hidden cells only: each identity touching a hidden
-    cell becomes a row equal to minus the sum of its published cells' known values."""
-
-    def __init__(self, structure: CellStructure, hidden: np.ndarray, measure: Measure,
-                 counts: np.ndarray) -> None:
-        lines = structure.lines.tocsc()
-        hidden_cells = np.nonzero(hidden)[0]
-        published_cells = np.nonzero(~hidden)[0]
-        on_hidden = lines[:, hidden_cells].tocsr()
-        known = -(lines[:, published_cells] @ measure.values[published_cells])
-        self.rows = np.nonzero(np.diff(on_hidden.indptr) > 0)[0]
-        self.attacker = Attacker(
-            on_hidden[self.rows], known[self.rows], known[self.rows],
-            np.zeros(len(hidden_cells)), measure.ceiling(counts)[hidden_cells],
-        )
-        self._published_by_line = lines[:, published_cells].tocsr()
-        self._published_cells = published_cells
-
-    def published_in(self, rows: np.ndarray, exists: np.ndarray) -> np.ndarray:
-        """The non-empty published cells of the identities `rows` (rows of this model)."""
-        found = self._published_cells[
-            np.unique(self._published_by_line[self.rows[rows]].indices)
-        ]
-        return found[exists[found]]
+def _safe(figures: Figures, measures: list[Measure], hidden: np.ndarray,
+          protection: Protection) -> bool:
+    """Whether every figure that needs a range keeps it with `hidden` withheld."""
+    for measure in measures:
+        low, high = measure.bounds(hidden)
+        attacker, kept = figures.program(low, high)
+        targets = np.nonzero(hidden & (measure.required > 0))[0]
+        position = np.searchsorted(kept, targets)
+        inside = (position < len(kept)) & (
+            kept[np.minimum(position, len(kept) - 1)] == targets)
+        if not inside.all():
+            return False
+        ranges = attacker.ranges(position, measure.required[targets],
+                                 known_point=measure.values[kept],
+                                 integer=figures.integer[targets])
+        protection.solves += ranges.solves
+        if (ranges.widths() < measure.required[targets] - 1e-9).any():
+            return False
+    return True
 
 
-def _cheapest(candidates: np.ndarray, counts: np.ndarray, cost: np.ndarray,
-              measures: list[Measure]) -> int | None:
-    """The candidate that costs least to hide, preferring cells whose value is not at 0 %
-    or 100 % (those give a partner no room to move)."""
+def _uncertain(measure: Measure, figures: np.ndarray, integer: np.ndarray) -> Measure:
+    """`measure` where `figures` must not be recomputable: two whole values at least for
+    a count, any range for a weighted numerator."""
+    exact = np.where(integer, np.minimum(1.0, measure.ceilings), 1e-6 * measure.ceilings)
+    return Measure(measure.name, measure.values, measure.ceilings, measure.published_low,
+                   measure.published_high,
+                   np.where(figures, np.maximum(measure.required, exact), measure.required))
+
+
+def _cheapest(candidates: np.ndarray, ranking: np.ndarray, measures: list[Measure]
+              ) -> int | None:
+    """The candidate that costs least to withhold (cost step, then cost), preferring
+    figures not at 0 % or 100 % (those give a partner no room to move)."""
     if not len(candidates):
         return None
-    extreme = np.zeros(len(candidates), dtype=bool)
-    for measure in measures:
-        value = measure.values[candidates]
-        extreme |= (value <= 0) | (value >= measure.ceiling(counts)[candidates])
-    order = np.lexsort((candidates, cost[candidates], extreme))
+    order = np.lexsort((candidates, ranking[candidates], _extreme(candidates, measures)))
     return int(candidates[order[0]])
 
 
 class _LineTable:
-    """The identities as (line, child) rows, for the quick rules."""
+    """The identities and weighted sums as (line, term) rows, for the quick rules."""
 
-    def __init__(self, structure: CellStructure, exists: np.ndarray) -> None:
+    def __init__(self, figures: Figures, exists: np.ndarray,
+                 eligible: np.ndarray) -> None:
         self.exists = exists
-        children = structure.children_of().tocoo()
-        self.entries = pd.DataFrame({"line": children.row, "cell": children.col})
-        self.parent = structure.parent_of_line()
-        self._cells_by_line = structure.lines.tocsr()
-        self._lines_by_cell = structure.lines.tocsc()
+        self.eligible = eligible
+        # Complements limited to a few figures (weighted ones) are taken near the figure.
+        self.local = not eligible[exists].all()
+        rows = figures.rows().tocoo()
+        children = rows.data < 0
+        self.entries = pd.DataFrame({"line": rows.row[children], "cell": rows.col[children]})
+        parents = rows.data > 0
+        self.parent = np.zeros(rows.shape[0], dtype=np.int64)
+        self.parent[rows.row[parents]] = rows.col[parents]
+        self.rows = figures.rows().tocsr()
+        self._figures_by_line = self.rows
+        self._lines_by_figure = self._figures_by_line.tocsc()
+        # Identities have unit terms; weighted sums have the communes' weights.
+        self.unit = np.ones(rows.shape[0], dtype=bool)
+        self.unit[figures.unit_rows:] = False
 
-    def neighbours(self, cell: int, hidden: np.ndarray) -> np.ndarray:
-        """Published, non-empty cells sharing an identity with `cell`; if there are none,
-        those two identities away."""
-        frontier = np.array([cell])
+
+    def sums_of(self, figure: int) -> np.ndarray:
+        """The sums `figure` is in."""
+        return self._lines_by_figure[:, figure].indices
+
+    def figures_in(self, lines: np.ndarray) -> np.ndarray:
+        """Every figure of the sums `lines`."""
+        return np.unique(self._figures_by_line[np.asarray(lines, dtype=np.int64)].indices)
+
+    def published_around(self, figure: int, hidden: np.ndarray) -> np.ndarray:
+        """Published figures of the sums `figure` is in."""
+        found = self.figures_in(self._lines_by_figure[:, figure].indices)
+        return found[~hidden[found]]
+
+    def neighbours(self, figure: int, hidden: np.ndarray) -> np.ndarray:
+        """Published figures with people behind them sharing a sum with `figure`; if there
+        are none, those two or three sums away."""
+        frontier = np.array([figure])
         for _ in range(3):
-            lines = np.unique(self._lines_by_cell[:, frontier].indices)
-            cells = np.unique(self._cells_by_line[lines].indices)
-            found = cells[~hidden[cells] & self.exists[cells]]
+            lines = np.unique(self._lines_by_figure[:, frontier].indices)
+            cells = np.unique(self._figures_by_line[lines].indices)
+            found = cells[~hidden[cells] & self.eligible[cells]]
             if len(found):
                 return found
             frontier = cells
         return np.array([], dtype=np.int64)
 
 
-def _quick_rules(lines: _LineTable, counts: np.ndarray, measures: list[Measure],
-                 hidden: np.ndarray, primary: np.ndarray, width: float) -> None:
+def _quick_rules(lines: _LineTable, measures: list[Measure], hidden: np.ndarray,
+                 ranking: np.ndarray) -> None:
     """Repeat the cheap rules until the pattern stops growing (in place)."""
     while True:
-        added = _quick_round(lines, counts, measures, hidden, primary, width)
+        added = _quick_round(lines, measures, hidden, ranking)
         if not added.any():
             return
         hidden |= added
 
 
-def _quick_round(lines: _LineTable, counts: np.ndarray, measures: list[Measure],
-                 hidden: np.ndarray, primary: np.ndarray, width: float) -> np.ndarray:
+def _quick_round(lines: _LineTable, measures: list[Measure], hidden: np.ndarray,
+                 ranking: np.ndarray) -> np.ndarray:
     entries = lines.entries
     cell = entries["cell"].to_numpy()
     line = entries["line"].to_numpy()
     parent = lines.parent
+    count = len(parent)
     nonempty = lines.exists[cell]
     child_hidden = hidden[cell] & nonempty
-    hidden_children = np.bincount(line, weights=child_hidden, minlength=len(parent))
-    published_children = np.bincount(line, weights=~hidden[cell] & nonempty,
-                                     minlength=len(parent))
+    hidden_children = np.bincount(line, weights=child_hidden, minlength=count)
+    published_children = np.bincount(line, weights=~hidden[cell] & nonempty, minlength=count)
     parent_hidden = hidden[parent]
     added = np.zeros_like(hidden)
-    # Hidden cells withheld by design (nothing required of their range) still free their
-    # neighbours, but need no protection themselves.
-    needy = hidden & np.any(
-        [_required(m, counts, primary, width) > 0 for m in measures], axis=0)
-    needy_children = np.bincount(line, weights=needy[cell] & nonempty, minlength=len(parent))
+    # Withheld figures that need nothing for themselves (withheld by design, resting on
+    # enough people) still free their neighbours.
+    needy = hidden & np.any([m.required > 0 for m in measures], axis=0)
+    needy_children = np.bincount(line, weights=needy[cell] & nonempty, minlength=count)
 
-    # A published parent at 0 % or 100 % gives the value of every hidden cell below it
-    # (at 100 % only where children's ceilings add up to the parent's: shares of counts).
+    # A published parent at 0 % or 100 % gives the value of every withheld term below it.
     for measure in measures:
         value = measure.values[parent]
-        extreme = value <= 0
-        if measure.upper is None:
-            extreme |= value >= measure.ceiling(counts)[parent]
-        added[parent[(needy_children > 0) & ~parent_hidden & extreme & lines.exists[parent]]] = True
+        extreme = (value <= 0) | (value >= measure.ceilings[parent])
+        added[parent[(needy_children > 0) & ~parent_hidden & extreme
+                     & lines.eligible[parent]]] = True
 
-    # Lines whose hidden part is exposed: one hidden child under a published parent, or a
-    # hidden parent with every child published, or hidden children unable to absorb each
-    # other's changes; each hides its cheapest published child.
+    # Sums whose withheld part is exposed: a single withheld term under a published parent,
+    # or a withheld parent with every term published, or withheld terms unable to absorb
+    # each other's changes; each withholds its cheapest published term. (A weighted sum's
+    # rounding leaves its terms room that only the attacker's program measures.)
     exposed = ((~parent_hidden & (hidden_children == 1) & (needy_children == 1))
                | (needy[parent] & (hidden_children == 0) & (published_children > 0)))
     for measure in measures:
-        required = _required(measure, counts, primary, width)[cell]
-        exposed |= ~parent_hidden & (hidden_children >= 2) & _cramped(
-            line, cell, child_hidden, measure, counts, required, len(parent))
-    candidates = entries[exposed[line] & ~hidden[cell] & nonempty]
+        exposed |= lines.unit & ~parent_hidden & (hidden_children >= 2) & _cramped(
+            line, cell, child_hidden, measure, count)
+    candidates = entries[exposed[line] & ~hidden[cell] & lines.eligible[cell]]
     if len(candidates):
+        chosen = candidates["cell"].to_numpy()
         ranked = candidates.assign(
-            extreme=_extreme(candidates["cell"].to_numpy(), counts, measures),
-            count=counts[candidates["cell"].to_numpy()],
-        ).sort_values(["line", "extreme", "count", "cell"])
+            extreme=_extreme(chosen, measures), rank=ranking[chosen],
+        ).sort_values(["line", "extreme", "rank", "cell"])
         added[ranked.drop_duplicates("line")["cell"].to_numpy()] = True
     return added & ~hidden
 
 
-def _extreme(cells: np.ndarray, counts: np.ndarray, measures: list[Measure]) -> np.ndarray:
+def _extreme(cells: np.ndarray, measures: list[Measure]) -> np.ndarray:
+    """Figures at 0 % or 100 %: they give a partner no room to move."""
     extreme = np.zeros(len(cells), dtype=bool)
     for measure in measures:
         value = measure.values[cells]
-        extreme |= (value <= 0) | (value >= measure.ceiling(counts)[cells])
+        extreme |= (value <= 0) | (value >= measure.ceilings[cells])
     return extreme
 
 
 def _cramped(line: np.ndarray, cell: np.ndarray, child_hidden: np.ndarray, measure: Measure,
-             counts: np.ndarray, required: np.ndarray, lines: int) -> np.ndarray:
-    """Lines in which some hidden child cannot move by the units it requires, counting only
-    what its hidden siblings in that line can give or take (a necessary condition)."""
+             lines: int) -> np.ndarray:
+    """Sums in which some withheld term cannot move by the units it requires, counting only
+    what its withheld siblings in that sum can give or take (a necessary condition)."""
+    required = measure.required[cell]
     value = np.where(child_hidden, measure.values[cell], 0.0)
-    room = np.where(child_hidden, measure.ceiling(counts)[cell] - measure.values[cell], 0.0)
+    room = np.where(child_hidden, measure.ceilings[cell] - measure.values[cell], 0.0)
     total_value = np.bincount(line, weights=value, minlength=lines)
     total_room = np.bincount(line, weights=room, minlength=lines)
     up = np.minimum(room, total_value[line] - value)

@@ -41,13 +41,23 @@ class Ranges:
     low: np.ndarray
     high: np.ndarray
     solves: int
-    binding: dict[int, np.ndarray] = field(default_factory=dict)
+    # For every variable found too narrow (by its position among those asked about): the
+    # duals of the two programs that bound it (its smallest, then its largest value), rows
+    # then variables. Loosening a row or a bound with a nonzero dual (withholding a figure
+    # in it) widens its range.
+    binding: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    # Whether each variable asked about is a whole number (a count of people); a weighted
+    # numerator is not.
+    integer: np.ndarray | None = None
 
     def widths(self) -> np.ndarray:
-        """The feasible range in whole units (rounded inwards)."""
-        return np.maximum(
+        """The feasible range, in whole units (rounded inwards) for whole numbers."""
+        whole = np.maximum(
             np.floor(self.high + _TOLERANCE) - np.ceil(self.low - _TOLERANCE), 0.0
         )
+        if self.integer is None:
+            return whole
+        return np.where(self.integer, whole, np.maximum(self.high - self.low, 0.0))
 
 
 class Attacker:
@@ -90,27 +100,8 @@ class Attacker:
         self._highs.passModel(model)
         self._size = size
         self._all = np.arange(size, dtype=np.int32)
-
-    @classmethod
-    def with_identities(
-        cls,
-        identities: sp.csr_matrix,
-        lower: np.ndarray,
-        upper: np.ndarray,
-        extra_rows: sp.csr_matrix | None = None,
-        extra_lower: np.ndarray | None = None,
-        extra_upper: np.ndarray | None = None,
-    ) -> Attacker:
-        """Identities equal to zero over every variable, plus extra bounded rows."""
-        rows = identities
-        row_lower = np.zeros(identities.shape[0])
-        row_upper = np.zeros(identities.shape[0])
-        if extra_rows is not None and extra_rows.shape[0]:
-            assert extra_lower is not None and extra_upper is not None
-            rows = sp.vstack([identities, extra_rows]).tocsr()
-            row_lower = np.concatenate([row_lower, extra_lower])
-            row_upper = np.concatenate([row_upper, extra_upper])
-        return cls(rows, row_lower, row_upper, lower, upper)
+        # Which rows of the caller's program these rows are (`over_unknowns` drops some).
+        self.row_index = np.arange(columns.shape[0])
 
     @classmethod
     def over_unknowns(
@@ -120,14 +111,17 @@ class Attacker:
         row_upper: np.ndarray,
         lower: np.ndarray,
         upper: np.ndarray,
+        integer: np.ndarray | None = None,
     ) -> tuple[Attacker, np.ndarray]:
-        """The same model with every variable known to be one whole number (a published
-        figure whose rounding leaves a single possible count) moved to the right-hand side:
-        a much smaller program. Returns it and the variables it keeps, in order."""
+        """The same model with every variable known to be one value (a published count
+        whose rounding leaves a single whole number; a figure whose bounds meet) moved to
+        the right-hand side: a much smaller program. Variables are whole numbers unless
+        `integer` says otherwise. Returns it and the variables it keeps, in order."""
         lower = np.asarray(lower, dtype=float)
         upper = np.asarray(upper, dtype=float)
-        low_whole = np.ceil(lower - _TOLERANCE)
-        known = (np.floor(upper + _TOLERANCE) == low_whole)
+        whole = np.ones(len(lower), dtype=bool) if integer is None else integer
+        low_whole = np.where(whole, np.ceil(lower - _TOLERANCE), lower)
+        known = np.where(whole, np.floor(upper + _TOLERANCE) == low_whole, upper == lower)
         columns = sp.csc_matrix(rows)
         kept = np.nonzero(~known)[0]
         shift = columns[:, np.nonzero(known)[0]] @ low_whole[known]
@@ -135,12 +129,22 @@ class Attacker:
         active = np.diff(on_kept.indptr) > 0
         attacker = cls(on_kept[active], (row_lower - shift)[active],
                        (row_upper - shift)[active], lower[kept], upper[kept])
+        attacker.row_index = np.nonzero(active)[0]
         return attacker, kept
 
-    def _solve(self, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _solve(self, cost: np.ndarray) -> np.ndarray:
+        return self._solve_with_duals(cost)[0]
+
+    def _solve_with_duals(self, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         self._highs.changeColsCost(self._size, self._all, cost)
         self._highs.run()
         status = self._highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            # Restarted from the previous basis, the simplex can stall on a badly scaled
+            # program (weighted sums have coefficients in the hundreds): solve it afresh.
+            self._highs.clearSolver()
+            self._highs.run()
+            status = self._highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             # The published figures are consistent by construction; anything else is a bug
             # in how the model was written, never a data problem.
@@ -148,7 +152,8 @@ class Attacker:
                 f"disclosure model not solved: {self._highs.modelStatusToString(status)}"
             )
         solution = self._highs.getSolution()
-        return np.asarray(solution.col_value), np.asarray(solution.row_dual)
+        return (np.asarray(solution.col_value), np.asarray(solution.row_dual),
+                np.asarray(solution.col_dual))
 
     def ranges(
         self,
@@ -158,14 +163,17 @@ class Attacker:
         known_point: np.ndarray | None = None,
         seed: int = 0,
         directions: int = RANDOM_DIRECTIONS,
+        integer: np.ndarray | None = None,
+        exact: bool = False,
     ) -> Ranges:
         """The feasible range of each of `variables`, exact wherever it is narrower than
         `required` (in units of the variable), proven at least `required` elsewhere.
 
         `known_point` (the true values, when the caller has them) is one more feasible
         solution to start from; the auditor of published tables has none and needs none.
-        For every variable found too narrow, `Ranges.binding` lists the rows whose bounds
-        limit it: loosening one of them (withholding a figure in it) widens its range.
+        `integer` says which of `variables` are whole numbers (all by default). With
+        `exact`, the range of every variable narrower than `required` is exact in raw
+        units, not in whole ones (`widths` rounds a count's range inwards).
         """
         variables = np.asarray(variables, dtype=np.int64)
         required = np.asarray(required, dtype=float)
@@ -175,7 +183,7 @@ class Attacker:
         else:
             low = np.full(len(variables), np.inf)
             high = np.full(len(variables), -np.inf)
-        ranges = Ranges(variables, low, high, 0)
+        ranges = Ranges(variables, low, high, 0, integer=integer)
         if not len(variables):
             return ranges
         scale = 1.0 / np.maximum(required, 1.0)
@@ -193,28 +201,33 @@ class Attacker:
             for sign in signs:
                 cost = np.zeros(self._size)
                 cost[variables[unproven]] = sign * scale[unproven]
-                values, _ = self._solve(cost)
+                values = self._solve(cost)
                 ranges.solves += 1
                 ranges.low = np.minimum(ranges.low, values[variables])
                 ranges.high = np.maximum(ranges.high, values[variables])
-            still = unproven[ranges.widths()[unproven] < required[unproven] - _TOLERANCE]
+            still = unproven[(np.maximum(ranges.high - ranges.low, 0.0) if exact
+                              else ranges.widths())[unproven] < required[unproven] - _TOLERANCE]
             settled = len(unproven) - len(still)
             unproven = still
             if settled < len(signs):
                 break
-        for position in unproven[ranges.widths()[unproven] < required[unproven] - _TOLERANCE]:
+        measured = (lambda: np.maximum(ranges.high - ranges.low, 0.0)) if exact else (
+            ranges.widths)
+        for position in unproven[measured()[unproven] < required[unproven] - _TOLERANCE]:
             variable = variables[position]
-            limits: set[int] = set()
+            duals = []
             for sign in (1.0, -1.0):
                 cost = np.zeros(self._size)
                 cost[variable] = sign
-                values, duals = self._solve(cost)
+                values, row_duals, column_duals = self._solve_with_duals(cost)
                 ranges.solves += 1
                 if sign > 0:
-                    ranges.low[position] = values[variable]
+                    ranges.low[position] = min(ranges.low[position], values[variable])
                 else:
-                    ranges.high[position] = values[variable]
-                limits.update(np.nonzero(np.abs(duals) > _TOLERANCE)[0].tolist())
-            if ranges.widths()[position] < required[position] - _TOLERANCE:
-                ranges.binding[int(variable)] = np.array(sorted(limits), dtype=np.int64)
+                    ranges.high[position] = max(ranges.high[position], values[variable])
+                column_duals = column_duals.copy()
+                column_duals[variable] = 0.0
+                duals.append((row_duals, column_duals))
+            if measured()[position] < required[position] - _TOLERANCE:
+                ranges.binding[int(position)] = duals
         return ranges

@@ -205,6 +205,26 @@ FILES_SQL = """
     order by f.status desc, f.file_kind, f.source_file, f.sheet
 """
 
+# What disclosure control withholds of the figures the report shows first: satisfaction,
+# total and each dimension alone, read weighted for provinces and the region.
+DISCLOSURE_SQL = """
+    select d.geography_level,
+           coalesce(sum(d.figures), 0)::bigint as figures,
+           coalesce(sum(d.figures) filter (d.fate = 'published'), 0)::bigint as published,
+           coalesce(sum(d.figures) filter (d.fate = 'primary'), 0)::bigint as too_few,
+           coalesce(sum(d.figures) filter (d.fate = 'complementary'), 0)::bigint
+               as protecting,
+           coalesce(sum(d.figures_enough) filter (d.fate = 'complementary'), 0)::bigint
+               as protecting_enough
+    from quality_disclosure d
+    where d.figure = 'satisfaction'
+      and d.breakdown in ('total', 'sex', 'age_group', 'disability', 'residence')
+      and d.estimate_type = case when d.geography_level = 'commune' then 'unweighted'
+                                 else 'weighted' end
+    group by 1
+    order by case d.geography_level when 'region' then 1 when 'province' then 2 else 3 end
+"""
+
 CODE_LABELS_SQL = """
     select code_list, code, label_fr, label_ar from label_codes
     where code_list in ('disposition', 'suppression', 'estimate_type', 'geography_level')
@@ -224,6 +244,7 @@ class ReportData:
     files: pd.DataFrame
     quarantine: pd.DataFrame
     flags: pd.DataFrame
+    disclosure: pd.DataFrame
     code_labels: pd.DataFrame
 
     @classmethod
@@ -243,6 +264,7 @@ class ReportData:
             files=frame(FILES_SQL),
             quarantine=frame(QUARANTINE_SQL),
             flags=frame(FLAGS_SQL),
+            disclosure=frame(DISCLOSURE_SQL),
             code_labels=frame(CODE_LABELS_SQL),
         )
 

@@ -170,10 +170,14 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
                          "en % des notes de 1 à 5",
                 source=f"Source : enquête citoyenne, {respondents} répondants ; {estimate} ; "
                        f"intervalle de confiance à 95 % (Wilson) au survol ; hachuré : "
-                       f"masqué ({withheld}, secret complémentaire, ou estimation pondérée "
-                       f"au-dessus d'une commune masquée) ; gris « — » : aucune réponse "
-                       f"dans le groupe. Données arrêtées au {night}."),
+                       f"masqué ({withheld}, ou secret complémentaire) ; gris « — » : "
+                       f"aucune réponse dans le groupe. Données arrêtées au {night}."),
         })
+    # One figure, one fate: the heatmap of a province or the region shows weighted shares,
+    # the gaps unweighted ones; both are published figures, and either may be withheld.
+    compared = ("la carte de satisfaction montre des parts pondérées : une part masquée "
+                "là peut être publiée non pondérée ici" if weighted
+                else "les mêmes parts que la carte de satisfaction")
     if equity is not None and geography.headline["n_respondents"]:
         specs.append({
             "kind": "equity",
@@ -184,10 +188,11 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
                 subtitle="Part de satisfaits du premier groupe moins celle du second, en "
                          "points de %, et intervalle de confiance à 95 %<br>● plein : écart "
                          "significatif (l'intervalle exclut 0) ; ○ vide : non significatif",
-                source=f"Source : enquête citoyenne, {respondents} répondants ; écarts non "
-                       f"pondérés, intervalle de Newcombe à 95 % ; point plein : écart "
-                       f"significatif ; « masqué » : un des groupes a moins de notes que le "
-                       f"seuil de publication. Données arrêtées au {night}.",
+                source=f"Source : enquête citoyenne, {respondents} répondants ; écarts "
+                       f"entre parts non pondérées ({compared}), "
+                       f"intervalle de Newcombe à 95 % ; point plein : écart significatif ; "
+                       f"« masqué » : un des groupes a moins de notes que le seuil de "
+                       f"publication. Données arrêtées au {night}.",
                 withheld_label=f"masqué : un des deux groupes comparés est masqué "
                                f"({withheld} ou secret complémentaire)"),
         })
@@ -261,12 +266,35 @@ def render(data: ReportData, plotly_js: str) -> str:
         region=region,
         provinces=[g for g in geographies if g.level == "province"],
         quality=quality,
+        disclosure=disclosure_summary(data.disclosure),
         files=data.files.to_dict("records"),
         night=night,
         withheld=data.label("suppression", "primary", "masqué"),
         plotly_js=plotly_js,
         fmt=text,
     )
+
+
+LEVEL_NAMES = {"region": "la région", "province": "les provinces", "commune": "les communes"}
+
+
+def disclosure_summary(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """For each level, in plain French: how many satisfaction figures (total and each group)
+    are published, and how many are masked because too few people are behind them or to
+    protect another figure."""
+    rows = []
+    for r in frame.itertuples():
+        figures = int(r.figures)
+        rows.append({
+            "level": LEVEL_NAMES.get(str(r.geography_level), str(r.geography_level)),
+            "figures": text.integer(figures),
+            "published": text.integer(int(r.published)),
+            "published_share": text.percent(r.published / figures, 0) if figures else "—",
+            "too_few": text.integer(int(r.too_few)),
+            "protecting": text.integer(int(r.protecting)),
+            "protecting_enough": text.integer(int(r.protecting_enough)),
+        })
+    return rows
 
 
 def _quality_figures(data: ReportData, night: str) -> list[dict[str, Any]]:

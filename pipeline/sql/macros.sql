@@ -21,6 +21,12 @@ create or replace macro newcombe_low(p1, l1, u1, p2, l2, u2) as
 create or replace macro newcombe_high(p1, l1, u1, p2, l2, u2) as
     (p1 - p2) + sqrt((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2));
 
--- An estimate as published (`pipeline.disclosure.figures.published_round`): the last-bit
+-- An estimate as published (`pipeline.disclosure.precision.published_round`): the last-bit
 -- noise of sums absorbed at 9 decimals, then rounded half away from zero in decimal.
 create or replace macro published_round(x, decimals) as {{ published_round }};
+
+-- A share as published, by estimate type (`pipeline.disclosure.precision`). Intervals, gaps
+-- and ranks are computed from it, so that they say nothing the published share does not.
+create or replace macro published_share(x, estimate_type) as
+    case when estimate_type = 'weighted' then published_round(x, {{ weighted_share_decimals }})
+         else published_round(x, {{ share_decimals }}) end;

@@ -21,7 +21,7 @@ UNKNOWN_KIND = "unknown"
 DISPOSITIONS = ("accepted", "duplicate", "superseded", "excluded_no_consent", "quarantined")
 GEOGRAPHY_LEVELS = ("commune", "province", "region")
 ESTIMATE_TYPES = ("unweighted", "weighted")
-SUPPRESSION_REASONS = ("primary", "complementary", "weighted", "commune_pair")
+SUPPRESSION_REASONS = ("primary", "complementary", "commune_pair", "weighted_pair")
 QUALITY_FLAGS = ("short_interview", "date_out_of_range", "enumerator_overload")
 GAP_DIMENSIONS = ("sex", "age_group", "disability", "residence")
 
@@ -411,13 +411,46 @@ _FIELDS = (
           nullable=False),
     Field("suppression", "text",
           "Pourquoi : primary (groupe trop petit), complementary (masqué pour qu'un chiffre "
-          "masqué ne puisse pas être recalculé), weighted (pondéré au-dessus d'une commune "
-          "masquée), commune_pair (croisement dans une commune, jamais publié) ; vide si "
-          "publié.",
+          "masqué ne puisse pas être recalculé), commune_pair (croisement de deux dimensions "
+          "dans une commune, jamais publié), weighted_pair (croisement de deux dimensions "
+          "pondéré, jamais publié) ; vide si publié.",
           "Why: primary (group too small), complementary (withheld so that a withheld figure "
-          "cannot be worked out), weighted (weighted above a withheld commune), commune_pair "
-          "(a pair within a commune, never published); empty when published.",
+          "cannot be worked out), commune_pair (a pair of dimensions within a commune, never "
+          "published), weighted_pair (a weighted pair of dimensions, never published); empty "
+          "when published.",
           values=SUPPRESSION_REASONS),
+    # --- disclosure control: what is withheld, and why ------------------------------------
+    Field("figure", "text",
+          "Nature des chiffres : satisfaction (part de satisfaits et note moyenne), usage "
+          "(taux d'usage d'un service), option (part citant une réponse), participation "
+          "(parts de femmes, jeunes, handicap, rural parmi les présences), category (part "
+          "d'une catégorie de participants), equity_gap (écart entre deux groupes).",
+          "Kind of figure: satisfaction (satisfied share and mean score), usage (a service's "
+          "usage rate), option (share citing an answer), participation (shares of women, "
+          "youth, disability, rural among attendances), category (share of a participant "
+          "category), equity_gap (gap between two groups).",
+          nullable=False, values=("satisfaction", "usage", "option", "participation",
+                                  "category", "equity_gap")),
+    Field("fate", "text",
+          "Sort des chiffres : published (publié), ou la raison du masquage : primary "
+          "(moins de personnes que le seuil), complementary (masqué pour qu'un chiffre "
+          "masqué ne puisse pas être recalculé), commune_pair ou weighted_pair (jamais "
+          "publié).",
+          "What became of the figures: published, or why they are withheld: primary (fewer "
+          "people than the threshold), complementary (withheld so that a withheld figure "
+          "cannot be worked out), commune_pair or weighted_pair (never published).",
+          nullable=False, values=("published", *SUPPRESSION_REASONS)),
+    Field("figures", "bigint", "Nombre de chiffres.", "Number of figures.", nullable=False),
+    Field("figures_enough", "bigint",
+          "Dont ceux qui reposent sur au moins le seuil de personnes (10) : assez pour "
+          "être publiés d'eux-mêmes (inconnu, donc non compté, pour un effectif masqué).",
+          "Of which those resting on at least the threshold of people (10): enough to be "
+          "published on their own (unknown, so not counted, where a count is withheld).",
+          nullable=False),
+    Field("withheld", "bigint",
+          "Dont les chiffres masqués (tous, sauf pour le sort published).",
+          "Of which the figures withheld (all of them, except for the fate published).",
+          nullable=False),
     Field("question", "text",
           "Question : info_channels, priorities (choix multiples), knows_pac, "
           "attended_consultation, requested_info (oui/non).",

@@ -162,6 +162,22 @@ QUALITY_FLAGS = Table(
     summary_by="flag",
 )
 
+QUALITY_DISCLOSURE = Table(
+    "quality_disclosure", "quality",
+    "Ce que le secret statistique masque, et pourquoi : par nature de chiffre, niveau "
+    "géographique, ventilation et type d'estimation, le nombre de chiffres publiés et "
+    "masqués (par raison), et combien reposent sur au moins 10 personnes.",
+    "What disclosure control withholds, and why: for every kind of figure, geography level, "
+    "breakdown and estimate type, how many figures are published and how many withheld (by "
+    "reason), and how many rest on at least 10 people (could have been published on "
+    "their own).",
+    (*fields("figure", "geography_level", "breakdown", "estimate_type", "fate", "figures",
+             "figures_enough", "withheld"),),
+    key=("figure", "geography_level", "breakdown", "estimate_type", "fate"),
+    published=True, domain="disclosure", summary_by="fate",
+)
+
 MART_TABLES = (MART_SURVEY_INDICATORS, MART_SURVEY_OPTIONS, MART_EQUITY_GAPS,
                MART_PARTICIPATION, MART_TARGETS)
-QUALITY_TABLES = (QUALITY_FILE_SUMMARY, QUALITY_QUARANTINE, QUALITY_FLAGS)
+QUALITY_TABLES = (QUALITY_FILE_SUMMARY, QUALITY_QUARANTINE, QUALITY_FLAGS,
+                  QUALITY_DISCLOSURE)

@@ -1,9 +1,11 @@
 -- Equity gaps in satisfied_share (INDICATORS.md §3): female − male, youth − (adult +
 -- senior), with − without disability, rural − urban, for every geography × indicator, from
--- the unweighted shares, with Newcombe's hybrid score interval (method 10) built from the two
--- groups' Wilson intervals. A gap whose groups do not both have n_rated ≥ threshold is
--- suppressed, and so are the two shares it would reveal; so is a gap whose groups are
--- hidden in mart_survey_indicators by complementary suppression (the gap would reveal them).
+-- the unweighted shares, with Newcombe's hybrid score interval (method 10) built from the
+-- two groups' Wilson intervals; everything from the groups' shares as published, so that a
+-- gap and its interval say nothing the indicators mart does not. A gap whose groups do not
+-- both have n_rated ≥ threshold is suppressed, and so are the two shares it would reveal;
+-- so is a gap one of whose groups is withheld in mart_survey_indicators (the gap would
+-- reveal it).
 with contrasts(dimension, group_a, group_b, members_a, members_b) as (
     values
         ('sex', 'female', 'male', ['female'], ['male']),
@@ -13,12 +15,17 @@ with contrasts(dimension, group_a, group_b, members_a, members_b) as (
         ('residence', 'rural', 'urban', ['rural'], ['urban'])
 ),
 sides as (
+    -- A side's share from its groups' shares as published (adults and seniors together:
+    -- their published shares weighted by their numbers): a reader can compute it, so it
+    -- says nothing the indicators mart does not.
     select r.geography_level, r.geography_code, r.indicator, c.dimension,
            c.group_a, c.group_b,
            (sum(r.n_rated) filter (list_contains(c.members_a, r.group_key)))::bigint as n_a,
-           (sum(r.n_satisfied) filter (list_contains(c.members_a, r.group_key)))::bigint as sat_a,
+           sum(r.n_rated * published_share(r.n_satisfied / r.n_rated, 'unweighted'))
+               filter (list_contains(c.members_a, r.group_key) and r.n_rated > 0) as sat_a,
            (sum(r.n_rated) filter (list_contains(c.members_b, r.group_key)))::bigint as n_b,
-           (sum(r.n_satisfied) filter (list_contains(c.members_b, r.group_key)))::bigint as sat_b
+           sum(r.n_rated * published_share(r.n_satisfied / r.n_rated, 'unweighted'))
+               filter (list_contains(c.members_b, r.group_key) and r.n_rated > 0) as sat_b
     from {{ ref('int_survey_rollup') }} r
     join contrasts c on r.breakdown = c.dimension
     group by all
@@ -36,8 +43,8 @@ shares as (
                and not list_has_any(c.members_a || c.members_b,
                                     coalesce(h.hidden_groups, []::varchar[]))
                as publishable,
-           sat_a / nullif(n_a, 0) as p_a,
-           sat_b / nullif(n_b, 0) as p_b
+           published_share(sat_a / nullif(n_a, 0), 'unweighted') as p_a,
+           published_share(sat_b / nullif(n_b, 0), 'unweighted') as p_b
     from sides s
     join contrasts c using (dimension)
     left join hidden h using (geography_level, geography_code, indicator, dimension)

@@ -1,6 +1,7 @@
 -- Satisfaction and trust indicators (INDICATORS.md §3) for every geography × breakdown ×
 -- group × indicator, unweighted and weighted: means, shares and Wilson intervals from the
--- rolled-up sums; pipeline/disclosure then withholds what must be and rounds the rest.
+-- rolled-up sums (an interval from its share as published: it says nothing more);
+-- pipeline/disclosure then withholds what must be and rounds the rest.
 with estimates as (
     select
         r.*,
@@ -37,8 +38,8 @@ select
     x.usage_rate,
     x.mean_score,
     x.satisfied_share,
-    wilson_low(x.satisfied_share, x.n_eff) as ci_low,
-    wilson_high(x.satisfied_share, x.n_eff) as ci_high,
+    wilson_low(published_share(x.satisfied_share, x.estimate_type), x.n_eff) as ci_low,
+    wilson_high(published_share(x.satisfied_share, x.estimate_type), x.n_eff) as ci_high,
     x.n_eff,
     -- Set by pipeline/disclosure (primary, complementary and weighted suppression).
     false as suppressed,
