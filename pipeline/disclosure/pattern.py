@@ -156,8 +156,6 @@ def protect(
         _quick_rules(lines, measures, hidden, ranking)
         more = np.zeros_like(hidden)
         for measure in measures:
-            if more.any():
-                break  # the next measure is checked once this one's figures are settled
             for figure, candidates in _narrow_figures(figures, lines, measure, hidden,
                                                       proven[measure.name], round_number,
                                                       protection, costs.step):
