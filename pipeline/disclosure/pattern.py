@@ -152,13 +152,21 @@ def protect(
     proven = {m.name: (np.zeros_like(hidden) if proven_already is None
                        else proven_already.copy()) for m in measures}
     settled = 0
+    once = np.zeros_like(hidden)
+    # Figures left for the next round because a figure sharing a sum with them was just
+    # found too narrow (its complement will likely free them too): none may be left when
+    # the search ends, so a round that adds nothing looks at every figure again.
+    patient = False
     for round_number in range(1, MAX_ROUNDS + 1):
         _quick_rules(lines, measures, hidden, ranking)
         more = np.zeros_like(hidden)
+        waiting = False
         for measure in measures:
-            for figure, candidates in _narrow_figures(figures, lines, measure, hidden,
-                                                      proven[measure.name], round_number,
-                                                      protection, costs.step):
+            found, deferred = _narrow_figures(figures, lines, measure, hidden,
+                                              proven[measure.name], round_number,
+                                              protection, costs.step, defer=not patient)
+            waiting |= deferred
+            for figure, candidates in found:
                 candidates = candidates[lines.eligible[candidates] & ~hidden[candidates]]
                 if more[candidates].any():
                     continue  # a figure withheld this round already frees it
@@ -179,12 +187,21 @@ def protect(
                     continue
                 more[choice] = True
         protection.rounds = round_number
+        if not more.any() and waiting:
+            patient = True
+            continue
+        patient = False
         if not more.any():
             if not release_at_end:
                 return protection
             kept_back = by_design if by_design is not None else already_hidden
+            # A figure published back once and withheld again since (a rule needed it)
+            # stays withheld: publishing it again would only start the same round again.
+            before = hidden.copy()
             exact = release(figures, measures, hidden, primary | (
-                kept_back if kept_back is not None else np.zeros_like(hidden)), protection)
+                kept_back if kept_back is not None else np.zeros_like(hidden)), protection,
+                withheld_again=once)
+            once |= before & ~hidden
             partial = np.any(exact, axis=0)
             if not partial.any():
                 return protection
@@ -213,11 +230,13 @@ def protect(
 
 def _narrow_figures(figures: Figures, lines: _LineTable, measure: Measure,
                     hidden: np.ndarray, proven: np.ndarray, seed: int,
-                    protection: Protection, steps: np.ndarray
-                    ) -> list[tuple[int, np.ndarray]]:
+                    protection: Protection, steps: np.ndarray, *, defer: bool = True,
+                    ) -> tuple[list[tuple[int, np.ndarray]], bool]:
     """The withheld figures whose range is narrower than required, each with the published
     figures that would widen it: those that widen it enough on their own, else the most
-    useful of the cheapest cost step that can widen it at all; marks the others proven."""
+    useful of the cheapest cost step that can widen it at all; marks the others proven.
+    With `defer`, figures sharing a sum with one already found narrow are left for the
+    next round (the second value says whether any was)."""
     low, high = measure.bounds(hidden)
     attacker, kept = figures.program(low, high)
     targets = np.nonzero(hidden & (measure.required > 0) & ~proven)[0]
@@ -225,12 +244,30 @@ def _narrow_figures(figures: Figures, lines: _LineTable, measure: Measure,
     inside = (position < len(kept)) & (kept[np.minimum(position, len(kept) - 1)] == targets)
     narrow = [(int(f), lines.published_around(f, hidden)) for f in targets[~inside]]
     targets, position = targets[inside], position[inside]
+    # One narrow figure per neighbourhood and round: those sharing a sum with a figure
+    # found narrow wait (solving them exactly is most of the time, and the complement of
+    # the first usually frees them).
+    claimed = np.zeros(figures.size, dtype=bool)
+    deferred = []
+
+    def wait(at: int) -> bool:
+        if claimed[targets[at]]:
+            deferred.append(at)
+            return True
+        return False
+
+    def claim(at: int) -> None:
+        claimed[lines.figures_in(lines.sums_of(int(targets[at])))] = True
+
     ranges = attacker.ranges(position, measure.required[targets],
                              known_point=measure.values[kept], seed=seed,
-                             integer=figures.integer[targets])
+                             integer=figures.integer[targets],
+                             defer=wait if defer else None, narrowed=claim if defer else None)
     protection.solves += ranges.solves
     wide = ranges.widths() >= measure.required[targets] - 1e-9
     proven[targets[wide]] = True
+    if deferred:
+        proven[targets[deferred]] = False
     rows = lines.rows
     room = np.minimum(measure.values, measure.ceilings - measure.values)
     for at, duals in ranges.binding.items():
@@ -255,22 +292,32 @@ def _narrow_figures(figures: Figures, lines: _LineTable, measure: Measure,
             useful = useful[steps[useful] == steps[useful].min()]
             enough = useful[np.argsort(-gain[useful])[: max(1, len(useful) // 4)]]
         narrow.append((figure, enough))
-    return narrow
+    return narrow, bool(deferred)
 
 
 def release(figures: Figures, measures: list[Measure], hidden: np.ndarray,
-            kept_back: np.ndarray, protection: Protection) -> list[np.ndarray]:
+            kept_back: np.ndarray, protection: Protection, *,
+            withheld_again: np.ndarray | None = None) -> list[np.ndarray]:
     """Publish, after all, every complement a reader can work out from what is published
-    (in place): its range, in every measure, lies within what its own publication would
-    say (one whole number for a count, the rounding of a weighted figure). Publishing it
-    tells nobody anything new, so several can be published together. `kept_back`: figures
-    withheld for themselves. Returns, for each measure, the complements still withheld
-    that a reader can recompute exactly in that measure (a satisfied share known to one
-    whole number, its mean score not): they must be made uncertain."""
+    (in place): in every measure, its range lies within what its own publication would
+    say (the band its rounding leaves), the range of a count in whole numbers. Publishing
+    it tells nobody anything new, so several can be published together. `kept_back`:
+    figures withheld for themselves; `withheld_again`: complements published once and
+    withheld again since, which stay withheld (checked like the others all the same).
+    Returns, for each measure, the complements still
+    withheld that a reader can recompute exactly in that measure (a satisfied share known
+    to one whole number, its mean score not): they must be made uncertain.
+
+    A count known to one whole number but not, in real numbers, within its band (2.4 to
+    3.3 satisfied, published as 3 of 7) would still narrow the real ranges the attacker's
+    program gives the others: published with it, every other withheld figure is checked
+    again, and if one is no longer protected only the complements known in real numbers
+    are published."""
     candidates = hidden & ~kept_back
-    within, exact = [], []
+    within_real, within_whole, exact = [], [], []
     for measure in measures:
-        determined = np.zeros_like(hidden)
+        real = np.zeros_like(hidden)
+        whole_numbers = np.zeros_like(hidden)
         single = np.zeros_like(hidden)
         low, high = measure.bounds(hidden)
         attacker, kept = figures.program(low, high)
@@ -279,34 +326,42 @@ def release(figures: Figures, measures: list[Measure], hidden: np.ndarray,
         inside = (position < len(kept)) & (
             kept[np.minimum(position, len(kept) - 1)] == targets)
         # Not in the program: known to one value already.
-        determined[targets[~inside]] = True
-        single[targets[~inside]] = True
+        for found in (real, whole_numbers, single):
+            found[targets[~inside]] = True
         targets, position = targets[inside], position[inside]
         band = measure.published_high[targets] - measure.published_low[targets]
         whole = figures.integer[targets]
-        low_found = np.zeros(len(targets))
-        high_found = np.zeros(len(targets))
-        # Exact ranges wherever they could lie within the band: for a count, any range
-        # short of one whole number more than its band; for a weighted figure, any range
-        # short of its band.
-        for part, raw in ((whole, False), (~whole, True)):
-            if not part.any():
-                continue
-            ranges = attacker.ranges(position[part], band[part] + np.where(raw, 1e-4, 1.0),
-                                     known_point=measure.values[kept],
-                                     integer=figures.integer[targets[part]], exact=raw)
-            protection.solves += ranges.solves
-            low_found[part], high_found[part] = ranges.low, ranges.high
-        lowest = np.where(whole, np.ceil(low_found - 1e-6), low_found)
-        highest = np.where(whole, np.floor(high_found + 1e-6), high_found)
-        determined[targets] = ((lowest >= measure.published_low[targets] - 1e-6)
-                               & (highest <= measure.published_high[targets] + 1e-6))
+        # Exact ranges, in real numbers, wherever they could lie within the band (for a
+        # count, wherever the whole numbers in it could: a real range two wider is sure
+        # to hold one whole number more than the band).
+        ranges = attacker.ranges(position, band + np.where(whole, 2.0, 1e-4),
+                                 known_point=measure.values[kept], integer=whole, exact=True)
+        protection.solves += ranges.solves
+        lows, highs = ranges.low, ranges.high
+        floor_band = measure.published_low[targets] - 1e-6
+        ceiling_band = measure.published_high[targets] + 1e-6
+        real[targets] = (lows >= floor_band) & (highs <= ceiling_band)
+        lowest = np.where(whole, np.ceil(lows - 1e-6), lows)
+        highest = np.where(whole, np.floor(highs + 1e-6), highs)
+        whole_numbers[targets] = (lowest >= floor_band) & (highest <= ceiling_band)
         # Recomputable: a single whole number (any range at all for a weighted figure).
         single[targets] = np.where(whole, highest - lowest < 1.0 - 1e-9,
-                                   high_found - low_found < 1e-6 * measure.ceilings[targets])
-        within.append(determined)
+                                   highs - lows < 1e-6 * measure.ceilings[targets])
+        within_real.append(real)
+        within_whole.append(whole_numbers)
         exact.append(single)
-    releasable = candidates & np.all(within, axis=0)
+    publishable = candidates if withheld_again is None else candidates & ~withheld_again
+    releasable = publishable & np.all(within_whole, axis=0)
+    known_in_reals = publishable & np.all(within_real, axis=0)
+    if (releasable & ~known_in_reals).any():
+        trial = hidden & ~releasable
+        remaining = trial & ~kept_back
+        if _safe(figures, [_uncertain(m, remaining, figures.integer) for m in measures],
+                 trial, protection):
+            hidden &= ~releasable
+            protection.released += int(releasable.sum())
+            return [np.zeros_like(hidden) for _ in measures]
+        releasable = known_in_reals
     hidden &= ~releasable
     protection.released += int(releasable.sum())
     return [single & ~releasable for single in exact]

@@ -20,6 +20,7 @@ with the width it must reach, so a range of 0.4 to 1.6 counts for one value (1),
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import highspy
@@ -165,9 +166,15 @@ class Attacker:
         directions: int = RANDOM_DIRECTIONS,
         integer: np.ndarray | None = None,
         exact: bool = False,
+        defer: Callable[[int], bool] | None = None,
+        narrowed: Callable[[int], None] | None = None,
     ) -> Ranges:
         """The feasible range of each of `variables`, exact wherever it is narrower than
         `required` (in units of the variable), proven at least `required` elsewhere.
+
+        Before solving one exactly, `defer(position)` may say to leave it for later (its
+        range then stays as the joint solves left it: unproven); `narrowed(position)` is
+        told of each found narrower than required, as soon as it is.
 
         `known_point` (the true values, when the caller has them) is one more feasible
         solution to start from; the auditor of published tables has none and needs none.
@@ -214,6 +221,8 @@ class Attacker:
         measured = (lambda: np.maximum(ranges.high - ranges.low, 0.0)) if exact else (
             ranges.widths)
         for position in unproven[measured()[unproven] < required[unproven] - _TOLERANCE]:
+            if defer is not None and defer(int(position)):
+                continue
             variable = variables[position]
             duals = []
             for sign in (1.0, -1.0):
@@ -230,4 +239,6 @@ class Attacker:
                 duals.append((row_duals, column_duals))
             if measured()[position] < required[position] - _TOLERANCE:
                 ranges.binding[int(position)] = duals
+                if narrowed is not None:
+                    narrowed(int(position))
         return ranges
