@@ -28,7 +28,7 @@ help:
 	@echo "make screenshots  PNGs of the report and the Dagster lineage page into docs/ (needs chromium)"
 	@echo "make docs       regenerate docs/data_dictionary.md from the table declarations"
 	@echo "make lint       ruff and mypy"
-	@echo "make typecheck mypy on pipeline/, assets/ and benchmarks/"
+	@echo "make typecheck mypy on citizen_metrics/ and benchmarks/"
 
 $(UV):
 	@echo "Installing the environment (once)…"
@@ -53,7 +53,7 @@ run: env
 		echo "data/raw is empty: generating the demo data"; \
 		$(PY) -m tools.demo_data --out data/raw > /dev/null; \
 	fi
-	@$(PY) -m assets.night
+	@$(PY) -m citizen_metrics.operations.night
 
 test: env
 	$(PY) -m pytest
@@ -66,14 +66,14 @@ bench: env
 
 notebooks: env
 	@test -f data/marts/citizen_metrics.duckdb || $(MAKE) run
-	$(PY) -m pipeline.notebooks
+	$(PY) -m citizen_metrics.publish.notebooks
 
 screenshots: env
 	@test -f data/marts/report/rapport.html || $(MAKE) run
 	$(PY) -m tools.screenshots
 
 docs: env
-	$(PY) -m pipeline.dictionary
+	$(PY) -m citizen_metrics.publish.dictionary
 
 lint: env
 	$(VENV)/bin/ruff check .

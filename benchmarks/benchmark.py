@@ -38,10 +38,10 @@ from pathlib import Path
 import duckdb
 
 from benchmarks.national import write_national_reference
-from pipeline.marts_access import open_database
-from pipeline.settings import FULL_DISCLOSURE, PRIMARY_ONLY_DISCLOSURE, REPO_ROOT
-from pipeline.warehouse import one_row
-from pipeline.workbook import write_workbook
+from citizen_metrics.build.warehouse import one_row
+from citizen_metrics.publish.access import open_database
+from citizen_metrics.publish.workbook import write_workbook
+from citizen_metrics.settings import FULL_DISCLOSURE, PRIMARY_ONLY_DISCLOSURE, REPO_ROOT
 from tools.demo_data import generate_demo_data
 
 
@@ -89,7 +89,7 @@ def incremental_nights(root: Path, full: dict, child_arguments: list[str]) -> No
     nights.append(("nothing new", run_child("benchmarks.materialize", root, *child_arguments)))
     os.replace(export, held)  # a rename keeps the file's modification time
     # Removing a cumulative export drops far more responses than the guard allows
-    # (`pipeline.guard`): the operator says it is meant, as a real server's would.
+    # (`citizen_metrics.operations.guard`): the operator says it is meant, as a real server's would.
     nights.append((f"{export.name} removed, PIPELINE_REBASELINE=1",
                    run_child("benchmarks.materialize", root, *child_arguments,
                              environment_extra={"PIPELINE_REBASELINE": "1"})))

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.disclosure.auditor import PublicReference, audit
-from pipeline.runner import SqlContext, run_sql
-from pipeline.settings import FULL_DISCLOSURE, Settings
-from pipeline.warehouse import scalar
+from citizen_metrics.build.runner import SqlContext, run_sql
+from citizen_metrics.build.warehouse import scalar
+from citizen_metrics.disclosure.auditor import PublicReference, audit
+from citizen_metrics.settings import FULL_DISCLOSURE, Settings
 
 PROTECTED = ("mart_survey_indicators", "mart_survey_options", "mart_participation")
 COPIED = {  # table -> how its rows are tied to a commune

@@ -10,7 +10,7 @@ provenance, no hashing, no publication: the pipeline (`benchmarks/materialize.py
 measured against this (`benchmarks/benchmark.py`).
 
 Which columns a file has is read from its header line with the project's header mapping
-(`pipeline.readers.survey.survey_layout`): metadata, not data.
+(`citizen_metrics.ingest.readers.survey.survey_layout`): metadata, not data.
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ import fastexcel
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from pipeline.readers.survey import (
+from citizen_metrics.ingest.readers.grids import decode_text, is_workbook, sniff_delimiter
+from citizen_metrics.ingest.readers.survey import (
     SUBMISSION_ID_HEADERS,
     SUBMISSION_TIME_HEADERS,
     SurveyLayout,
     survey_layout,
 )
-from pipeline.readers.tables import decode_text, is_workbook, sniff_delimiter
-from pipeline.settings import Settings
-from pipeline.xlsform import SurveyForm, header_key, load_form
+from citizen_metrics.ingest.xlsform import SurveyForm, header_key, load_form
+from citizen_metrics.settings import Settings
 
 DIMENSIONS = ("sex", "age_group", "disability", "residence")
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.checks import disclosure_audit
-from assets.definitions import ASSETS, CHECKS
-from assets.resources import PipelineResource
+from citizen_metrics.defs.asset_checks import disclosure_audit
+from citizen_metrics.defs.definitions import ASSETS, CHECKS
+from citizen_metrics.defs.resources import WarehouseResource
 
 STAGING_STEPS = ("stage_survey_exports", "stage_workshop_registers")
 
@@ -31,12 +31,12 @@ def main() -> None:
     args = parser.parse_args()
     root: Path = args.root
     instance = dg.DagsterInstance.ephemeral()
-    pipeline = PipelineResource(
+    warehouse = WarehouseResource(
         raw_dir=str(root / "raw"), marts_dir=str(root / "marts"), work_dir=str(root / "work")
     )
     checks = [check for check in CHECKS if not (args.skip_audit and check is disclosure_audit)]
     started = time.perf_counter()
-    result = dg.materialize([*ASSETS, *checks], resources={"pipeline": pipeline},
+    result = dg.materialize([*ASSETS, *checks], resources={"warehouse": warehouse},
                             instance=instance)
     wall = time.perf_counter() - started
     steps = {

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.settings import REPO_ROOT
+from citizen_metrics.settings import REPO_ROOT
 
 NATIONAL_COMMUNES = 1503
 NATIONAL_PROVINCES = 75

@@ -3,8 +3,8 @@ sheet inflates to 1 GB (`--inflated-mb`), dropped beside the test fixture's expo
 registers.
 
 The run reads the sizes in the workbook's zip directory before any parser opens it
-(`pipeline.readers.tables.check_workbook_size`) and rejects it: its peak memory should be
-the same as without the bomb. Prints both figures (MB) as JSON; each night runs in its own
+(`citizen_metrics.ingest.readers.grids.check_workbook_size`) and rejects it: its peak memory should
+be the same as without the bomb. Prints both figures (MB) as JSON; each night runs in its own
 process (`benchmarks.materialize`), so that its peak is its own.
 
     .venv/bin/python -m benchmarks.zip_bomb [--inflated-mb 1024]

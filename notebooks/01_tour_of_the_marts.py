@@ -27,8 +27,8 @@
 import plotly.express as px
 import plotly.io as pio
 
-from pipeline.dictionary import TABLES_FR
-from pipeline.marts_access import open_marts
+from citizen_metrics.publish.access import open_marts
+from citizen_metrics.publish.dictionary import TABLES_FR
 
 pio.renderers.default = "plotly_mimetype+notebook"  # drawn in Jupyter and in exported HTML
 con = open_marts()

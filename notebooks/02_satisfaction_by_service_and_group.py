@@ -27,9 +27,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from pipeline.marts_access import open_marts
-from pipeline.report import figures, text
-from pipeline.report.data import ReportData, data_as_of
+from citizen_metrics.publish.access import open_marts
+from citizen_metrics.publish.report import charts as figures
+from citizen_metrics.publish.report import text
+from citizen_metrics.publish.report.data import ReportData, data_as_of
 
 pio.renderers.default = "plotly_mimetype+notebook"  # drawn in Jupyter and in exported HTML
 con = open_marts()

@@ -26,9 +26,9 @@ GEOGRAPHY_CODE = "05"
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from pipeline.marts_access import open_marts
-from pipeline.report import figures
-from pipeline.report.data import ReportData, data_as_of
+from citizen_metrics.publish.access import open_marts
+from citizen_metrics.publish.report import charts as figures
+from citizen_metrics.publish.report.data import ReportData, data_as_of
 
 pio.renderers.default = "plotly_mimetype+notebook"  # drawn in Jupyter and in exported HTML
 con = open_marts()

@@ -26,8 +26,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.io as pio
 
-from pipeline.marts_access import open_marts
-from pipeline.report.text import rounded_percent
+from citizen_metrics.publish.access import open_marts
+from citizen_metrics.publish.report.text import rounded_percent
 
 pio.renderers.default = "plotly_mimetype+notebook"  # drawn in Jupyter and in exported HTML
 con = open_marts()

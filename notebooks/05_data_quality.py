@@ -27,7 +27,7 @@
 import plotly.express as px
 import plotly.io as pio
 
-from pipeline.marts_access import open_marts
+from citizen_metrics.publish.access import open_marts
 
 pio.renderers.default = "plotly_mimetype+notebook"  # drawn in Jupyter and in exported HTML
 con = open_marts()

@@ -42,17 +42,17 @@ def materialize_all(root: Path, raise_on_error: bool = True,
                     **overrides: object) -> dg.ExecuteInProcessResult:
     """Materialize every asset and check of the project in-process on `root/raw` (into
     `root/marts`, `root/work`)."""
-    from assets.definitions import ASSETS, CHECKS
-    from assets.resources import PipelineResource
+    from citizen_metrics.defs.definitions import ASSETS, CHECKS
+    from citizen_metrics.defs.resources import WarehouseResource
 
-    resource = PipelineResource(
+    resource = WarehouseResource(
         raw_dir=str(root / "raw"),
         marts_dir=str(root / "marts"),
         work_dir=str(root / "work"),
         **overrides,
     )
     return dg.materialize(
-        [*ASSETS, *CHECKS], resources={"pipeline": resource}, raise_on_error=raise_on_error
+        [*ASSETS, *CHECKS], resources={"warehouse": resource}, raise_on_error=raise_on_error
     )
 
 
@@ -90,8 +90,8 @@ def engine(e2e_run, tmp_path_factory: pytest.TempPathFactory):
 
     import duckdb
 
-    from pipeline.runner import SqlContext, create_statement, render
-    from pipeline.settings import Settings
+    from citizen_metrics.build.runner import SqlContext, create_statement, render
+    from citizen_metrics.settings import Settings
 
     root, _ = e2e_run
     warehouse = tmp_path_factory.mktemp("engine") / "warehouse.duckdb"
@@ -102,7 +102,7 @@ def engine(e2e_run, tmp_path_factory: pytest.TempPathFactory):
     settings = dataclasses.replace(Settings.from_env(), suppression_threshold=1)
     variables = SqlContext.build(settings).variables()
     con = duckdb.connect(str(warehouse))
-    con.execute(render("macros", variables))
+    con.execute(render("duckdb_macros", variables))
     for name in MART_SQL:
         con.execute(create_statement(name, variables))
     yield con
@@ -138,9 +138,9 @@ def ingest(raw_dir: Path):
     """
     import duckdb
 
-    from pipeline.runner import SqlContext
-    from pipeline.settings import Settings
-    from pipeline.steps import build_upstream
+    from citizen_metrics.build.runner import SqlContext
+    from citizen_metrics.build.steps import build_upstream
+    from citizen_metrics.settings import Settings
 
     context = SqlContext.build(Settings.from_env(raw_dir=raw_dir))
     con = duckdb.connect()
@@ -152,9 +152,9 @@ def ingest(raw_dir: Path):
 def build(con, *names: str):
     """Build the tables `names` (intermediate tables, marts) on a warehouse `ingest` filled,
     with what they need that is not there yet, as the assets do."""
-    from pipeline.runner import SqlContext
-    from pipeline.settings import Settings
-    from pipeline.steps import build_upstream
+    from citizen_metrics.build.runner import SqlContext
+    from citizen_metrics.build.steps import build_upstream
+    from citizen_metrics.settings import Settings
 
     context = SqlContext.build(Settings.from_env())
     present = [name for (name,) in con.execute(

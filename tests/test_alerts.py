@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipeline.alerts import Alert, send_alert
-from pipeline.settings import AlertSettings
+from citizen_metrics.operations.alerts import Alert, send_alert
+from citizen_metrics.settings import AlertSettings
 
 
 def free_port() -> int:
@@ -102,7 +102,7 @@ def test_an_alert_that_cannot_be_sent_is_logged_and_never_raises(tmp_path) -> No
 def test_make_run_on_a_missing_folder_fails_in_plain_words_and_alerts(
         tmp_path: Path, monkeypatch, capfd, smtp, webhook) -> None:
     """`make run`'s runner, in this process, on a raw folder that is not there."""
-    from assets import night
+    from citizen_metrics.operations import night
 
     port, mailbox = smtp
     url, posts = webhook

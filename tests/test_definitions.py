@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import dagster as dg
 
-from assets.definitions import defs
-from pipeline.steps import WRITER
-from pipeline.tables import TABLES, published_tables
+from citizen_metrics.build.steps import WRITER
+from citizen_metrics.defs.definitions import defs
+from citizen_metrics.tables import TABLES, published_tables
 
 
 def test_definitions_validate() -> None:

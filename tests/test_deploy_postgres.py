@@ -70,7 +70,7 @@ def instance(deployment: dict) -> Iterator[dg.DagsterInstance]:
 
 @pytest.fixture(scope="module")
 def nightly_run(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    from assets.definitions import defs
+    from citizen_metrics.defs.definitions import defs
 
     return defs.resolve_job_def(JOB).execute_in_process(instance=instance)
 
@@ -91,7 +91,7 @@ def test_the_production_instance_is_postgres_with_a_queue(instance) -> None:
 
 
 def test_the_nightly_job_is_read_back_from_postgres(server, instance, nightly_run) -> None:
-    from assets.definitions import defs
+    from citizen_metrics.defs.definitions import defs
 
     assert nightly_run.success
     graph = defs.resolve_asset_graph()

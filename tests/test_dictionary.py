@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.dictionary import DOCUMENT, describe, main, markdown, values_text
-from pipeline.tables import FIELDS, PUBLISHED, TABLES
+from citizen_metrics.publish.dictionary import DOCUMENT, describe, main, markdown, values_text
+from citizen_metrics.tables import FIELDS, PUBLISHED, TABLES
 
 
 def test_the_committed_dictionary_is_what_the_declarations_give() -> None:

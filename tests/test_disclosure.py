@@ -19,11 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.disclosure.auditor import PublicReference, audit
-from pipeline.disclosure.figures import SURVEY_INDICATORS
-from pipeline.reference import Reference
-from pipeline.runner import SqlContext, run_sql
-from pipeline.settings import Settings
+from citizen_metrics.build.runner import SqlContext, run_sql
+from citizen_metrics.disclosure.auditor import PublicReference, audit
+from citizen_metrics.disclosure.figures import SURVEY_INDICATORS
+from citizen_metrics.ingest.reference_lists import Reference
+from citizen_metrics.settings import Settings
 
 Z = 1.959964
 

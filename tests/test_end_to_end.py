@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
 
-from pipeline.publish import PUBLISHED_TABLES
-from pipeline.settings import REPO_ROOT
+from citizen_metrics.publish.exports import PUBLISHED_TABLES
+from citizen_metrics.settings import REPO_ROOT
 
 Z = 1.959964
 POP_A, POP_B = 209_594, 11_992  # RGPH 2024: Béni Mellal, Ait Bou Oulli
@@ -124,7 +124,7 @@ def test_file_summary_accounts_for_every_row(marts) -> None:
 
 def test_run_summary_names_the_files_to_look_at(e2e_run, marts, monkeypatch,
                                                 capsys) -> None:
-    from pipeline import summary
+    from citizen_metrics.publish import summary
 
     root, _ = e2e_run
     monkeypatch.setenv("PIPELINE_MARTS_DIR", str(root / "marts"))
@@ -557,7 +557,7 @@ def test_estimates_are_published_rounded(marts) -> None:
     assert published > 0
 
 
-MARTS_CONTRACT = {  # MARTS.md: the columns every published table promises, at least
+MARTS_CONTRACT = {  # docs/data_dictionary.md: the columns every published table promises, at least
     "mart_survey_indicators": "breakdown group_key indicator estimate_type n_respondents "
     "n_rated n_dont_know usage_rate mean_score satisfied_share ci_low ci_high n_eff suppressed",
     "mart_survey_options": "question option n_respondents n_citing share rank suppressed",

@@ -103,7 +103,7 @@ def test_windows_1256_file_with_arabic_answers(tmp_path: Path) -> None:
 def test_arabic_names_among_french_labels_read_as_windows_1256() -> None:
     """The shape of the demo's paper file: mostly French, a few Arabic names. Read as
     Windows-1252, the names would be mojibake (`ÚËãÇä`)."""
-    from pipeline.readers.tables import decode_text
+    from citizen_metrics.ingest.readers.grids import decode_text
 
     text = ("N° questionnaire;Nom et prénom (facultatif);Sexe;Activité principale\r\n"
             "AZL-0001;عثمان أوشن;Homme;Salarié(e)\r\nAZL-0002;;Femme;Élève / étudiant(e)\r\n")

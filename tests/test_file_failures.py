@@ -15,10 +15,10 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from pipeline.readers import registers, survey
-from pipeline.readers.tables import UnreadableFileError, check_workbook_size
-from pipeline.settings import ReadLimits, Settings
-from pipeline.tables.staging import STG_ATTENDANCES
+from citizen_metrics.ingest.readers import registers, survey
+from citizen_metrics.ingest.readers.grids import UnreadableFileError, check_workbook_size
+from citizen_metrics.settings import ReadLimits, Settings
+from citizen_metrics.tables.staging import STG_ATTENDANCES
 from tests.conftest import FIXTURES, copy_raw_files, ingest
 from tests.test_hostile_night import zip_bomb
 
@@ -145,10 +145,10 @@ def test_duplicate_columns_are_named_in_the_file_summary(tmp_path) -> None:
 
 
 def test_a_file_changed_since_the_inventory_is_left_for_the_next_run(tmp_path) -> None:
-    from pipeline.privacy import Pseudonymiser
-    from pipeline.readers.survey import SurveyMapping
-    from pipeline.staging import stage_file_inventory, stage_survey_files
-    from pipeline.xlsform import load_form
+    from citizen_metrics.ingest.pseudonymise import Pseudonymiser
+    from citizen_metrics.ingest.readers.survey import SurveyMapping
+    from citizen_metrics.ingest.stage import stage_file_inventory, stage_survey_files
+    from citizen_metrics.ingest.xlsform import load_form
 
     settings = Settings.from_env()
     copy_raw_files([GOOD, "kobo_labels_fr.csv"], FIXTURES / "e2e", tmp_path)
@@ -169,7 +169,7 @@ def test_a_large_text_file_that_must_be_read_whole_is_rejected(tmp_path) -> None
                                                + b"1;\xe3\n" * 2000)
     (tmp_path / "big_utf8.csv").write_bytes(b"_uuid;sex;age;commune\n" + b"u;f;3;x\n" * 2000)
     tiny = dataclasses.replace(LIMITS, text_whole_max_bytes=4000)
-    from pipeline.sources import inventory, scan
+    from citizen_metrics.ingest.sources import inventory, scan
 
     table = inventory(scan(tmp_path), tiny).to_pylist()
     reasons = {row["source_file"]: row["reason"] for row in table}

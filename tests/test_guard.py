@@ -11,8 +11,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline.guard import NightFigures, judge, last_publication, raw_folder_problem
-from pipeline.settings import Settings
+from citizen_metrics.operations.guard import (
+    NightFigures,
+    judge,
+    last_publication,
+    raw_folder_problem,
+)
+from citizen_metrics.settings import Settings
 from tests.conftest import E2E_FILES, FIXTURES, copy_raw_files, ingest, materialize_all
 
 LAST_NIGHT = NightFigures(loaded_files={"a.csv": "aaa", "b.xlsx": "bbb"},
@@ -72,7 +77,7 @@ def test_a_shrinking_night_or_a_missing_file_is_refused_unless_rebaselined() -> 
 
 
 def last_publication_of(figures: NightFigures):
-    from pipeline.guard import LastPublication
+    from citizen_metrics.operations.guard import LastPublication
 
     return LastPublication(figures, "les chiffres publiés le 29/11/2026 à 02:14 (exécution ab)")
 

@@ -78,14 +78,14 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
     (raw / "passwd.csv").symlink_to("/etc/passwd")
     (raw / "loop.csv").symlink_to(raw / "loop.csv")
     os.mkfifo(raw / "pipe.csv")
-    from assets.definitions import ASSETS, CHECKS
-    from assets.resources import PipelineResource
+    from citizen_metrics.defs.definitions import ASSETS, CHECKS
+    from citizen_metrics.defs.resources import WarehouseResource
 
     (root / "dagster").mkdir()
     instance = dg.DagsterInstance.local_temp(tempdir=str(root / "dagster"))
     result = dg.materialize(
         [*ASSETS, *CHECKS], instance=instance, raise_on_error=False,
-        resources={"pipeline": PipelineResource(raw_dir=str(raw), marts_dir=str(root / "marts"),
+        resources={"warehouse": WarehouseResource(raw_dir=str(raw), marts_dir=str(root / "marts"),
                                                 work_dir=str(root / "work"))})
     yield root, result
     instance.dispose()
@@ -186,7 +186,7 @@ def test_formulas_are_written_as_text_and_numbers_stay_numbers(hostile) -> None:
 
 
 def test_csv_cells_that_could_run_are_quoted_and_numbers_are_not(tmp_path: Path) -> None:
-    from pipeline.publish import _write_files
+    from citizen_metrics.publish.exports import _write_files
 
     con = duckdb.connect()
     con.execute("""create table t as select * from (values
@@ -208,7 +208,7 @@ def test_a_zip_bomb_is_a_few_kilobytes(tmp_path: Path) -> None:
 
 
 def test_a_link_to_a_folder_inside_is_not_followed(tmp_path: Path) -> None:
-    from pipeline.sources import scan
+    from citizen_metrics.ingest.sources import scan
 
     raw = tmp_path / "raw"
     copy_raw_files(["kobo_export_2022-03.csv"], FIXTURES / "e2e", raw)

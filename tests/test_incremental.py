@@ -12,21 +12,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import staging
-from pipeline.disclosure.precision import round_estimates
-from pipeline.privacy import Pseudonymiser
-from pipeline.readers.registers import RegisterMapping
-from pipeline.readers.survey import SurveyMapping
-from pipeline.settings import Settings
-from pipeline.sources import RawFile
-from pipeline.staging import (
+from citizen_metrics.disclosure.precision import round_estimates
+from citizen_metrics.ingest import stage as staging
+from citizen_metrics.ingest.pseudonymise import Pseudonymiser
+from citizen_metrics.ingest.readers.registers import RegisterMapping
+from citizen_metrics.ingest.readers.survey import SurveyMapping
+from citizen_metrics.ingest.sources import RawFile
+from citizen_metrics.ingest.stage import (
     plan_staging,
     stage_file_inventory,
     stage_register_files,
     stage_survey_files,
 )
-from pipeline.tables import STAGING_TABLES
-from pipeline.xlsform import load_form
+from citizen_metrics.ingest.xlsform import load_form
+from citizen_metrics.settings import Settings
+from citizen_metrics.tables import STAGING_TABLES
 from tests.conftest import E2E_FILES, FIXTURES, copy_raw_files, materialize_all
 
 E2E = FIXTURES / "e2e"

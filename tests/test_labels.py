@@ -10,12 +10,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.labels import LabelFile, labels_file
-from pipeline.readers.registers import template_vocabulary
-from pipeline.runner import DIMENSIONS, breakdowns
-from pipeline.settings import REPO_ROOT, Settings
-from pipeline.tables.fields import DISPOSITIONS
-from pipeline.tables.rules import RULES
+from citizen_metrics.build.code_labels import LabelFile, labels_file
+from citizen_metrics.build.runner import DIMENSIONS, breakdowns
+from citizen_metrics.ingest.readers.registers import template_vocabulary
+from citizen_metrics.settings import REPO_ROOT, Settings
+from citizen_metrics.tables.fields import DISPOSITIONS
+from citizen_metrics.tables.rules import RULES
 
 REFERENCE = REPO_ROOT / "data" / "reference"
 

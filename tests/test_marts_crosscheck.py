@@ -4,7 +4,7 @@ Random responses are written as `int_survey_responses`; the mart is built by the
 and compared with plain pandas groupbys and `numpy.average` for the total, single-dimension
 and pair breakdowns at every level: the sums behind every estimate exactly (in
 `int_survey_rollup`, before anything is withheld), and the published estimates as rounded
-at publication (`pipeline.disclosure.precision`).
+at publication (`citizen_metrics.disclosure.precision`).
 
 With a threshold of 1 no group is too small, so what is withheld is only what is withheld
 by design: pairs of dimensions within a commune (`commune_pair`), and the weighted pair
@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.disclosure.precision import SCORE, SHARE
-from pipeline.reference import Reference
-from pipeline.runner import SqlContext, run_sql
-from pipeline.settings import Settings
+from citizen_metrics.build.runner import SqlContext, run_sql
+from citizen_metrics.disclosure.precision import SCORE, SHARE
+from citizen_metrics.ingest.reference_lists import Reference
+from citizen_metrics.settings import Settings
 
 RNG = np.random.default_rng(20221)
 N = 3000

@@ -1,4 +1,5 @@
-"""Tests for pipeline.normalise: hand-typed French/Arabic field values to canonical values."""
+"""Tests for citizen_metrics.ingest.normalise: hand-typed French/Arabic field values to canonical
+values."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalise import (
+from citizen_metrics.ingest.normalise import (
     CodeList,
     ascii_digits,
     clean_text,
@@ -17,7 +18,7 @@ from pipeline.normalise import (
     normalise_phone,
     parse_int,
 )
-from pipeline.settings import Settings
+from citizen_metrics.settings import Settings
 
 # The spellings of data/reference/vocabularies.yaml: these tests check them too.
 VOCABULARIES = Settings.from_env().vocabularies
@@ -111,7 +112,7 @@ def test_clean_text(value, expected):
         ("\u200fمحمد\u200f", "محمد"),
         ("عبد الله، بن علي", "عبد الله بن علي"),  # Arabic comma
         ("ﻻلة", "لاله"),  # presentation-form ligature
-        ("فؤاد", "فؤاد"),  # ؤ kept (not in INDICATORS.md §4)
+        ("فؤاد", "فؤاد"),  # ؤ kept (not in docs/methodology.md §4)
         ("هانئ", "هانئ"),  # ئ kept
         ("Fatima ٢", "fatima 2"),
         ("Ahmed فاطمة", "ahmed فاطمه"),  # mixed scripts

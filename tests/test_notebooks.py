@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from pipeline.dictionary import TABLES_FR
-from pipeline.notebooks import NOTEBOOKS_DIR, execute_many, notebook_paths, to_html
+from citizen_metrics.publish.dictionary import TABLES_FR
+from citizen_metrics.publish.notebooks import NOTEBOOKS_DIR, execute_many, notebook_paths, to_html
 
 A = "050910101"
 PARAMETERS = {

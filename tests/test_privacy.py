@@ -6,9 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import settings
-from pipeline.privacy import MissingSaltError, Pseudonymiser, load_salt, quarantine_value
-from pipeline.settings import Settings
+from citizen_metrics import settings
+from citizen_metrics.ingest.pseudonymise import (
+    MissingSaltError,
+    Pseudonymiser,
+    load_salt,
+    quarantine_value,
+)
+from citizen_metrics.settings import Settings
 
 
 def test_keys_are_stable_per_salt_and_purpose() -> None:
@@ -93,7 +98,7 @@ def test_salt_is_private_from_its_first_byte(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_warehouse_and_its_folder_are_private(tmp_path: Path) -> None:
-    from pipeline.warehouse import connect
+    from citizen_metrics.build.warehouse import connect
 
     with connect(tmp_path / "work" / "warehouse.duckdb") as con:
         con.execute("create table t as select 1 as x")
@@ -106,7 +111,7 @@ def test_a_new_warehouse_is_private_from_its_first_byte(tmp_path: Path,
     """Created 0600 by DuckDB itself (never created wider, then restricted)."""
     import os
 
-    from pipeline.warehouse import connect
+    from citizen_metrics.build.warehouse import connect
 
     previous = os.umask(0o022)  # the usual mask: files 0644 unless told otherwise
     try:

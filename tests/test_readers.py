@@ -10,9 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.privacy import Pseudonymiser
-from pipeline.readers.survey import SurveyMapping, canonical_survey_table, survey_layout
-from pipeline.readers.tables import (
+from citizen_metrics.ingest.pseudonymise import Pseudonymiser
+from citizen_metrics.ingest.readers.grids import (
     UnreadableFileError,
     decode_text,
     open_workbook,
@@ -20,8 +19,13 @@ from pipeline.readers.tables import (
     read_delimited_text,
     read_sheet,
 )
-from pipeline.settings import REPO_ROOT, Settings
-from pipeline.xlsform import load_form
+from citizen_metrics.ingest.readers.survey import (
+    SurveyMapping,
+    canonical_survey_table,
+    survey_layout,
+)
+from citizen_metrics.ingest.xlsform import load_form
+from citizen_metrics.settings import REPO_ROOT, Settings
 
 FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
 KEYS = Pseudonymiser(b"test")

@@ -1,10 +1,10 @@
 """Nights nobody watches: a run killed at any stage, two runs at once, runs on the real
 Dagster instance settings (`dagster.yaml`: one warehouse writer, one run at a time).
 
-Runs are started as `make run` starts them (`assets.night.main`) in child processes, and
-killed with SIGKILL at named points (`pipeline.failpoints`): during ingestion, while the
-marts are built, while tonight's database is written, while the exports are written.
-After each kill the previous publication must be byte for byte what it was, and the next
+Runs are started as `make run` starts them (`citizen_metrics.operations.night.main`) in child
+processes, and killed with SIGKILL at named points (`citizen_metrics.operations.failpoints`): during
+ingestion, while the marts are built, while tonight's database is written, while the exports are
+written. After each kill the previous publication must be byte for byte what it was, and the next
 run must get further on its own (no pool slot, lock or half-written file of the dead run
 may block it); the last one publishes.
 
@@ -28,8 +28,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipeline.publish import PUBLISHED_TABLES
-from pipeline.settings import REPO_ROOT
+from citizen_metrics.publish.exports import PUBLISHED_TABLES
+from citizen_metrics.settings import REPO_ROOT
 from tests.conftest import E2E_FILES, FIXTURES, copy_raw_files
 
 KILLED = -signal.SIGKILL  # the return code of a child killed by SIGKILL
@@ -49,7 +49,8 @@ def night_env(root: Path, **extra: str) -> dict[str, str]:
 
 
 _FORKS = multiprocessing.get_context("forkserver")
-_FORKS.set_forkserver_preload(["assets.definitions", "assets.night"])
+_FORKS.set_forkserver_preload(
+    ["citizen_metrics.defs.definitions", "citizen_metrics.operations.night"])
 
 
 def _night(env: dict[str, str], output: str) -> None:
@@ -59,7 +60,7 @@ def _night(env: dict[str, str], output: str) -> None:
     screen = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(screen, 1)
     os.dup2(screen, 2)
-    from assets.night import main
+    from citizen_metrics.operations.night import main
 
     sys.exit(main())
 
@@ -112,8 +113,8 @@ def test_a_killed_run_never_blocks_nor_damages_the_next_nights(
     """The end-to-end fixture's publication is last night's; tonight's runs on the same
     files are killed at each stage in turn, then one succeeds on its own while a second run
     on the same folders is refused."""
-    from assets.definitions import ASSETS, CHECKS
-    from assets.resources import PipelineResource
+    from citizen_metrics.defs.definitions import ASSETS, CHECKS
+    from citizen_metrics.defs.resources import WarehouseResource
 
     e2e_root, _ = e2e_run
     root = tmp_path
@@ -139,7 +140,7 @@ def test_a_killed_run_never_blocks_nor_damages_the_next_nights(
         time.sleep(0.1)
     second = dg.materialize(
         [*ASSETS, *CHECKS], raise_on_error=False,
-        resources={"pipeline": PipelineResource(raw_dir=str(root / "raw"),
+        resources={"warehouse": WarehouseResource(raw_dir=str(root / "raw"),
                                                 marts_dir=str(root / "marts"),
                                                 work_dir=str(root / "work"))})
     release.touch()
@@ -180,7 +181,7 @@ def test_a_killed_run_never_blocks_nor_damages_the_next_nights(
 def test_publication_is_one_swap_even_when_killed_in_it(tmp_path: Path) -> None:
     """Killed right before or right after the swap of `current`: readers see one whole
     set, the old or the new, and the next publication cleans what was left."""
-    from pipeline.publication.release import MartsFolder
+    from citizen_metrics.publish.release import MartsFolder
 
     folder = MartsFolder(tmp_path / "marts")
 
@@ -212,7 +213,7 @@ def _publish_in_child(folder, stage, night: str, point: str | None) -> int:
     """Stage `night` and publish it in a child process killed at `point` (SIGKILL)."""
     code = (
         "import sys; from pathlib import Path\n"
-        "from pipeline.publication.release import MartsFolder, publish_staged\n"
+        "from citizen_metrics.publish.release import MartsFolder, publish_staged\n"
         f"publish_staged(MartsFolder(Path({str(folder.root)!r})), run_id={night!r}*4, "
         "night={}, tables={})\n"
     )

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from pandera.errors import SchemaError
 
-from pipeline.reference import Reference
-from pipeline.runner import SqlContext, run_sql
-from pipeline.settings import REPO_ROOT, Settings
+from citizen_metrics.build.runner import SqlContext, run_sql
+from citizen_metrics.ingest.reference_lists import Reference
+from citizen_metrics.settings import REPO_ROOT, Settings
 
 REFERENCE = REPO_ROOT / "data" / "reference"
 SETTINGS = Settings.from_env(reference_dir=REFERENCE)

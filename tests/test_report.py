@@ -16,8 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 from plotly.offline import get_plotlyjs
 
-from pipeline.report import build_report, text
-from pipeline.settings import REPO_ROOT
+from citizen_metrics.publish.report import build_report, text
+from citizen_metrics.settings import REPO_ROOT
 
 REFERENCE = REPO_ROOT / "data" / "reference"
 A = "050910101"  # Béni Mellal, 12 responses in the fixture

@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from benchmarks.national import MARK, write_national_reference
-from pipeline.reference import Reference
-from pipeline.runner import SqlContext, run_sql
-from pipeline.settings import PRIMARY_ONLY_DISCLOSURE, Settings
+from citizen_metrics.build.runner import SqlContext, run_sql
+from citizen_metrics.ingest.reference_lists import Reference
+from citizen_metrics.settings import PRIMARY_ONLY_DISCLOSURE, Settings
 
 
 def test_the_national_reference_is_synthetic_and_loads(tmp_path: Path) -> None:

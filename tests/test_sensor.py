@@ -12,16 +12,16 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.automation import (
+from citizen_metrics.defs.automation import (
     citizen_metrics_job,
     new_raw_files,
     nightly_schedule,
     purge_run_history_job,
     weekly_purge_schedule,
 )
-from assets.definitions import defs
-from assets.resources import PipelineResource
-from pipeline.arrivals import decode_cursor
+from citizen_metrics.defs.definitions import defs
+from citizen_metrics.defs.resources import WarehouseResource
+from citizen_metrics.ingest.arrivals import decode_cursor
 from tests.conftest import E2E_FILES, FIXTURES
 
 OLD = 1_700_000_000  # a modification time well in the past (2023-11-14)
@@ -29,7 +29,7 @@ OLD = 1_700_000_000  # a modification time well in the past (2023-11-14)
 
 def evaluate(root: Path, cursor: str | None) -> tuple[dg.SkipReason | dg.RunRequest, str]:
     # The resource is a context manager (it holds a run's folders): the context opens it.
-    with dg.build_sensor_context(cursor=cursor, resources={"pipeline": PipelineResource(
+    with dg.build_sensor_context(cursor=cursor, resources={"warehouse": WarehouseResource(
             raw_dir=str(root / "raw"), marts_dir=str(root / "marts"))}) as context:
         result = new_raw_files(context)
         assert isinstance(result, dg.SkipReason | dg.RunRequest)

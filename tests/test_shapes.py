@@ -1,4 +1,4 @@
-"""Every export shape of EXPORT_FORMATS.md, alone and together, with dispositions by hand.
+"""Every export shape of docs/file_formats.md, alone and together, with dispositions by hand.
 
 The fixture files (tests/fixtures/shapes, built by build_fixtures.py) hold the same five
 valid submissions (A1, A2, A4, B1, B2) and one invalid one (age 130) in every Kobo/ODK shape;

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.settings import Settings
-from pipeline.sources import inventory, raw_files, scan, sniff
+from citizen_metrics.ingest.sources import inventory, raw_files, scan, sniff
+from citizen_metrics.settings import Settings
 from tests.conftest import FIXTURES
 
 LIMITS = Settings.from_env().read_limits

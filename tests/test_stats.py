@@ -1,4 +1,5 @@
-"""The interval macros of pipeline/sql/macros.sql against independent implementations."""
+"""The interval macros of citizen_metrics/build/sql/duckdb_macros.sql against independent
+implementations."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
-from pipeline.runner import MACRO_VARIABLES, Z_95, render
+from citizen_metrics.build.runner import MACRO_VARIABLES, Z_95, render
 
 Z = 1.959964
 
@@ -18,7 +19,7 @@ Z = 1.959964
 @pytest.fixture(scope="module")
 def con() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
-    connection.execute(render("macros", MACRO_VARIABLES))
+    connection.execute(render("duckdb_macros", MACRO_VARIABLES))
     return connection
 
 

@@ -9,14 +9,14 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from pipeline.privacy import Pseudonymiser
-from pipeline.readers import survey
-from pipeline.readers.results import FileRead, Reading, StreamBroken
-from pipeline.readers.survey import SurveyMapping, read_survey_export
-from pipeline.settings import REPO_ROOT, Settings
-from pipeline.sources import raw_files
-from pipeline.staging import stage_file_inventory, stage_survey_files
-from pipeline.xlsform import load_form
+from citizen_metrics.ingest.pseudonymise import Pseudonymiser
+from citizen_metrics.ingest.readers import survey
+from citizen_metrics.ingest.readers.results import FileRead, Reading, StreamBroken
+from citizen_metrics.ingest.readers.survey import SurveyMapping, read_survey_export
+from citizen_metrics.ingest.sources import raw_files
+from citizen_metrics.ingest.stage import stage_file_inventory, stage_survey_files
+from citizen_metrics.ingest.xlsform import load_form
+from citizen_metrics.settings import REPO_ROOT, Settings
 from tests.conftest import FIXTURES
 
 FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")

@@ -9,20 +9,20 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from pipeline.runner import SqlContext
-from pipeline.schemas import (
+from citizen_metrics.build.runner import SqlContext
+from citizen_metrics.build.schemas import (
     ATTENDANCE_SCHEMA,
     WORKSHOP_SCHEMA,
     ReferenceCodes,
     survey_response_schema,
 )
-from pipeline.settings import REPO_ROOT, Settings
-from pipeline.tables import FIELDS, RULES, STAGING_TABLES, TABLES, published_tables
-from pipeline.tables.contracts import table_schema
-from pipeline.tables.lists import build_run_lists
-from pipeline.tables.model import Field, Table
-from pipeline.tables.rules import messages, reported_column, rule_for
-from pipeline.xlsform import load_form
+from citizen_metrics.ingest.xlsform import load_form
+from citizen_metrics.settings import REPO_ROOT, Settings
+from citizen_metrics.tables import FIELDS, RULES, STAGING_TABLES, TABLES, published_tables
+from citizen_metrics.tables.contracts import table_schema
+from citizen_metrics.tables.lists import build_run_lists
+from citizen_metrics.tables.model import Field, Table
+from citizen_metrics.tables.rules import messages, reported_column, rule_for
 
 FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
 

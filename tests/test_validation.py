@@ -1,15 +1,15 @@
-"""The pandera rules of INDICATORS.md §6, one at a time, as quarantine rows."""
+"""The pandera rules of docs/methodology.md §6, one at a time, as quarantine rows."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from pipeline.schemas import ATTENDANCE_SCHEMA, ReferenceCodes, survey_response_schema
-from pipeline.settings import REPO_ROOT, Settings
-from pipeline.tables.rules import messages
-from pipeline.validation import failures
-from pipeline.xlsform import load_form
+from citizen_metrics.build.schemas import ATTENDANCE_SCHEMA, ReferenceCodes, survey_response_schema
+from citizen_metrics.build.validation import failures
+from citizen_metrics.ingest.xlsform import load_form
+from citizen_metrics.settings import REPO_ROOT, Settings
+from citizen_metrics.tables.rules import messages
 
 FORM = load_form(REPO_ROOT / "data" / "reference" / "forms" / "citizen_survey.xlsx")
 CODES = ReferenceCodes(provinces=["05091", "05081"], communes=["050910101", "050810305"])

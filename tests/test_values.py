@@ -1,5 +1,5 @@
 """The one date and time parser, the key normaliser and per-distinct-value mapping of the
-readers (`pipeline.readers.values`)."""
+readers (`citizen_metrics.ingest.readers.values`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from pipeline.readers import values
-from pipeline.readers.values import identifier, map_distinct, parse_cells
+from citizen_metrics.ingest.readers import values
+from citizen_metrics.ingest.readers.values import identifier, map_distinct, parse_cells
 
 
 def date_of(text: str) -> dt.date | None:

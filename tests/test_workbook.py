@@ -10,9 +10,9 @@ import duckdb
 import openpyxl
 import pytest
 
-import pipeline.workbook as workbook_module
-from pipeline.dictionary import describe
-from pipeline.workbook import MAX_SHEET_ROWS, write_workbook
+import citizen_metrics.publish.workbook as workbook_module
+from citizen_metrics.publish.dictionary import describe
+from citizen_metrics.publish.workbook import MAX_SHEET_ROWS, write_workbook
 
 THEMES = ["satisfaction", "information_participation", "ecarts", "participation", "cibles",
           "fichiers", "quarantaine", "signalements"]

@@ -21,9 +21,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from pipeline.marts_access import open_database
-from pipeline.report import REPORT_DIR_NAME, REPORT_FILE_NAME
-from pipeline.settings import REPO_ROOT, Settings
+from citizen_metrics.publish.access import open_database
+from citizen_metrics.publish.report import REPORT_DIR_NAME, REPORT_FILE_NAME
+from citizen_metrics.settings import REPO_ROOT, Settings
 
 DOCS = REPO_ROOT / "docs"
 CHROMIUM_FLAGS = (
@@ -110,7 +110,8 @@ def lineage_screenshot() -> None:
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     environment.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
     server = subprocess.Popen(
-        [str(webserver), "-m", "assets.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        [str(webserver), "-m", "citizen_metrics.defs.definitions", "-h", "127.0.0.1",
+         "-p", str(port)],
         cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group, stopped as a whole below
     )

@@ -1,11 +1,12 @@
 """Seeded, deterministic generator of realistic demo input files for the pipeline.
 
 Why it exists: the pipeline must be shown working end to end on files that look like the ones
-field clerks drop into ``data/raw/`` (every shape of ``EXPORT_FORMATS.md``), with problems planted
-in *known* numbers, so that tests can check quarantine, de-duplication, supersession and quality
-flags exactly; and it must scale to a million responses for benchmarks (all per-response work is
-vectorised with numpy; columns are held as integer codes into small arrays of distinct values, so
-quoting, labelling and XML escaping run once per distinct value, not once per row).
+field clerks drop into ``data/raw/`` (every shape of ``docs/file_formats.md``), with problems
+planted in *known* numbers, so that tests can check quarantine, de-duplication, supersession and
+quality flags exactly; and it must scale to a million responses for benchmarks
+(all per-response work is vectorised with numpy; columns are held as integer codes into small
+arrays of distinct values, so quoting, labelling and XML escaping run once per distinct value,
+not once per row).
 
 Nothing here is real. Names, phone numbers, douars and comments are invented, but they are
 present, as in the field, so that the pipeline can prove it never publishes them.
@@ -76,9 +77,9 @@ import numpy as np
 import openpyxl
 import xlsxwriter
 
-from pipeline.reference import Reference as ProjectReference
-from pipeline.settings import Settings
-from pipeline.xlsform import SELECT_MULTIPLE, SELECT_ONE, SurveyForm, load_form
+from citizen_metrics.ingest.reference_lists import Reference as ProjectReference
+from citizen_metrics.ingest.xlsform import SELECT_MULTIPLE, SELECT_ONE, SurveyForm, load_form
+from citizen_metrics.settings import Settings
 
 FRENCH = "French (fr)"
 
@@ -242,8 +243,9 @@ COMMENT_SHARE, NAME_SHARE, ARABIC_NAME_SHARE, PHONE_SHARE, PLACE_SHARE = 0.15, 0
 
 # ============================================================================ form and reference
 # The generator's view of the questionnaire and of the reference lists, built from the
-# project's own loaders (`pipeline.xlsform`, `pipeline.reference`), so that the demo files
-# follow the same form and the same communes as the pipeline that reads them.
+# project's own loaders (`citizen_metrics.ingest.xlsform`,
+# `citizen_metrics.ingest.reference_lists`), so that the demo files follow the same form and
+# the same communes as the pipeline that reads them.
 XLSFORM_TYPES = {SELECT_ONE: "select_one", SELECT_MULTIPLE: "select_multiple"}
 
 

@@ -1,0 +1,54 @@
+"""What must be true before the figures are trusted and published, one SQL file each
+(`citizen_metrics/build/sql/checks/<check>.sql`: a `select` of what is wrong, empty when all is
+well).
+
+A blocking check stops publication when it fails: a file whose rows do not add up, or an
+estimate resting on fewer respondents than the threshold, must not reach a report. The
+others warn: quarantined rows, programme communes without figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from citizen_metrics.build.runner import check_files, refs
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check on one table: `blocking` stops what is downstream when it fails; a check
+    that does not block warns."""
+
+    name: str
+    table: str
+    description: str
+    blocking: bool = False
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The other tables its SQL file reads."""
+        return tuple(name for name in refs(self.name) if name != self.table)
+
+
+CHECKS = (
+    Check("every_row_accounted_for", "quality_file_summary",
+          "Every row of every loaded file ends somewhere: rows read = accepted + duplicate + "
+          "superseded + excluded for want of consent + quarantined.", blocking=True),
+    Check("survey_rules_pandera", "int_survey_quarantine",
+          "Survey rows set aside for breaking a data-quality rule or unreadable; the run goes "
+          "on without them, the clerks correct the files (sheet quarantaine)."),
+    Check("register_rules_pandera", "int_register_quarantine",
+          "Register rows set aside for breaking a data-quality rule (unknown workshop or "
+          "commune, no workshop id, neither name nor phone) or unreadable."),
+    Check("no_estimate_below_threshold", "mart_survey_indicators",
+          "No published satisfaction figure rests on fewer people than the publication "
+          "threshold.", blocking=True),
+    Check("cohort_communes_covered", "mart_survey_indicators",
+          "Every programme commune has survey figures (a missing one usually means a file "
+          "was not dropped into the raw folder, or was rejected)."),
+    Check("cohort_communes_with_workshops", "mart_participation",
+          "Every programme commune has at least one accepted workshop."),
+)
+
+if {check.name for check in CHECKS} != set(check_files()):
+    raise ValueError("every SQL file of citizen_metrics/build/sql/checks/ is one declared check")

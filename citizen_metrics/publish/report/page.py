@@ -1,0 +1,369 @@
+"""Assemble the report: one self-contained HTML file (`report/rapport.html`).
+
+One page for the whole region rather than a folder of pages: a single file is what opens
+from an e-mail attachment or a shared folder without a server, and carries Plotly's
+JavaScript once (about 4.8 MB) for every chart. A navigation (region → provinces → their
+programme communes) shows one geography at a time; a geography's charts are drawn when it
+is first shown, so the page opens fast whatever the number of communes. Each figure's data
+is embedded as JSON (`<script type="application/json" class="figure-spec">`), which is
+also how the tests read the figures back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+from plotly.offline import get_plotlyjs
+
+from citizen_metrics.publish.access import open_database
+from citizen_metrics.publish.report import charts as figures
+from citizen_metrics.publish.report import text
+from citizen_metrics.publish.report.data import ReportData, data_as_of
+
+REPORT_DIR_NAME = "report"
+REPORT_FILE_NAME = "rapport.html"
+TEMPLATES = Path(__file__).with_name("templates")
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass
+class Geography:
+    """One section of the report."""
+
+    level: str
+    level_fr: str
+    code: str
+    name_fr: str
+    name_ar: str
+    province_code: str | None
+    headline: dict[str, Any]
+    shares: list[dict[str, Any]]
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    children: list[Geography] = field(default_factory=list)
+    overview: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"g-{self.code}"
+
+    @property
+    def has_participation(self) -> bool:
+        """Workshops were held here: attendances published, or withheld."""
+        return bool(self.headline["attendances"] or self.headline["counts_withheld"])
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.headline["n_respondents"]) or self.has_participation
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    path: Path
+    geographies: int
+    figures: int
+    seconds: float
+    size_bytes: int
+
+
+def _figure_id(code: str, kind: str) -> str:
+    return f"fig-{code}-{kind}"
+
+
+def _json(figure: figures.Figure) -> str:
+    """Figure JSON safe inside a <script> element."""
+    return json.dumps(figure, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).replace("</", "<\\/")
+
+
+
+
+def build_geographies(data: ReportData) -> list[Geography]:
+    """One `Geography` per section, with its figures' specifications, in display order."""
+    withheld = data.label("suppression", "primary", "masqué")
+    night = text.date_time(data.data_as_of)
+    satisfaction = dict(tuple(data.satisfaction.groupby("geography_code", sort=False)))
+    equity = dict(tuple(data.equity.groupby("geography_code", sort=False)))
+    targets = dict(tuple(data.targets.groupby("geography_code", sort=False)))
+    geographies: list[Geography] = []
+    for row in data.headline.itertuples():
+        headline = {
+            "n_respondents": _int(row.n_respondents), "workshops": _int(row.workshops),
+            "attendances": _int(row.attendances),
+            "unique_participants": _int(row.unique_participants),
+            "flagged": _int(row.flagged),
+            # workshops, attendances and participants withheld (their numbers would give
+            # a hidden share away): shown as withheld, never as "no workshop"
+            "counts_withheld": bool(row.counts_withheld),
+            "counts_withheld_label": _text(row.counts_withheld_fr, withheld),
+        }
+        geography_targets = targets.get(row.geography_code, data.targets.iloc[0:0])
+        geography = Geography(
+            level=row.geography_level,
+            level_fr=data.label("geography_level", row.geography_level),
+            code=row.geography_code, name_fr=row.name_fr,
+            name_ar=row.name_ar,
+            province_code=None if pd.isna(row.province_code) else row.province_code,
+            headline=headline, shares=_shares(geography_targets, withheld),
+        )
+        if geography.has_data:
+            geography.figures = _figures(
+                geography, satisfaction.get(row.geography_code),
+                equity.get(row.geography_code), geography_targets, withheld, night)
+        geographies.append(geography)
+    _nest(geographies, data, withheld)
+    return geographies
+
+
+def _text(value: object, default: str) -> str:
+    return default if value is None or pd.isna(value) else str(value)
+
+
+def _int(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
+
+
+def _shares(targets: pd.DataFrame, withheld: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": r.indicator_fr,
+            "value": None if (r.suppressed or r.missing) else text.percent(r.actual, 1),
+            "withheld": bool(r.suppressed),
+            "missing": bool(r.missing and not r.suppressed),
+            "withheld_label": _text(r.withheld_fr, withheld),
+            "target": text.percent(r.target),
+            "met": None if (r.suppressed or r.missing or pd.isna(r.met)) else bool(r.met),
+        }
+        for r in targets.itertuples()
+    ]
+
+
+def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
+             equity: pd.DataFrame | None, targets: pd.DataFrame, withheld: str,
+             night: str) -> list[dict[str, Any]]:
+    name = geography.name_fr
+    where = f"{geography.level_fr} {name}"
+    weighted = geography.level != "commune"
+    estimate = ("estimations pondérées par la population des communes (RGPH 2024)"
+                if weighted else "estimations non pondérées (commune)")
+    respondents = text.integer(geography.headline["n_respondents"])
+    specs: list[dict[str, Any]] = []
+    if satisfaction is not None and geography.headline["n_respondents"]:
+        specs.append({
+            "kind": "satisfaction",
+            "title": "Satisfaction par service et par groupe",
+            "spec": figures.satisfaction_heatmap(
+                satisfaction,
+                title=f"Satisfaction par service et par groupe — {where}",
+                subtitle="Part des répondants satisfaits ou très satisfaits (note 4 ou 5), "
+                         "en % des notes de 1 à 5",
+                source=f"Source : enquête citoyenne, {respondents} répondants ; {estimate} ; "
+                       f"intervalle de confiance à 95 % (Wilson) au survol ; hachuré : "
+                       f"masqué ({withheld}, ou secret complémentaire) ; gris « — » : "
+                       f"aucune réponse dans le groupe. Données arrêtées au {night}."),
+        })
+    # One figure, one fate: the heatmap of a province or the region shows weighted shares,
+    # the gaps unweighted ones; both are published figures, and either may be withheld.
+    compared = ("la carte de satisfaction montre des parts pondérées : une part masquée "
+                "là peut être publiée non pondérée ici" if weighted
+                else "les mêmes parts que la carte de satisfaction")
+    if equity is not None and geography.headline["n_respondents"]:
+        specs.append({
+            "kind": "equity",
+            "title": "Écarts d'équité",
+            "spec": figures.equity_dots(
+                equity,
+                title=f"Écarts de satisfaction entre groupes — {where}",
+                subtitle="Part de satisfaits du premier groupe moins celle du second, en "
+                         "points de %, et intervalle de confiance à 95 %<br>● plein : écart "
+                         "significatif (l'intervalle exclut 0) ; ○ vide : non significatif",
+                source=f"Source : enquête citoyenne, {respondents} répondants ; écarts "
+                       f"entre parts non pondérées ({compared}), "
+                       f"intervalle de Newcombe à 95 % ; point plein : écart significatif ; "
+                       f"« masqué » : un des groupes a moins de notes que le seuil de "
+                       f"publication. Données arrêtées au {night}.",
+                withheld_label=f"masqué : un des deux groupes comparés est masqué "
+                               f"({withheld} ou secret complémentaire)"),
+        })
+    if geography.has_participation:
+        if geography.headline["counts_withheld"]:
+            counted = "présences et ateliers masqués (secret statistique)"
+        else:
+            counted = (f"{text.integer(geography.headline['attendances'])} présences à "
+                       f"{text.integer(geography.headline['workshops'])} ateliers")
+        specs.append({
+            "kind": "targets",
+            "title": "Participation et cibles",
+            "spec": figures.targets_bars(
+                targets,
+                title=f"Participation aux ateliers et cibles — {where}",
+                subtitle="Part de chaque public parmi les présences ; trait noir : cible "
+                         "(part minimale)",
+                source=f"Source : registres d'ateliers, {counted} ; non pondéré ; "
+                       f"{withheld} : moins de présences que le seuil de publication ; "
+                       f"secret complémentaire : part qui permettrait de recalculer une part "
+                       f"masquée. Données arrêtées au {night}."),
+        })
+    for spec in specs:
+        spec["id"] = _figure_id(geography.code, spec["kind"])
+        spec["json"] = _json(spec["spec"])
+    return specs
+
+
+def _nest(geographies: list[Geography], data: ReportData, withheld: str) -> None:
+    """Attach communes to their province, provinces to the region, and the overview
+    tables (one row per child: overall satisfaction, trust) to the region and provinces."""
+    by_code = {g.code: g for g in geographies}
+    region = next((g for g in geographies if g.level == "region"), None)
+    for geography in geographies:
+        if geography.level == "province" and region is not None:
+            region.children.append(geography)
+        elif geography.level == "commune" and geography.province_code in by_code:
+            by_code[geography.province_code].children.append(geography)
+    totals = data.satisfaction[
+        (data.satisfaction["breakdown"] == "total")
+        & data.satisfaction["indicator"].isin(["sat_overall", "trust_council"])
+    ]
+    scores = {
+        (r["geography_code"], r["indicator"]): {
+            "value": None if r["suppressed"] or r["missing"]
+            else text.percent(r["satisfied_share"]),
+            "withheld": bool(r["suppressed"]),
+            "label": _text(r["withheld_fr"], withheld),
+        }
+        for r in totals[["geography_code", "indicator", "satisfied_share", "suppressed",
+                         "missing", "withheld_fr"]].to_dict("records")
+    }
+    nothing = {"value": None, "withheld": False}
+    for geography in geographies:
+        geography.overview = [
+            {"geography": child,
+             "scores": {key: scores.get((child.code, key), nothing)
+                        for key in ("sat_overall", "trust_council")}}
+            for child in geography.children
+        ]
+
+
+def render(data: ReportData, plotly_js: str) -> str:
+    geographies = build_geographies(data)
+    region = next((g for g in geographies if g.level == "region"), None)
+    night = text.date_time(data.data_as_of)
+    quality = _quality_figures(data, night)
+    template = _ENVIRONMENT.get_template("report.html.j2")
+    return template.render(
+        geographies=geographies,
+        region=region,
+        provinces=[g for g in geographies if g.level == "province"],
+        quality=quality,
+        disclosure=disclosure_summary(data.disclosure),
+        files=data.files.to_dict("records"),
+        night=night,
+        withheld=data.label("suppression", "primary", "masqué"),
+        plotly_js=plotly_js,
+        fmt=text,
+    )
+
+
+LEVEL_NAMES = {"region": "la région", "province": "les provinces", "commune": "les communes"}
+
+
+def disclosure_summary(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """For each level, in plain French: how many satisfaction figures (total and each group)
+    are published, and how many are masked because too few people are behind them or to
+    protect another figure."""
+    rows = []
+    for r in frame.itertuples():
+        figures = int(r.figures)
+        rows.append({
+            "level": LEVEL_NAMES.get(str(r.geography_level), str(r.geography_level)),
+            "figures": text.integer(figures),
+            "published": text.integer(int(r.published)),
+            "published_share": text.percent(r.published / figures, 0) if figures else "—",
+            "too_few": text.integer(int(r.too_few)),
+            "protecting": text.integer(int(r.protecting)),
+            "protecting_enough": text.integer(int(r.protecting_enough)),
+        })
+    return rows
+
+
+def _quality_figures(data: ReportData, night: str) -> list[dict[str, Any]]:
+    files = data.files
+    dispositions = {r.code: r.label_fr for r in data.code_labels.itertuples()
+                    if r.code_list == "disposition"}
+    loaded = files[files["status"] == "loaded"]
+    rows_read = text.integer(int(loaded["rows_read"].sum()))
+    file_count = text.integer(int(files["source_file"].nunique()))
+    base = f"Source : fichiers reçus dans data/raw ({file_count} fichiers, {rows_read} lignes lues)"
+    specs: list[dict[str, Any]] = [
+        {
+            "kind": "files", "title": "Devenir des lignes de chaque fichier",
+            "spec": figures.dispositions_bars(
+                files, dispositions,
+                title="Devenir des lignes de chaque fichier reçu",
+                subtitle="Lignes retenues, doublons (exports cumulatifs), versions "
+                         "remplacées, refus de consentement et quarantaine",
+                source=f"{base} ; registres : une ligne par feuille. Données arrêtées au "
+                       f"{night}."),
+        },
+        {
+            "kind": "quarantine", "title": "Quarantaine par règle",
+            "spec": figures.count_bars(
+                data.quarantine["rule_fr"].tolist(),
+                data.quarantine["rows"].astype(int).tolist(),
+                [f"{r.rule_fr} ({r.rule}) : {text.integer(r.rows)} lignes dans "
+                 f"{text.integer(r.files)} fichier(s)" for r in data.quarantine.itertuples()],
+                title="Lignes mises en quarantaine, par règle enfreinte",
+                subtitle="Une ligne peut enfreindre plusieurs règles ; détail dans "
+                         "quality_quarantine (fichier, ligne, colonne, valeur)",
+                source=f"{base}. Données arrêtées au {night}.",
+                axis_title="lignes en quarantaine (nombre)", colour="#c62828"),
+        },
+        {
+            "kind": "flags", "title": "Réponses signalées",
+            "spec": figures.count_bars(
+                data.flags["flag_fr"].fillna(data.flags["flag"]).tolist(),
+                data.flags["responses"].astype(int).tolist(),
+                [f"{r.flag} : {text.integer(r.responses)} réponses"
+                 for r in data.flags.itertuples()],
+                title="Réponses retenues mais signalées comme douteuses",
+                subtitle="Comptées dans les chiffres ; à vérifier avec les superviseurs "
+                         "(quality_flags)",
+                source=f"{base}. Données arrêtées au {night}.",
+                axis_title="réponses signalées (nombre)", colour="#8d6e00"),
+        },
+    ]
+    for spec in specs:
+        spec["id"] = _figure_id("qualite", spec["kind"])
+        spec["json"] = _json(spec["spec"])
+    return specs
+
+
+def build_report(marts_database: Path, output: Path) -> ReportSummary:
+    """Read the published marts (read-only) and write the report, atomically: a reader
+    with yesterday's report open keeps a whole file."""
+    started = time.perf_counter()
+    with open_database(marts_database) as con:
+        data = ReportData.load(con, data_as_of(con))
+    html = render(data, get_plotlyjs())
+    output.parent.mkdir(parents=True, exist_ok=True)
+    building = output.with_name(f".{output.name}.building")
+    building.write_text(html, encoding="utf-8")
+    os.replace(building, output)
+    geographies = len(data.headline)
+    return ReportSummary(
+        path=output, geographies=geographies,
+        figures=html.count('class="figure-spec"'),
+        seconds=time.perf_counter() - started, size_bytes=output.stat().st_size,
+    )
