@@ -16,11 +16,16 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test dev demo-data env lint typecheck bench clean-data help notebooks screenshots docs
+.PHONY: run test check test-unit test-integration test-deploy dev demo-data env lint typecheck bench \
+	clean-data help notebooks screenshots docs
 
 help:
 	@echo "make run        build the environment, generate demo data if data/raw is empty, run every asset"
-	@echo "make test       build the environment and run the tests"
+	@echo "make test       build the environment and run all the tests (unit, integration, deploy)"
+	@echo "make check      at every change: ruff, mypy and the unit tests (under a minute and a half)"
+	@echo "make test-unit  the fast tests only (tests/unit)"
+	@echo "make test-integration  whole-graph runs, nights, recovery, report, notebooks (tests/integration)"
+	@echo "make test-deploy  the deployment on a throwaway PostgreSQL server (tests/deploy)"
 	@echo "make dev        open the Dagster UI (http://localhost:3000) on the same definitions"
 	@echo "make demo-data  (re)generate the demo files into data/raw (FORCE=1 to overwrite)"
 	@echo "make bench      benchmark: BENCH_ARGS=\"--responses 1000000\" for national scale"
@@ -55,8 +60,24 @@ run: env
 	fi
 	@$(PY) -m citizen_metrics.operations.night
 
+# The tests are in three folders (tests/support.py says what goes where): unit/ (fast, no
+# whole-graph run), integration/ (end-to-end runs, nights) and deploy/ (PostgreSQL).
 test: env
 	$(PY) -m pytest
+
+check: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest tests/unit
+
+test-unit: env
+	$(PY) -m pytest tests/unit
+
+test-integration: env
+	$(PY) -m pytest tests/integration
+
+test-deploy: env
+	$(PY) -m pytest tests/deploy
 
 dev: env
 	$(VENV)/bin/dagster dev -w workspace.yaml

@@ -26,7 +26,7 @@ import duckdb
 
 from citizen_metrics.build.runner import SqlContext, run_sql
 from citizen_metrics.build.warehouse import scalar
-from citizen_metrics.disclosure.auditor import PublicReference, audit
+from citizen_metrics.disclosure.attacker.auditor import PublicReference, audit
 from citizen_metrics.settings import FULL_DISCLOSURE, Settings
 
 PROTECTED = ("mart_survey_indicators", "mart_survey_options", "mart_participation")

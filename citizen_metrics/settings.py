@@ -205,7 +205,7 @@ class Settings:
     - targets_file: participation targets (`PIPELINE_TARGETS_FILE`, `config/targets.yaml`).
     - suppression_threshold: minimum group size for a published estimate (docs/methodology.md §5,
       `PIPELINE_SUPPRESSION_THRESHOLD`).
-    - protection_width: how far, on its scale, a figure withheld for resting on too few
+    - protection_width: how far, on its scale, a figure suppressed for resting on too few
       people must stay uncertain given everything published (0.2: 20 points of a share;
       `PIPELINE_PROTECTION_WIDTH`).
     - min_age / max_age: valid survey ages; youth_min_age / youth_max_age: the youth band
@@ -216,7 +216,7 @@ class Settings:
     - region_code / region_name, targets (defaults of the programme file under the targets
       file), vocabularies (hand-typed spellings).
     - disclosure_control: `full`, or `primary_only` (`PIPELINE_DISCLOSURE_CONTROL`): only
-      figures resting on too few people withheld, no complementary ones; for benchmarks, its
+      figures resting on too few people suppressed, no complementary ones; for benchmarks, its
       output fails the disclosure audit, and production refuses it.
     - duckdb_memory_limit: DuckDB's cap on the warehouse connections
       (`PIPELINE_DUCKDB_MEMORY_LIMIT`, 2GB): past it, DuckDB spills to disk.

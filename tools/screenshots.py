@@ -2,8 +2,8 @@
 
 Renders `data/marts/report/rapport.html` (the region, a province, a commune, the data
 quality page) and the lineage of the layers in the Dagster UI with headless Chromium,
-into `docs/*.png` for the README. Needs Chromium (`apt-get install -y chromium`) and the
-published marts of `make run`. Not part of `make test`: it starts a browser and a web
+into `docs/*.png` for the README and the guides. Needs Chromium (`apt-get install -y chromium`) and
+the published marts of `make run`. Not part of `make test`: it starts a browser and a web
 server, and the pictures are for people to look at.
 """
 

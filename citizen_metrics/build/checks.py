@@ -12,6 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from citizen_metrics.build.runner import check_files, refs
+from citizen_metrics.tables.marts import (
+    MART_PARTICIPATION,
+    MART_SURVEY_INDICATORS,
+    QUALITY_FILE_SUMMARY,
+)
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class Check:
 
 
 CHECKS = (
-    Check("every_row_accounted_for", "quality_file_summary",
+    Check("every_row_accounted_for", QUALITY_FILE_SUMMARY.name,
           "Every row of every loaded file ends somewhere: rows read = accepted + duplicate + "
           "superseded + excluded for want of consent + quarantined.", blocking=True),
     Check("survey_rules_pandera", "int_survey_quarantine",
@@ -40,13 +45,13 @@ CHECKS = (
     Check("register_rules_pandera", "int_register_quarantine",
           "Register rows set aside for breaking a data-quality rule (unknown workshop or "
           "commune, no workshop id, neither name nor phone) or unreadable."),
-    Check("no_estimate_below_threshold", "mart_survey_indicators",
+    Check("no_estimate_below_threshold", MART_SURVEY_INDICATORS.name,
           "No published satisfaction figure rests on fewer people than the publication "
           "threshold.", blocking=True),
-    Check("cohort_communes_covered", "mart_survey_indicators",
+    Check("cohort_communes_covered", MART_SURVEY_INDICATORS.name,
           "Every programme commune has survey figures (a missing one usually means a file "
           "was not dropped into the raw folder, or was rejected)."),
-    Check("cohort_communes_with_workshops", "mart_participation",
+    Check("cohort_communes_with_workshops", MART_PARTICIPATION.name,
           "Every programme commune has at least one accepted workshop."),
 )
 

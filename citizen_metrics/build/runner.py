@@ -9,7 +9,7 @@ the thresholds from the settings, so the queries stay readable on their own and 
 version needs no code change. A file names the tables it reads with `ref('table')`: that is
 where the dependencies between tables are declared, once, and where the lineage comes from.
 
-A mart's figures are then withheld as disclosure control requires and rounded as published
+A mart's figures are then suppressed as disclosure control requires and rounded as published
 (`citizen_metrics.disclosure`); every built table is checked against its declaration
 (`citizen_metrics.tables`): a column missing, extra or of another type is a bug, said at once.
 Asset checks are SQL files too (`citizen_metrics/build/sql/checks/<check>.sql`): a `select` of what
@@ -31,13 +31,7 @@ import jinja2
 from citizen_metrics.build.schemas import ASKED_QUESTIONS
 from citizen_metrics.build.warehouse import scalar
 from citizen_metrics.disclosure.families import PublicWeights
-from citizen_metrics.disclosure.figures import (
-    SERVICE_USAGE,
-    SURVEY_INDICATORS,
-    ProtectedFigures,
-    participation_categories,
-    survey_options,
-)
+from citizen_metrics.disclosure.figures import ProtectedFigures, protected_figures
 from citizen_metrics.disclosure.participation import protect_participation
 from citizen_metrics.disclosure.precision import (
     SHARE_DECIMALS,
@@ -53,6 +47,7 @@ from citizen_metrics.settings import FULL_DISCLOSURE, LOCAL_TIME_ZONE, Settings
 from citizen_metrics.tables import TABLES
 from citizen_metrics.tables.fields import DISPOSITIONS
 from citizen_metrics.tables.lists import build_run_lists
+from citizen_metrics.tables.marts import MART_PARTICIPATION
 from citizen_metrics.tables.model import LAYERS, RunLists
 from citizen_metrics.tables.rules import MALFORMED_ROW
 
@@ -121,14 +116,9 @@ class SqlContext:
 
     def protected_figures(self, name: str) -> tuple[ProtectedFigures, ...]:
         """The figures of one mart that disclosure control protects (docs/methodology.md §5)."""
-        if name == "mart_survey_indicators":
-            return (SURVEY_INDICATORS, SERVICE_USAGE)
-        if name == "mart_survey_options":
-            return survey_options(list(self.form.multi_select_questions),
-                                  list(self.form.yes_no_items))
-        if name == "mart_participation":
-            return (participation_categories(list(self.categories)),)
-        return ()
+        return protected_figures(name, multi_select=list(self.form.multi_select_questions),
+                                 single_choice=list(self.form.yes_no_items),
+                                 categories=list(self.categories))
 
     def variables(self) -> dict[str, object]:
         form = self.form
@@ -242,8 +232,8 @@ def create_statement(name: str, variables: dict[str, object]) -> str:
 
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> dict[str, int]:
     """Build table `name` from its SQL file (macros are (re)defined first, they are cheap),
-    then withhold what disclosure control requires and round the estimates as published.
-    Returns the numbers of withheld cells by kind of figure and reason."""
+    then suppress what disclosure control requires and round the estimates as published.
+    Returns the numbers of suppressed cells by kind of figure and reason."""
     variables = context.variables()
     con.execute(render("duckdb_macros", variables))
     con.execute(create_statement(name, variables))
@@ -256,7 +246,7 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, context: SqlContext) -> d
         threshold, width = settings.suppression_threshold, settings.protection_width
         complementary = settings.disclosure_control == FULL_DISCLOSURE
         for kind in figures:
-            protect = (protect_participation if kind.table == "mart_participation"
+            protect = (protect_participation if kind.table == MART_PARTICIPATION.name
                        else protect_figures)
             found = protect(con, kind, public, threshold=threshold, width=width,
                             complementary=complementary)

@@ -214,7 +214,7 @@ WRITER: dict[str, Step] = {table: step for step in STEPS.values() for table in s
 def build(con: duckdb.DuckDBPyConnection, step: Step,
           context: SqlContext) -> tuple[Facts, dict[str, TableBuilt]]:
     """Run `step`, check that each table it wrote has its declared columns, and say what it
-    left: the step's own facts (files read, figures withheld…) and each table's rows."""
+    left: the step's own facts (files read, figures suppressed…) and each table's rows."""
     facts = step.run(con, context)
     built = {}
     for name in step.tables:

@@ -15,6 +15,7 @@ from dagster._utils.error import SerializableErrorInfo
 
 from citizen_metrics.defs.resources import WarehouseResource
 from citizen_metrics.operations.alerts import FAILED_NIGHT, Alert, send_alert
+from citizen_metrics.publish.release import discard_failed_publication
 from citizen_metrics.settings import Settings
 
 # Runs started by `make run` carry this tag: they send their own alert.
@@ -77,10 +78,14 @@ def alert_for_run(instance: dg.DagsterInstance, run_id: str, settings: Settings)
     return Alert(
         subject=FAILED_NIGHT,
         details=(f"{details}\nLes chiffres publiés avant restent dans {settings.marts_dir}. "
-                 "Voir l'exécution dans l'interface Dagster, et la section du README "
-                 "\"When something goes wrong\"."),
+                 "Voir l'exécution dans l'interface Dagster, et la section "
+                 "\"When something goes wrong\" de docs/operating.md."),
         run_id=run_id,
     )
+
+
+class AlertNotDelivered(RuntimeError):
+    """The alert of a failed run could not be written or sent everywhere it should."""
 
 
 @dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
@@ -93,4 +98,8 @@ def alert_on_failed_run(context: dg.RunFailureSensorContext,
     if run.tags.get(RUNNER_TAG):
         return
     settings = warehouse.settings()
-    send_alert(settings.alerts, alert_for_run(context.instance, run.run_id, settings))
+    discard_failed_publication(settings.marts_dir)
+    delivery = send_alert(settings.alerts, alert_for_run(context.instance, run.run_id, settings))
+    if delivery.failed:
+        # The tick fails, in red in the UI's sensor page: the one place left to say it.
+        raise AlertNotDelivered(delivery.in_french(settings.alerts.log_file))

@@ -19,11 +19,13 @@ from citizen_metrics.build.warehouse import connect
 from citizen_metrics.defs.metadata import markdown_rows
 from citizen_metrics.defs.publication import citizen_metrics_database
 from citizen_metrics.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from citizen_metrics.disclosure.auditor import PublicReference, audit, findings_frame
+from citizen_metrics.disclosure.attacker.auditor import PublicReference, audit, findings_frame
+from citizen_metrics.disclosure.figures import PROTECTED_TABLES
 from citizen_metrics.publish.exports import PUBLISHED_TABLES, forbidden_columns
 from citizen_metrics.publish.release import MartsFolder
 from citizen_metrics.tables import PUBLISHED
 from citizen_metrics.tables.contracts import table_schema
+from citizen_metrics.tables.marts import MART_EQUITY_GAPS
 from citizen_metrics.tables.model import Table
 
 
@@ -77,21 +79,19 @@ def contract_check(table: Table) -> dg.AssetChecksDefinition:
 
 
 @dg.asset_check(
-    asset="mart_equity_gaps", blocking=True, pool=WAREHOUSE_POOL,
-    additional_deps=["mart_survey_indicators", "mart_survey_options", "mart_participation",
-                     "ref_communes"],
+    asset=MART_EQUITY_GAPS.name, blocking=True, pool=WAREHOUSE_POOL,
+    additional_deps=[*(table.name for table in PROTECTED_TABLES), "ref_communes"],
 )
 def disclosure_audit(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """The attacker, played before publication: from the tables as they will be published
     and the public reference only (commune populations and provinces), the range of values
-    every withheld figure can still take. Fails, and stops publication, when a figure
-    withheld for resting on too few people can be narrowed below the protection width
+    every suppressed figure can still take. Fails, and stops publication, when a figure
+    suppressed for resting on too few people can be narrowed below the protection width
     (`PIPELINE_PROTECTION_WIDTH`, 0.2 of its scale), or a complementary one recomputed."""
     settings = warehouse.settings()
     context = SqlContext.build(settings)
-    figures = [kind for name in ("mart_survey_indicators", "mart_survey_options",
-                                 "mart_participation")
-               for kind in context.protected_figures(name)]
+    figures = [kind for table in PROTECTED_TABLES
+               for kind in context.protected_figures(table.name)]
     with warehouse.connect() as con:
         reference = PublicReference.from_frame(
             con.table("ref_communes")

@@ -11,9 +11,9 @@ the marts knows these sums:
   the sum of its provinces' (for the commune-type breakdowns, only the communes of that type).
 
 These identities, written once here as rows of a sparse matrix (`parent − Σ children = 0`), are
-what the attacker of `citizen_metrics.disclosure.auditor` solves, and what the suppression pattern
-of `citizen_metrics.disclosure.pattern` must defeat. Weighted figures add one more kind of sum (a
-province's weighted numerator is a known combination of its communes' counts); they are
+what the attacker of `citizen_metrics.disclosure.attacker.auditor` solves, and what the suppression
+pattern of `citizen_metrics.disclosure.pattern` must defeat. Weighted figures add one more kind of
+sum (a province's weighted numerator is a known combination of its communes' counts); they are
 handled by the pattern (`weighted_rows_hidden`) and checked by the auditor as extra rows.
 """
 

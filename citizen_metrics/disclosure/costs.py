@@ -1,4 +1,4 @@
-"""What withholding a figure costs its readers: the order in which complements are taken.
+"""What suppressing a figure costs its readers: the order in which complements are taken.
 
 docs/methodology.md §5: the figures the programme reports first are the region's and the
 provinces' totals and single-dimension figures, then the communes' totals; a complement is

@@ -1,14 +1,14 @@
 """A family's figures as a reader of the published tables knows them.
 
 Both sides of disclosure control start here: the pattern search
-(`citizen_metrics.disclosure.protection`), from the figures before anything is withheld, with the
+(`citizen_metrics.disclosure.protection`), from the figures before anything is suppressed, with the
 estimates rounded as they will be published and the exact numerators beside them; and the
-auditor (`citizen_metrics.disclosure.auditor`), from the published tables alone. For each family
-(an indicator, a question…) `family_of` builds the cells and their sums, the weighted
+auditor (`citizen_metrics.disclosure.attacker.auditor`), from the published tables alone. For each
+family (an indicator, a question…) `family_of` builds the cells and their sums, the weighted
 figures of provinces and the region with the public weights, and for every numerator what
 publication leaves a reader (`pattern.Measure`): a published count within the whole numbers
 its rounding allows, a published weighted figure within its rounding times its weighted
-count, a withheld one anywhere between 0 and its ceiling.
+count, a suppressed one anywhere between 0 and its ceiling.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class Family:
     cells: pd.DataFrame
     figures: FamilyFigures
     counts: np.ndarray
-    # Withheld as read (nothing before publication), and withheld by design (a commune's
+    # Suppressed as read (nothing before publication), and suppressed by design (a commune's
     # pairs, a province's or the region's weighted pairs): never published.
     hidden: np.ndarray
     unpublished: np.ndarray
@@ -124,7 +124,7 @@ def family_of(kind: ProtectedFigures, key: tuple[object, ...], rows: pd.DataFram
     structure = structures.get(cells)
     cell_counts = np.zeros(len(cells))
     cell_counts[index] = rows["count"].to_numpy(float)
-    # A count withheld with its figure (workshop participation) is known only to lie below
+    # A count suppressed with its figure (workshop participation) is known only to lie below
     # the counts above it: the share it is the denominator of cannot be computed, so its
     # numerator needs only to stay uncertain (two values at least), as a complement's.
     counted = ~np.isnan(cell_counts)
@@ -140,7 +140,7 @@ def family_of(kind: ProtectedFigures, key: tuple[object, ...], rows: pd.DataFram
     unpublished[index] = rows["unpublished"].to_numpy(bool)
     weighted_index = None
     if weighted is not None:
-        # A weighted figure without a row (none in the table) is no withheld figure: it is
+        # A weighted figure without a row (none in the table) is no suppressed figure: it is
         # not published, and nobody claimed to protect it.
         row = np.zeros(weighted.size, dtype=bool)
         hidden[size:] = True
@@ -185,12 +185,12 @@ def family_of(kind: ProtectedFigures, key: tuple[object, ...], rows: pd.DataFram
                     weighted_low[at[found]], weighted_high[at[found]] = band_low, band_high
                 low = np.concatenate([low, weighted_low])
                 high = np.concatenate([high, weighted_high])
-            # A figure without a value in this measure (withheld, nobody behind it, a mean
+            # A figure without a value in this measure (suppressed, nobody behind it, a mean
             # score left empty) says nothing of it: anything from 0 to its ceiling.
             unknown = np.isnan(low) | np.isnan(high)
             low, high = np.where(unknown, 0.0, low), np.where(unknown, ceilings, high)
             name = f"{numerator.name}:{option}" if kind.option else numerator.name
-            # A figure withheld by design needs protecting only if it rests on few people
+            # A figure suppressed by design needs protecting only if it rests on few people
             # (it could be worked out from provinces).
             required = np.where(unpublished & ~primary, 0.0,
                                 required_widths(ceilings, primary, width))
@@ -220,7 +220,7 @@ def weighted_pairs(cells: pd.DataFrame) -> np.ndarray:
 
 
 def count_ceilings(structure: CellStructure, counts: np.ndarray) -> np.ndarray:
-    """Known counts as they are; a withheld (NaN) count bounded by the smallest known
+    """Known counts as they are; a suppressed (NaN) count bounded by the smallest known
     count above it (a geography's total is always published)."""
     ceilings = np.where(np.isnan(counts), np.inf, counts)
     if not np.isnan(counts).any():

@@ -1,13 +1,13 @@
 """Which figures of which mart are protected, and how to read them back as cells.
 
 Each `ProtectedFigures` describes one kind of estimate in one mart: the public count its
-threshold applies to, the flag that marks it withheld, the estimate columns emptied with it,
+threshold applies to, the flag that marks it suppressed, the estimate columns emptied with it,
 and the numerators an attacker would be after (`Numerator`: a published estimate turned back
 into a count, `(estimate − offset) × count`). Figures of one *family* (one indicator, one
 question) share one pattern; the options of a question are several numerators of one family.
 
 Both sides read the marts through these declarations: the pattern search (on the true,
-unrounded figures, before anything is withheld) and the auditor (on the published, rounded
+unrounded figures, before anything is suppressed) and the auditor (on the published, rounded
 ones). So what is protected and what is audited cannot drift apart.
 """
 
@@ -21,6 +21,11 @@ import numpy as np
 import pandas as pd
 
 from citizen_metrics.disclosure.precision import column_precision, published_band, published_round
+from citizen_metrics.tables.marts import (
+    MART_PARTICIPATION,
+    MART_SURVEY_INDICATORS,
+    MART_SURVEY_OPTIONS,
+)
 
 GEOGRAPHY = ("geography_level", "geography_code")
 GROUP = ("breakdown", "group_key")
@@ -61,7 +66,7 @@ class Numerator:
 
 @dataclass(frozen=True)
 class ProtectedFigures:
-    """One kind of estimate of one mart and how it is withheld."""
+    """One kind of estimate of one mart and how it is suppressed."""
 
     table: str
     family: tuple[str, ...]
@@ -80,7 +85,7 @@ class ProtectedFigures:
     # a commune's are its unweighted ones (one weight per commune).
     weighted: bool = True
     scope: str = "true"
-    # Cells that never publish these estimates (commune × pair of dimensions): withheld
+    # Cells that never publish these estimates (commune × pair of dimensions): suppressed
     # by design, reason `commune_pair`; still unknowns of every sum, and protected like any
     # other when they rest on fewer people than the threshold.
     unpublished: str = "false"
@@ -98,7 +103,7 @@ class ProtectedFigures:
 
 
 SURVEY_INDICATORS = ProtectedFigures(
-    table="mart_survey_indicators",
+    table=MART_SURVEY_INDICATORS.name,
     family=("indicator",),
     count="n_rated",
     flag="suppressed",
@@ -111,7 +116,7 @@ SURVEY_INDICATORS = ProtectedFigures(
     unpublished=COMMUNE_PAIRS,
 )
 SERVICE_USAGE = ProtectedFigures(
-    table="mart_survey_indicators",
+    table=MART_SURVEY_INDICATORS.name,
     family=("indicator",),
     count="n_use_answered",
     flag="usage_suppressed",
@@ -127,7 +132,7 @@ def survey_options(multi_select: list[str], single_choice: list[str]
     question, so each option is a family of its own; the options of a single-choice
     question add up to its respondents, so they share one pattern."""
     common = ProtectedFigures(
-        table="mart_survey_options",
+        table=MART_SURVEY_OPTIONS.name,
         family=("question",),
         count="n_respondents",
         flag="suppressed",
@@ -156,7 +161,7 @@ def participation_categories(categories: list[str]) -> ProtectedFigures:
     """Shares of each participant category among attendances (categories come from the
     register template at run time)."""
     return ProtectedFigures(
-        table="mart_participation",
+        table=MART_PARTICIPATION.name,
         family=(),
         count="attendances",
         flag="categories_suppressed",
@@ -170,10 +175,10 @@ def participation_categories(categories: list[str]) -> ProtectedFigures:
 def read_cells(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures,
                *, published: bool) -> pd.DataFrame:
     """One row per cell (family, geography, group; option when there are options) with the
-    public count, the withheld flag and its reason, and each numerator's estimate as
-    published (`<name>__estimate`: rounded, NaN where withheld).
+    public count, the suppressed flag and its reason, and each numerator's estimate as
+    published (`<name>__estimate`: rounded, NaN where suppressed).
 
-    Before publication (`published=False`) nothing is withheld yet, the estimates are
+    Before publication (`published=False`) nothing is suppressed yet, the estimates are
     rounded here as they will be published, and each exact numerator (a whole number) is
     read too (`<name>__value`). Only unweighted rows are read: a commune's weighted figures
     are its unweighted ones, a province's and the region's are read by `read_weighted`.
@@ -207,7 +212,7 @@ def read_cells(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures,
 
 def read_weighted(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures,
                   *, published: bool) -> pd.DataFrame:
-    """The weighted rows of provinces and the region: keys, withheld flag and each
+    """The weighted rows of provinces and the region: keys, suppressed flag and each
     numerator's weighted estimate as published (rounded here before publication)."""
     option = [figures.option] if figures.option else []
     columns = []
@@ -242,3 +247,23 @@ def cells_of(frame: pd.DataFrame, figures: ProtectedFigures) -> tuple[pd.DataFra
     cells = frame[keys].drop_duplicates().reset_index(drop=True)
     index = frame[keys].merge(cells.reset_index(), on=keys, how="left")["index"].to_numpy()
     return cells, index
+
+
+# The published tables whose figures disclosure control protects, in the order they are
+# built; `protected_figures` says which figures of each.
+PROTECTED_TABLES = (MART_SURVEY_INDICATORS, MART_SURVEY_OPTIONS, MART_PARTICIPATION)
+
+
+def protected_figures(table: str, *, multi_select: list[str], single_choice: list[str],
+                      categories: list[str]) -> tuple[ProtectedFigures, ...]:
+    """The figures of published table `table` that disclosure control protects (none for a
+    table not in `PROTECTED_TABLES`), from the run's lists: the questionnaire's
+    select-multiple questions and yes/no items, the register template's participant
+    categories."""
+    if table == MART_SURVEY_INDICATORS.name:
+        return (SURVEY_INDICATORS, SERVICE_USAGE)
+    if table == MART_SURVEY_OPTIONS.name:
+        return survey_options(multi_select, single_choice)
+    if table == MART_PARTICIPATION.name:
+        return (participation_categories(categories),)
+    return ()

@@ -8,16 +8,16 @@ The unknowns of a family (one indicator, one question…) are
   region cell (`WeightedFigures`): the sum over its communes of each commune's public weight
   (2024 population over responses) times its numerator; not a whole number.
 
-Each unknown is a *figure* that is published or withheld. Its rows: every identity of the
+Each unknown is a *figure* that is published or suppressed. Its rows: every identity of the
 cell structure (a parent is the sum of its children) and every weighted sum (a province's
 weighted numerator is its communes' numerators times their weights; the region's is its
-provinces'). Its bounds: a withheld figure lies between 0 and its ceiling (its count, times
+provinces'). Its bounds: a suppressed figure lies between 0 and its ceiling (its count, times
 4 for a sum of 1–5 scores less their count); a published one within what its rounding leaves
 (`citizen_metrics.disclosure.precision.published_band`).
 
 The pattern search (`citizen_metrics.disclosure.pattern`) and the auditor
-(`citizen_metrics.disclosure.auditor`) both build this program, the first from the true figures
-before anything is published, the second from the published tables alone.
+(`citizen_metrics.disclosure.attacker.auditor`) both build this program, the first from the true
+figures before anything is published, the second from the published tables alone.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from citizen_metrics.disclosure.attacker.ranges import Attacker
 from citizen_metrics.disclosure.cells import CellStructure
-from citizen_metrics.disclosure.ranges import Attacker
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class FamilyFigures:
     def program(self, low: np.ndarray, high: np.ndarray,
                 extra: sp.csr_matrix | None = None, extra_low: np.ndarray | None = None,
                 extra_high: np.ndarray | None = None) -> tuple[Attacker, np.ndarray]:
-        """The attacker's program: every figure between `low` and `high` (a withheld one
+        """The attacker's program: every figure between `low` and `high` (a suppressed one
         between 0 and its ceiling, a published one within its rounding), every identity,
         and `extra` rows between their bounds (published figures of other tables tied to
         these). Figures known to one value are moved to the right-hand side; returns the

@@ -5,16 +5,16 @@ from survey figures. The share of women among the 5 attendances of persons with 
 disability in a commune is the count of the `female,with_disability` row over 5: publishing
 that row's count, or the share of persons with a disability among women (the same count
 over the number of women), gives the hidden share away. So here the *counts* of some rows
-are withheld, not only shares:
+are suppressed, not only shares:
 
-- the count of a row is withheld when it is the numerator of a hidden share of the row one
+- the count of a row is suppressed when it is the numerator of a hidden share of the row one
   dimension above it (`female,with_disability` under `with_disability`, whose 5 attendances
-  are too few), and every share using that count is withheld with it (`withheld_shares`
+  are too few), and every share using that count is suppressed with it (`withheld_shares`
   on rows otherwise published);
-- more counts are withheld until every withheld one keeps a range of values wide enough
+- more counts are suppressed until every suppressed one keeps a range of values wide enough
   (`citizen_metrics.disclosure.pattern`, with each count bounded by the counts above it);
 - rows for pairs of values nobody had exist with 0 attendances, so that a missing row never
-  tells a withheld count is 0;
+  tells a suppressed count is 0;
 - the four dimension shares are not published on pair rows (they would be three-way tables
   whose cells nothing protects); category shares are, under their own flag
   (`categories_suppressed`), protected like survey figures.
@@ -35,8 +35,9 @@ from citizen_metrics.disclosure.figures import GEOGRAPHY, GROUP, ProtectedFigure
 from citizen_metrics.disclosure.model import FamilyFigures
 from citizen_metrics.disclosure.pattern import DEFAULT_WIDTH, Measure, protect
 from citizen_metrics.disclosure.protection import family_tasks, run_tasks
+from citizen_metrics.tables.marts import MART_PARTICIPATION
 
-TABLE = "mart_participation"
+TABLE = MART_PARTICIPATION.name
 # Each dimension's share column and the value it counts.
 DIMENSION_SHARES = {
     "sex": ("female", "share_women"),
@@ -62,7 +63,7 @@ def share_links(structure: CellStructure) -> pd.DataFrame:
 def count_ceilings(structure: CellStructure, counts: np.ndarray) -> np.ndarray:
     """The largest value each count can take as a reader knows it: its geography's number
     of attendances, always published. (The counts of the rows above it would be tighter,
-    but they may be withheld themselves; the sums give the rest.)"""
+    but they may be suppressed themselves; the sums give the rest.)"""
     cells = structure.cells
     totals = pd.Series(counts, index=cells["geography_code"].to_numpy())[
         (cells["breakdown"] == "total").to_numpy()]
@@ -73,22 +74,22 @@ def withheld_counts(
     structure: CellStructure, counts: np.ndarray, *, threshold: int, width: float,
     complementary: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Which counts to withhold (and which of them first, for a hidden share above)."""
+    """Which counts to suppress (and which of them first, for a hidden share above)."""
     links = share_links(structure)
     parents = links["parent"].to_numpy()
     children = links["child"].to_numpy()
     small = (counts > 0) & (counts < threshold)
     first = np.zeros(len(counts), dtype=bool)
     first[children[small[parents]]] = True
-    # A withheld count must keep `width` of the hidden share it is the numerator of; one
-    # that is the numerator of a share withheld with it must not be recomputable; one that
+    # A suppressed count must keep `width` of the hidden share it is the numerator of; one
+    # that is the numerator of a share suppressed with it must not be recomputable; one that
     # is the numerator of no share (men, urban residents…) needs nothing for itself.
     required = np.zeros(len(counts))
     np.maximum.at(required, children, np.select(
         [small[parents], counts[parents] > 0], [width * counts[parents], 1.0], 0.0))
     measure = Measure("attendances", counts, count_ceilings(structure, counts), counts, counts,
                       required)
-    # Every row may be withheld, with or without attendances, except the totals: a
+    # Every row may be suppressed, with or without attendances, except the totals: a
     # geography's number of attendances is always published.
     withholdable = (structure.cells["breakdown"] != "total").to_numpy()
     found = protect(FamilyFigures(structure), counts, [measure],
@@ -106,7 +107,7 @@ def protect_participation(
     width: float = DEFAULT_WIDTH,
     complementary: bool = True,
 ) -> dict[str, int]:
-    """Withhold counts, dimension shares and category shares of `mart_participation`."""
+    """Suppress counts, dimension shares and category shares of `mart_participation`."""
     category_cells = read_cells(con, categories, published=False)
     frame = without_commune_repeats(con.sql(f"""
         select {", ".join([*GEOGRAPHY, *GROUP])}, attendances::double as count

@@ -1,11 +1,11 @@
-"""Which figures to withhold so that no withheld one can be worked out from the others.
+"""Which figures to suppress so that no suppressed one can be worked out from the others.
 
-Primary suppression withholds every estimate resting on fewer than `threshold` people
-(docs/methodology.md §5). That alone protects nothing: a withheld group's figure is the total minus
-its published siblings; a withheld commune's is its province minus the published communes,
+Primary suppression leaves empty every estimate resting on fewer than `threshold` people
+(docs/methodology.md §5). That alone protects nothing: a suppressed group's figure is the total
+minus its published siblings; a suppressed commune's is its province minus the published communes,
 or its province's weighted figure minus the others' weighted numerators; a group whose
-published parent is 0 % or 100 % is 0 % or 100 % too. Complementary suppression withholds
-more figures until every withheld one keeps a wide enough range of values given everything
+published parent is 0 % or 100 % is 0 % or 100 % too. Complementary suppression leaves empty
+more figures until every suppressed one keeps a wide enough range of values given everything
 published (`width` of its scale, 0.2 by default, for a figure resting on too few people;
 at least two whole values for the others), at the least cost (`citizen_metrics.disclosure.costs`).
 
@@ -13,20 +13,21 @@ The search works on a family's figures (`citizen_metrics.disclosure.model`): its
 level and breakdown, and the weighted figures of its provinces and region.
 
 1. **Quick rules**, repeated until nothing changes: a published parent at 0 % or 100 %
-   above a withheld figure is withheld; a sum with a single withheld term (two for a
+   above a suppressed figure is suppressed; a sum with a single suppressed term (two for a
    province's weighted sum, whose unweighted twin gives a second equation), or whose
-   withheld terms cannot absorb each other's changes, withholds its cheapest published
-   term; a withheld parent whose terms are all published withholds its cheapest term.
-2. **The attacker** (`citizen_metrics.disclosure.ranges`) computes the range of every withheld
+   suppressed terms cannot absorb each other's changes, suppresses its cheapest published
+   term; a suppressed parent whose terms are all published suppresses its cheapest term.
+2. **The attacker** (`citizen_metrics.disclosure.attacker.ranges`) computes the range of every
+suppressed
    figure given everything published.
 3. For each figure still too narrow, a **protection program** (a linear program on HiGHS,
    as in τ-ARGUS's and Fischetti and Salazar's cell suppression) looks for the cheapest way
-   to move it by the width it lacks while every sum still holds: moving a withheld figure
-   is free, moving a published one costs its cost (`costs`) and withholds it. Only
+   to move it by the width it lacks while every sum still holds: moving a suppressed figure
+   is free, moving a published one costs its cost (`costs`) and suppresses it. Only
    figures of the cheapest cost step may move; the next step opens only when no move
-   exists. The figures it moves are withheld, and the search goes back to 1.
+   exists. The figures it moves are suppressed, and the search goes back to 1.
 
-Only estimates are withheld: counts stay published (docs/methodology.md §5), and the ranges are
+Only estimates are suppressed: counts stay published (docs/methodology.md §5), and the ranges are
 computed knowing every count.
 """
 
@@ -54,7 +55,7 @@ class Measure:
     """A hidden quantity of every figure (the numerator of an estimate): its true values,
     its ceilings (a numerator lies between 0 and its ceiling: the count for a share, 4 times
     the count for a sum of 1–5 scores less their count), what a published figure's rounding
-    leaves a reader (`published_low`, `published_high`), and the width each withheld
+    leaves a reader (`published_low`, `published_high`), and the width each suppressed
     figure's range must reach (`required`)."""
 
     name: str
@@ -71,23 +72,23 @@ class Measure:
                        self.required[keep])
 
     def bounds(self, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """What a reader knows of each figure: 0 to its ceiling where withheld, its
+        """What a reader knows of each figure: 0 to its ceiling where suppressed, its
         rounding's band where published."""
         return (np.where(hidden, 0.0, self.published_low),
                 np.where(hidden, self.ceilings, self.published_high))
 
 
 def required_widths(ceilings: np.ndarray, primary: np.ndarray, width: float) -> np.ndarray:
-    """How wide a withheld numerator's range must be: `width` of its scale for a figure
-    withheld because it rests on too few people. A figure withheld to protect another needs
-    nothing for itself while the search runs: if a reader could work it out, withholding
+    """How wide a suppressed numerator's range must be: `width` of its scale for a figure
+    suppressed because it rests on too few people. A figure suppressed to protect another needs
+    nothing for itself while the search runs: if a reader could work it out, suppressing
     it protects nobody, and the search publishes it after all (`release`)."""
     return np.where(primary, width * ceilings, 0.0)
 
 
 @dataclass
 class Protection:
-    """The pattern: which figures are withheld, and why."""
+    """The pattern: which figures are suppressed, and why."""
 
     hidden: np.ndarray
     primary: np.ndarray
@@ -120,20 +121,20 @@ def protect(
     release_at_end: bool = True,
     proven_already: np.ndarray | None = None,
 ) -> Protection:
-    """A pattern in which every withheld figure of every measure keeps its required range.
+    """A pattern in which every suppressed figure of every measure keeps its required range.
 
     By default a figure with nobody behind it has nothing to hide (`exists`: count above
-    0), and the figures withheld first (`primary`) are those resting on fewer people than
+    0), and the figures suppressed first (`primary`) are those resting on fewer people than
     `threshold`. Only `eligible` figures (all by default) are taken as complements. At the
     end, complements a reader can work out are published after all (`release`), unless
     `release_at_end` is false (a part of the family, protected before the whole); figures
-    withheld `by_design` (default: `already_hidden`) are never published. Complements a
+    suppressed `by_design` (default: `already_hidden`) are never published. Complements a
     reader can work out in one measure but not another are then published too if that is
     safe, else made uncertain in every measure. Figures `proven_already` wide enough (a
-    pattern checked before, now with more withheld) are not checked again. Without
+    pattern checked before, now with more suppressed) are not checked again. Without
     `complementary` (`PIPELINE_DISCLOSURE_CONTROL=primary_only`, for
     measuring the rest of the pipeline at a scale where the search would not finish;
-    refused in production), only the figures withheld first are withheld.
+    refused in production), only the figures suppressed first are suppressed.
     """
     counts = np.asarray(counts, dtype=float)
     exists = counts > 0 if exists is None else exists
@@ -147,8 +148,8 @@ def protect(
     lines = _LineTable(figures, exists,
                        exists.copy() if eligible is None else eligible & exists)
     ranking = costs.ranking()
-    # Withholding a figure only frees the others, so a range proven wide stays wide: each
-    # round checks only the figures withheld since, and those still too narrow.
+    # Suppressing a figure only frees the others, so a range proven wide stays wide: each
+    # round checks only the figures suppressed since, and those still too narrow.
     proven = {m.name: (np.zeros_like(hidden) if proven_already is None
                        else proven_already.copy()) for m in measures}
     settled = 0
@@ -169,10 +170,10 @@ def protect(
             for figure, candidates in found:
                 candidates = candidates[lines.eligible[candidates] & ~hidden[candidates]]
                 if more[candidates].any():
-                    continue  # a figure withheld this round already frees it
-                # When no published figure binds it directly (its withheld neighbours' own
+                    continue  # a figure suppressed this round already frees it
+                # When no published figure binds it directly (its suppressed neighbours' own
                 # bounds do), open up the published figures sharing a sum with it: all of
-                # them where only a few figures may be withheld (weighted ones), whose
+                # them where only a few figures may be suppressed (weighted ones), whose
                 # combinations a single figure's dual cannot see.
                 if not len(candidates):
                     candidates = lines.neighbours(figure, hidden | more)
@@ -181,7 +182,7 @@ def protect(
                         continue
                 choice = _cheapest(candidates, ranking, measures)
                 if choice is None:
-                    # Nothing left to withhold around it: the auditor will report it and
+                    # Nothing left to suppress around it: the auditor will report it and
                     # its blocking check stop the publication.
                     protection.unprotected.add(int(figure))
                     continue
@@ -195,8 +196,8 @@ def protect(
             if not release_at_end:
                 return protection
             kept_back = by_design if by_design is not None else already_hidden
-            # A figure published back once and withheld again since (a rule needed it)
-            # stays withheld: publishing it again would only start the same round again.
+            # A figure published back once and suppressed again since (a rule needed it)
+            # stays suppressed: publishing it again would only start the same round again.
             before = hidden.copy()
             exact = release(figures, measures, hidden, primary | (
                 kept_back if kept_back is not None else np.zeros_like(hidden)), protection,
@@ -207,8 +208,8 @@ def protect(
                 return protection
             # Complements a reader can work out in one measure but not in another (a
             # satisfied share known exactly, its mean score not): published after all if
-            # every figure withheld for itself stays protected without them; otherwise
-            # withheld, and from now on they must keep two values at least in every
+            # every figure suppressed for itself stays protected without them; otherwise
+            # suppressed, and from now on they must keep two values at least in every
             # measure.
             settled += 1
             trial = hidden & ~partial
@@ -222,7 +223,7 @@ def protect(
                 proven[m.name] &= ~determined
             continue
         hidden |= more
-    # Not settled within the rounds allowed: what is withheld so far stays withheld, and
+    # Not settled within the rounds allowed: what is suppressed so far stays suppressed, and
     # the auditor's blocking check will say which figures are still too narrow.
     protection.converged = False
     return protection
@@ -232,7 +233,7 @@ def _narrow_figures(figures: Figures, lines: _LineTable, measure: Measure,
                     hidden: np.ndarray, proven: np.ndarray, seed: int,
                     protection: Protection, steps: np.ndarray, *, defer: bool = True,
                     ) -> tuple[list[tuple[int, np.ndarray]], bool]:
-    """The withheld figures whose range is narrower than required, each with the published
+    """The suppressed figures whose range is narrower than required, each with the published
     figures that would widen it: those that widen it enough on their own, else the most
     useful of the cheapest cost step that can widen it at all; marks the others proven.
     With `defer`, figures sharing a sum with one already found narrow are left for the
@@ -272,9 +273,9 @@ def _narrow_figures(figures: Figures, lines: _LineTable, measure: Measure,
     room = np.minimum(measure.values, measure.ceilings - measure.values)
     for at, duals in ranges.binding.items():
         figure = int(targets[at])
-        # How far withholding each published figure would move the bound of each program:
+        # How far suppressing each published figure would move the bound of each program:
         # its reduced cost (the rows' duals through its coefficients, or its own bound's
-        # dual) times how far it can move once withheld.
+        # dual) times how far it can move once suppressed.
         gain = np.zeros(figures.size)
         for row_duals, column_duals in duals:
             full = np.zeros(rows.shape[0])
@@ -302,15 +303,15 @@ def release(figures: Figures, measures: list[Measure], hidden: np.ndarray,
     (in place): in every measure, its range lies within what its own publication would
     say (the band its rounding leaves), the range of a count in whole numbers. Publishing
     it tells nobody anything new, so several can be published together. `kept_back`:
-    figures withheld for themselves; `withheld_again`: complements published once and
-    withheld again since, which stay withheld (checked like the others all the same).
+    figures suppressed for themselves; `withheld_again`: complements published once and
+    suppressed again since, which stay suppressed (checked like the others all the same).
     Returns, for each measure, the complements still
-    withheld that a reader can recompute exactly in that measure (a satisfied share known
+    suppressed that a reader can recompute exactly in that measure (a satisfied share known
     to one whole number, its mean score not): they must be made uncertain.
 
     A count known to one whole number but not, in real numbers, within its band (2.4 to
     3.3 satisfied, published as 3 of 7) would still narrow the real ranges the attacker's
-    program gives the others: published with it, every other withheld figure is checked
+    program gives the others: published with it, every other suppressed figure is checked
     again, and if one is no longer protected only the complements known in real numbers
     are published."""
     candidates = hidden & ~kept_back
@@ -369,7 +370,7 @@ def release(figures: Figures, measures: list[Measure], hidden: np.ndarray,
 
 def _safe(figures: Figures, measures: list[Measure], hidden: np.ndarray,
           protection: Protection) -> bool:
-    """Whether every figure that needs a range keeps it with `hidden` withheld."""
+    """Whether every figure that needs a range keeps it with `hidden` suppressed."""
     for measure in measures:
         low, high = measure.bounds(hidden)
         attacker, kept = figures.program(low, high)
@@ -399,7 +400,7 @@ def _uncertain(measure: Measure, figures: np.ndarray, integer: np.ndarray) -> Me
 
 def _cheapest(candidates: np.ndarray, ranking: np.ndarray, measures: list[Measure]
               ) -> int | None:
-    """The candidate that costs least to withhold (cost step, then cost), preferring
+    """The candidate that costs least to suppress (cost step, then cost), preferring
     figures not at 0 % or 100 % (those give a partner no room to move)."""
     if not len(candidates):
         return None
@@ -480,21 +481,21 @@ def _quick_round(lines: _LineTable, measures: list[Measure], hidden: np.ndarray,
     published_children = np.bincount(line, weights=~hidden[cell] & nonempty, minlength=count)
     parent_hidden = hidden[parent]
     added = np.zeros_like(hidden)
-    # Withheld figures that need nothing for themselves (withheld by design, resting on
+    # Suppressed figures that need nothing for themselves (suppressed by design, resting on
     # enough people) still free their neighbours.
     needy = hidden & np.any([m.required > 0 for m in measures], axis=0)
     needy_children = np.bincount(line, weights=needy[cell] & nonempty, minlength=count)
 
-    # A published parent at 0 % or 100 % gives the value of every withheld term below it.
+    # A published parent at 0 % or 100 % gives the value of every suppressed term below it.
     for measure in measures:
         value = measure.values[parent]
         extreme = (value <= 0) | (value >= measure.ceilings[parent])
         added[parent[(needy_children > 0) & ~parent_hidden & extreme
                      & lines.eligible[parent]]] = True
 
-    # Sums whose withheld part is exposed: a single withheld term under a published parent,
-    # or a withheld parent with every term published, or withheld terms unable to absorb
-    # each other's changes; each withholds its cheapest published term. (A weighted sum's
+    # Sums whose suppressed part is exposed: a single suppressed term under a published parent,
+    # or a suppressed parent with every term published, or suppressed terms unable to absorb
+    # each other's changes; each suppresses its cheapest published term. (A weighted sum's
     # rounding leaves its terms room that only the attacker's program measures.)
     exposed = ((~parent_hidden & (hidden_children == 1) & (needy_children == 1))
                | (needy[parent] & (hidden_children == 0) & (published_children > 0)))
@@ -522,8 +523,8 @@ def _extreme(cells: np.ndarray, measures: list[Measure]) -> np.ndarray:
 
 def _cramped(line: np.ndarray, cell: np.ndarray, child_hidden: np.ndarray, measure: Measure,
              lines: int) -> np.ndarray:
-    """Sums in which some withheld term cannot move by the units it requires, counting only
-    what its withheld siblings in that sum can give or take (a necessary condition)."""
+    """Sums in which some suppressed term cannot move by the units it requires, counting only
+    what its suppressed siblings in that sum can give or take (a necessary condition)."""
     required = measure.required[cell]
     value = np.where(child_hidden, measure.values[cell], 0.0)
     room = np.where(child_hidden, measure.ceilings[cell] - measure.values[cell], 0.0)

@@ -10,13 +10,13 @@ arithmetic:
   spans about ±1 point, a province's ±3 to ±8 points, a commune's ±7 points or more: a
   tenth of a point is ten times finer than the most precise of them, and the finest figure
   the report shows (33.2 %). A fourth decimal said nothing more about the population and
-  narrowed what a reader could work out about withheld figures.
+  narrowed what a reader could work out about suppressed figures.
 - **weighted shares and rates** of provinces and the region: to 2 decimals, a whole
   percentage point. Their intervals span ±2 to ±8 points (Kish's effective sizes are a
   third to a half of the ratings), so a whole point is still finer than their uncertainty.
   A weighted figure is the only published figure whose sum has coefficients other than 1
   (the communes' public weights): rounded finely, it lets a reader try every whole number
-  of satisfied people in a few withheld communes and keep the single combination that
+  of satisfied people in a few suppressed communes and keep the single combination that
   reproduces it. Rounded to a point, many combinations do.
 - **mean scores** (1–5): to 2 decimals unweighted, 1 decimal weighted (their intervals span
   ±0.1 or more), for the same reasons.
@@ -48,6 +48,14 @@ from dataclasses import dataclass
 
 import duckdb
 import numpy as np
+
+from citizen_metrics.tables.marts import (
+    MART_EQUITY_GAPS,
+    MART_PARTICIPATION,
+    MART_SURVEY_INDICATORS,
+    MART_SURVEY_OPTIONS,
+    MART_TARGETS,
+)
 
 NOISE_DECIMALS = 9
 SHARE_DECIMALS = 3
@@ -81,19 +89,19 @@ SCORE = Precision(SCORE_DECIMALS, WEIGHTED_SCORE_DECIMALS)
 # Every rounded column of every published table. Columns not listed keep their value (counts,
 # flags). Participation's shares (`share_<category>`) follow the pattern `share_*`.
 PUBLISHED_PRECISION: Mapping[str, Mapping[str, Precision]] = {
-    "mart_survey_indicators": {
+    MART_SURVEY_INDICATORS.name: {
         "usage_rate": SHARE, "satisfied_share": SHARE, "ci_low": SHARE_LOW,
         "ci_high": SHARE_HIGH,
         "mean_score": SCORE, "n_eff": Precision(N_EFF_DECIMALS),
     },
-    "mart_survey_options": {"share": SHARE, "ci_low": SHARE_LOW, "ci_high": SHARE_HIGH},
-    "mart_equity_gaps": {
+    MART_SURVEY_OPTIONS.name: {"share": SHARE, "ci_low": SHARE_LOW, "ci_high": SHARE_HIGH},
+    MART_EQUITY_GAPS.name: {
         "share_a": Precision(SHARE_DECIMALS), "share_b": Precision(SHARE_DECIMALS),
         "gap": Precision(SHARE_DECIMALS), "ci_low": Precision(SHARE_DECIMALS, None, "down"),
         "ci_high": Precision(SHARE_DECIMALS, None, "up"),
     },
-    "mart_participation": {"share_*": Precision(SHARE_DECIMALS)},
-    "mart_targets": {"target": Precision(SHARE_DECIMALS), "actual": Precision(SHARE_DECIMALS)},
+    MART_PARTICIPATION.name: {"share_*": Precision(SHARE_DECIMALS)},
+    MART_TARGETS.name: {"target": Precision(SHARE_DECIMALS), "actual": Precision(SHARE_DECIMALS)},
 }
 
 

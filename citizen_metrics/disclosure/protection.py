@@ -1,15 +1,15 @@
 """Apply the suppression pattern to the marts in the warehouse, family by family.
 
 For each kind of protected figure (`citizen_metrics.disclosure.figures`), the figures are read
-before anything is withheld (exact numerators, and estimates rounded as they will be
+before anything is suppressed (exact numerators, and estimates rounded as they will be
 published), each family (an indicator, a question) gets its pattern from
 `citizen_metrics.disclosure.pattern.protect`, and the pattern is written back in set-based
 UPDATEs: estimates emptied, `suppressed` set, the reason recorded (`primary`,
-`complementary`, `commune_pair`), counts that would give a withheld estimate away emptied
+`complementary`, `commune_pair`), counts that would give a suppressed estimate away emptied
 too.
 
 A province's or the region's weighted figure is a figure of its own
-(`citizen_metrics.disclosure.model.WeightedFigures`): the search withholds it, or not, like any
+(`citizen_metrics.disclosure.model.WeightedFigures`): the search suppresses it, or not, like any
 other, knowing that commune weights are public (population over responses), so that a
 published weighted figure is a known combination of its communes' numerators. A commune's
 weighted rows repeat its unweighted ones (one weight per commune) and share their fate.
@@ -62,8 +62,8 @@ class FamilyTask:
     costs: FigureCosts
     commune_types: dict[str, str]
     threshold: int
-    # Figures withheld beforehand: by design (never published) or for another reason (a
-    # participation count withheld).
+    # Figures suppressed beforehand: by design (never published) or for another reason (a
+    # participation count suppressed).
     already_hidden: np.ndarray
     complementary: bool = True  # False: primary suppression only (benchmarks, see `protect`)
 
@@ -104,7 +104,7 @@ def family_tasks(
 
 
 def run_task(task: FamilyTask) -> tuple[pd.DataFrame, Protection]:
-    """The withheld figures of one family with their reasons and estimate types (a
+    """The suppressed figures of one family with their reasons and estimate types (a
     commune's cell for both types and its repeats by commune type; a province's or the
     region's cell for unweighted rows, its weighted figure for weighted rows)."""
     found = find_pattern(task)
@@ -133,12 +133,12 @@ def run_task(task: FamilyTask) -> tuple[pd.DataFrame, Protection]:
 def find_pattern(task: FamilyTask) -> Protection:
     """The family's pattern, in three passes where it has weighted figures.
 
-    1. Its cells (what is withheld unweighted, and at commune level), part by part then as
+    1. Its cells (what is suppressed unweighted, and at commune level), part by part then as
        a whole (`protect_in_parts`).
     2. With those fixed, which weighted figures of provinces and the region can be
-       published beside them: those that would obviously tie withheld communes are
-       withheld at once (`unsafe_weighted`), the attacker's program decides the rest (only
-       weighted figures are withheld in that pass).
+       published beside them: those that would obviously tie suppressed communes are
+       suppressed at once (`unsafe_weighted`), the attacker's program decides the rest (only
+       weighted figures are suppressed in that pass).
     3. Complements a reader can work out are published after all (`pattern.release`); the
        few a reader could work out in one measure but not another (a satisfied share, not
        its mean score) are settled, any figure being a candidate complement in its cost
@@ -227,11 +227,11 @@ def protect_in_parts(figures: FamilyFigures, counts: np.ndarray, measures: list[
 
 def unsafe_weighted(figures: FamilyFigures, measures: list[Measure], hidden: np.ndarray,
                     exists: np.ndarray) -> np.ndarray:
-    """Province weighted figures that would, by themselves, tie their withheld communes too
-    tightly: published, a province's weighted figure lets each withheld commune of its sum
-    move only against another withheld commune of similar weight (one more person here, one
+    """Province weighted figures that would, by themselves, tie their suppressed communes too
+    tightly: published, a province's weighted figure lets each suppressed commune of its sum
+    move only against another suppressed commune of similar weight (one more person here, one
     fewer there, within what the figure's rounding leaves), or alone if the unweighted twin
-    is withheld. A figure where some withheld commune has no such partner is withheld
+    is suppressed. A figure where some suppressed commune has no such partner is suppressed
     first; the attacker's program then checks every figure together (`pattern.protect`)."""
     weighted = figures.weighted
     size = figures.cell_count
@@ -293,7 +293,7 @@ def protect_figures(
     width: float = DEFAULT_WIDTH,
     complementary: bool = True,
 ) -> dict[str, int]:
-    """Find and apply the pattern of every family of `figures`; counts of withheld
+    """Find and apply the pattern of every family of `figures`; counts of suppressed
     figures by reason."""
     frame = read_cells(con, figures, published=False)
     weighted = read_weighted(con, figures, published=False) if figures.weighted else None
@@ -313,8 +313,8 @@ def protect_figures(
 
 def apply_pattern(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures,
                   pattern: pd.DataFrame) -> None:
-    """Withhold the pattern's figures (every estimate column, every option): a row without
-    an estimate type in the pattern is withheld for both types."""
+    """Suppress the pattern's figures (every estimate column, every option): a row without
+    an estimate type in the pattern is suppressed for both types."""
     keys = [*figures.family, *GEOGRAPHY, *GROUP]
     emptied = [f"{column} = null" for column in (*figures.estimates, *figures.withheld_counts)]
     reason = [f"{figures.reason} = p.reason"] if figures.reason else []

@@ -14,7 +14,8 @@ is:
   incoming webhooks accept) to `PIPELINE_ALERT_WEBHOOK_URL` when it is set.
 
 Sending never raises: an alert that cannot be sent is itself written to the log, and the
-run's outcome stays what it was.
+caller says so (`Delivery.failed`, `Delivery.in_french`): `make run` prints only what was
+done and exits with status 2, the run-failure sensor's tick fails.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import smtplib
 import urllib.request
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 from citizen_metrics.settings import AlertSettings
 
@@ -63,6 +65,27 @@ class Delivery:
     logged: bool
     mailed: bool | None
     posted: bool | None
+
+    @property
+    def failed(self) -> bool:
+        """Whether a way of alerting that was due failed (the log, or a configured one)."""
+        return not self.logged or self.mailed is False or self.posted is False
+
+    def in_french(self, log_file: Path) -> str:
+        """What happened to the alert, in plain words, claiming only what was done."""
+        done = [f"écrite dans {log_file}"] if self.logged else []
+        sent = [where for where, ok in (("e-mail", self.mailed), ("webhook", self.posted))
+                if ok]
+        if sent:
+            done.append(f"envoyée par {' et '.join(sent)}")
+        missed = [what for what, ok in ((f"écrite dans {log_file}", self.logged),
+                                        ("envoyée par e-mail", self.mailed),
+                                        ("envoyée par webhook", self.posted)) if ok is False]
+        text = ("Alerte " + " et ".join(done)) if done else "Aucune alerte n'a pu être donnée"
+        if missed:
+            text += (" ; ATTENTION, elle n'a pas pu être " + " ni ".join(missed)
+                     + " (voir le journal technique) : prévenez l'opérateur")
+        return text
 
 
 def _log(settings: AlertSettings, text: str) -> bool:

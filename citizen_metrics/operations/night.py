@@ -93,12 +93,14 @@ def _first_number(metadata: Mapping[str, object]) -> str:
 
 def main() -> int:
     from citizen_metrics.operations.alerts import FAILED_NIGHT, Alert, send_alert
+    from citizen_metrics.publish.release import discard_failed_publication
     from citizen_metrics.publish.summary import published_summary
     from citizen_metrics.settings import Settings
 
     settings = Settings.from_env()
     logs = settings.work_dir / "logs"
     log_path = logs / f"run-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.log"
+    alert_failed = False
     with _output_to(log_path) as screen:
         try:
             success, lines, run_id = _run(screen)
@@ -120,13 +122,19 @@ def main() -> int:
             delivery = send_alert(settings.alerts, Alert(
                 subject=FAILED_NIGHT,
                 details="\n".join(lines), run_id=run_id))
-            sent = [where for where, done in (("e-mail", delivery.mailed),
-                                              ("webhook", delivery.posted)) if done]
-            print(f"Alerte écrite dans {settings.alerts.log_file}"
-                  + (f" et envoyée par {' et '.join(sent)}" if sent else ""), file=screen)
+            report = delivery.in_french(settings.alerts.log_file)
+            print(report, file=screen)
+            if discard_failed_publication(settings.marts_dir):
+                print("half-built publication removed (releases/.next)")  # technical log
+            alert_failed = delivery.failed
+            if alert_failed:
+                print(f"alert not delivered everywhere: {delivery}")  # the technical log
         print(f"Journal technique de cette exécution : {log_path}", file=screen)
     _prune_logs(logs)
-    return 0 if success else 1
+    if success:
+        return 0
+    # A failed night whose alert did not go everywhere it should: nobody may know.
+    return 2 if alert_failed else 1
 
 
 if __name__ == "__main__":

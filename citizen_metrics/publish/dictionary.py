@@ -44,7 +44,8 @@ VALUE_SOURCES: dict[str, tuple[str, str]] = {
                               "multiple-choice and yes/no questions of the questionnaire"),
     "form:choices": ("noms de choix de ces questions dans le questionnaire",
                      "choice names of those questions in the questionnaire"),
-    "rules": ("règles de quarantaine (README)", "quarantine rules (README)"),
+    "rules": ("règles de quarantaine (docs/guide_field_clerks.md)",
+              "quarantine rules (docs/guide_field_clerks.md)"),
 }
 PREFIXES: dict[str, tuple[str, str]] = {
     "form": ("liste de choix « {} » du questionnaire", "choice list \"{}\" of the questionnaire"),

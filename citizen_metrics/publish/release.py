@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citizen_metrics.operations import failpoints
+from citizen_metrics.operations.runlock import RunLockBusy, hold_folders
 from citizen_metrics.settings import MARTS_DATABASE_NAME
 
 RELEASES = "releases"
@@ -105,6 +106,20 @@ class MartsFolder:
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
         return self.staging
+
+
+def discard_failed_publication(marts_dir: Path) -> bool:
+    """Remove the `.next/` a failed night left (it would hold its disk space until the next
+    night), unless a run holds the marts folder now. Whether anything was removed."""
+    folder = MartsFolder(marts_dir)
+    if not folder.staging.exists():
+        return False
+    try:
+        with hold_folders([marts_dir], run_id="cleanup"):
+            shutil.rmtree(folder.staging)
+    except (RunLockBusy, OSError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ citizen_metrics.publish.summary` prints it again for the current publication). S
 (`rejected`, `loaded`) stay as they are in the tables.
 
 Every figure may be missing (a night with no register, no survey, or no file accepted at
-all) or withheld by disclosure control: the summary says so rather than failing.
+all) or suppressed by disclosure control: the summary says so rather than failing.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from citizen_metrics.build.warehouse import one_row
 from citizen_metrics.publish.access import open_database
 from citizen_metrics.publish.release import read_manifest
 from citizen_metrics.settings import LOCAL_TIME_ZONE, Settings
+from citizen_metrics.tables.marts import MART_PARTICIPATION, MART_SURVEY_INDICATORS
 
 WITHHELD = "masqué"
 DISPOSITIONS = (("accepted", "acceptées"), ("duplicate", "doublons"),
@@ -34,19 +35,19 @@ def number(value: int) -> str:
 
 
 def count(value: int | None) -> str:
-    """A published count, or "masqué" where disclosure control withholds it."""
+    """A published count, or "masqué" where disclosure control suppresses it."""
     return WITHHELD if value is None else number(value)
 
 
 def share(value: float | None) -> str:
-    """A published share as a percentage, or "masqué" where it is withheld."""
+    """A published share as a percentage, or "masqué" where it is suppressed."""
     return WITHHELD if value is None else f"{value * 100:.1f} %".replace(".", ",")
 
 
 def _participation(con: duckdb.DuckDBPyConnection) -> str:
     region = con.execute(
         "select workshops, attendances, unique_participants, share_women, share_youth, "
-        "share_with_disability, share_rural from mart_participation "
+        f"share_with_disability, share_rural from {MART_PARTICIPATION.name} "
         "where geography_level = 'region' and breakdown = 'total'"
     ).fetchone()
     if region is None or not region[1]:
@@ -60,11 +61,13 @@ def _participation(con: duckdb.DuckDBPyConnection) -> str:
 
 def _survey(con: duckdb.DuckDBPyConnection) -> list[str]:
     respondents = con.execute(
-        "select n_respondents from mart_survey_indicators where geography_level = 'region' "
+        f"select n_respondents from {MART_SURVEY_INDICATORS.name} "
+        "where geography_level = 'region' "
         "and breakdown = 'total' and indicator = 'sat_overall' and estimate_type = 'weighted'"
     ).fetchone()
     coverage = con.execute(
-        "select geography_level, count(distinct geography_code) from mart_survey_indicators "
+        "select geography_level, count(distinct geography_code) "
+        f"from {MART_SURVEY_INDICATORS.name} "
         "group by 1 order by 1").fetchall()
     if respondents is None or not coverage:
         return ["Enquête : aucune réponse valide"]
@@ -74,7 +77,7 @@ def _survey(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _disclosure(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """One line on what disclosure control withholds of the satisfaction figures (total
+    """One line on what disclosure control suppresses of the satisfaction figures (total
     and each group; provinces and the region weighted)."""
     exists = one_row(con, "select count(*) from duckdb_tables() "
                           "where table_name = 'quality_disclosure'")[0]

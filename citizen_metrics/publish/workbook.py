@@ -6,7 +6,7 @@ the total and each single dimension; pairs of dimensions, the commune type and t
 unweighted province and region estimates stay in the CSV and Parquet files, whose rows are
 too many to read in Excel. French headers, codes replaced by their French labels (read
 from the published `label_*` tables), shares as percentages, counts as integers, a frozen
-header row, filters and readable widths. A figure withheld by disclosure control reads
+header row, filters and readable widths. A figure suppressed by disclosure control reads
 "masqué", never 0 or an empty cell.
 
 Cells are written one by one with xlsxwriter, each with the writer of its type: every
@@ -33,6 +33,18 @@ from xlsxwriter.worksheet import Worksheet
 from citizen_metrics.publish.dictionary import TABLES_FR, describe
 from citizen_metrics.publish.report.data import data_as_of
 from citizen_metrics.publish.spreadsheet import runs_as_formula
+from citizen_metrics.tables.marts import (
+    MART_EQUITY_GAPS,
+    MART_PARTICIPATION,
+    MART_SURVEY_INDICATORS,
+    MART_SURVEY_OPTIONS,
+    MART_TARGETS,
+    QUALITY_DISCLOSURE,
+    QUALITY_FILE_SUMMARY,
+    QUALITY_FLAGS,
+    QUALITY_QUARANTINE,
+)
+from citizen_metrics.tables.model import Table
 
 WORKBOOK_NAME = "citizen_metrics.xlsx"
 MAX_SHEET_ROWS = 50_000  # data rows per sheet: more is split over numbered sheets
@@ -60,7 +72,7 @@ class Column:
     """One column of a sheet: its French header, what it shows and where it comes from.
 
     `source` is the published column it shows (for the `colonnes` sheet); `withheld_by`
-    names the query's boolean column that says the value is withheld.
+    names the query's boolean column that says the value is suppressed.
     """
 
     header: str
@@ -72,19 +84,25 @@ class Column:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One theme: the published table it shows (`table`; a column's `source` names another
-    table's column as `table.column`), its query and its columns."""
+    """One theme: the published table it shows (`table`, whose declaration names the sheet; a
+    column's `source` names another table's column as `table.column`), its query and its
+    columns."""
 
-    name: str
-    table: str
+    table: Table
     query: str
     columns: tuple[Column, ...]
     parameters: tuple[Any, ...] = field(default_factory=tuple)
 
+    @property
+    def name(self) -> str:
+        if self.table.sheet is None:
+            raise ValueError(f"{self.table.name}: its declaration names no sheet")
+        return self.table.sheet
+
     def describe(self, column: Column) -> str:
         """The French description of the published column a sheet column shows."""
         table, _, name = column.source.rpartition(".")
-        return describe(table or self.table, name)
+        return describe(table or self.table.name, name)
 
 
 GEOGRAPHY_COLUMNS = (
@@ -98,7 +116,7 @@ BREAKDOWN_COLUMNS = (
     Column("Ventilation", TEXT, 20, "breakdown"),
     Column("Groupe", TEXT, 26, "group_key"),
 )
-# Why a figure is withheld; empty when the row's figures are published.
+# Why a figure is suppressed; empty when the row's figures are published.
 STATUS = Column("Secret statistique", TEXT, 26, "suppression")
 
 
@@ -123,7 +141,7 @@ def _geography_order(alias: str = "m") -> str:
 
 
 def _withheld_reason(alias: str = "m") -> str:
-    """Why the row's figures are withheld (label of its `suppression`), NULL if they are not;
+    """Why the row's figures are suppressed (label of its `suppression`), NULL if they are not;
     needs `_suppression_join`."""
     return f"case when {alias}.suppressed then coalesce(ls.label_fr, '{WITHHELD}') end"
 
@@ -146,8 +164,7 @@ def _suppression_join(alias: str = "m", column: str = "suppression") -> str:
 
 def satisfaction_sheet() -> Sheet:
     return Sheet(
-        "satisfaction",
-        "mart_survey_indicators",
+        MART_SURVEY_INDICATORS,
         f"""
         select {_geography_select()},
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
@@ -156,7 +173,7 @@ def satisfaction_sheet() -> Sheet:
                m.usage_rate, m.mean_score, m.satisfied_share, m.ci_low, m.ci_high,
                {_withheld_reason()},
                m.usage_suppressed, m.suppressed
-        from mart_survey_indicators m
+        from {MART_SURVEY_INDICATORS.name} m
         {_geography_joins()} {_breakdown_joins()} {_suppression_join()}
         left join label_indicators li on li.indicator = m.indicator
         where m.estimate_type = 'weighted' and {_singles()}
@@ -180,8 +197,7 @@ def satisfaction_sheet() -> Sheet:
 
 def options_sheet() -> Sheet:
     return Sheet(
-        "information_participation",
-        "mart_survey_options",
+        MART_SURVEY_OPTIONS,
         f"""
         select {_geography_select()},
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
@@ -189,7 +205,7 @@ def options_sheet() -> Sheet:
                m.n_respondents, m.n_citing, m.share, m.ci_low, m.ci_high, m.rank,
                {_withheld_reason()},
                m.suppressed
-        from mart_survey_options m
+        from {MART_SURVEY_OPTIONS.name} m
         {_geography_joins()} {_breakdown_joins()} {_suppression_join()}
         left join label_questions lq on lq.question = m.question
         left join label_options lo on lo.question = m.question and lo.option = m.option
@@ -213,8 +229,7 @@ def options_sheet() -> Sheet:
 
 def equity_sheet() -> Sheet:
     return Sheet(
-        "ecarts",
-        "mart_equity_gaps",
+        MART_EQUITY_GAPS,
         f"""
         select {_geography_select()},
                coalesce(li.label_fr, m.indicator), coalesce(ld.breakdown_fr, m.dimension),
@@ -223,7 +238,7 @@ def equity_sheet() -> Sheet:
                m.significant,
                case when m.suppressed then '{WITHHELD}' end,
                m.suppressed
-        from mart_equity_gaps m
+        from {MART_EQUITY_GAPS.name} m
         {_geography_joins()}
         left join label_indicators li on li.indicator = m.indicator
         left join label_groups la on la.breakdown = m.dimension and la.group_key = m.group_a
@@ -255,13 +270,13 @@ def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
     """Workshop participation; one column per participant category and workshop type, as
     many as the register template lists (their names from `label_codes`).
 
-    A participation row withholds its figures in three ways: the four dimension shares
+    A participation row suppresses its figures in three ways: the four dimension shares
     (`suppressed`, or one by one in `withheld_shares` on an otherwise published row), the
     category shares (`categories_suppressed`), and its counts (NULL where they would give a
     hidden share away)."""
     present = [name for (name,) in con.execute(
         "select column_name from information_schema.columns "
-        "where table_name = 'mart_participation' order by ordinal_position").fetchall()]
+        f"where table_name = '{MART_PARTICIPATION.name}' order by ordinal_position").fetchall()]
     labels = dict(con.execute(
         "select code_list || ':' || code, label_fr from label_codes "
         "where code_list in ('participant_category', 'workshop_type')").fetchall())
@@ -289,8 +304,7 @@ def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
         "m.categories_suppressed",
     ])
     return Sheet(
-        "participation",
-        "mart_participation",
+        MART_PARTICIPATION,
         f"""
         select {_geography_select()},
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
@@ -299,7 +313,7 @@ def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
                     when m.withheld_shares is not null or m.categories_suppressed
                     then coalesce(lc.label_fr, '{WITHHELD}') end,
                {flags}
-        from mart_participation m
+        from {MART_PARTICIPATION.name} m
         {_geography_joins()} {_breakdown_joins()} {_suppression_join()}
         left join label_codes lc on lc.code_list = 'suppression' and lc.code = 'complementary'
         where {_singles()}
@@ -317,17 +331,16 @@ def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
 
 
 def targets_sheet() -> Sheet:
-    # A share is NULL when withheld, or when nobody attended (nothing to withhold).
+    # A share is NULL when suppressed, or when nobody attended (nothing to suppress).
     withheld = "m.actual is null and coalesce(m.attendances, 1) > 0"
     return Sheet(
-        "cibles",
-        "mart_targets",
+        MART_TARGETS,
         f"""
         select {_geography_select()},
                coalesce(li.label_fr, m.indicator), m.target, m.actual, m.attendances,
                m.met, case when {withheld} then '{WITHHELD}' end,
                {withheld}, m.attendances is null
-        from mart_targets m
+        from {MART_TARGETS.name} m
         {_geography_joins()}
         left join label_indicators li on li.indicator = m.indicator
         order by {_geography_order()}, li.sort_order
@@ -339,7 +352,7 @@ def targets_sheet() -> Sheet:
             Column("Réalisé", SHARE, 10, "actual", "withheld"),
             Column("Présences", COUNT, 10, "attendances", "counts_withheld"),
             Column("Cible atteinte", YES_NO, 10, "met", "withheld"),
-            Column("Secret statistique", TEXT, 14, "mart_participation.suppressed"),
+            Column("Secret statistique", TEXT, 14, f"{MART_PARTICIPATION.name}.suppressed"),
         ),
     )
 
@@ -351,15 +364,14 @@ def _code_label(column: str, code_list: str, alias: str) -> str:
 
 def files_sheet() -> Sheet:
     return Sheet(
-        "fichiers",
-        "quality_file_summary",
+        QUALITY_FILE_SUMMARY,
         f"""
         select m.source_file, m.sheet, coalesce(k.label_fr, m.file_kind),
                coalesce(sh.label_fr, m.file_shape), coalesce(st.label_fr, m.status), m.reason,
                m.rows_read, m.accepted, m.duplicate, m.superseded, m.excluded_no_consent,
                m.quarantined, m.rows_accounted, m.encoding, m.unmapped_headers,
                m.size_bytes, m.modified_at, m.sha256
-        from quality_file_summary m
+        from {QUALITY_FILE_SUMMARY.name} m
         {_code_label("file_kind", "file_kind", "k")}
         {_code_label("file_shape", "file_shape", "sh")}
         {_code_label("status", "file_status", "st")}
@@ -390,12 +402,11 @@ def files_sheet() -> Sheet:
 
 def quarantine_sheet() -> Sheet:
     return Sheet(
-        "quarantaine",
-        "quality_quarantine",
+        QUALITY_QUARANTINE,
         f"""
         select m.source_file, m.sheet, m.source_row, coalesce(r.label_fr, m.rule), m.rule,
                m.column, m.value, m.message
-        from quality_quarantine m
+        from {QUALITY_QUARANTINE.name} m
         {_code_label("rule", "quarantine_rule", "r")}
         order by m.source_file, m.sheet, m.source_row, m.rule
         """,
@@ -414,12 +425,11 @@ def quarantine_sheet() -> Sheet:
 
 def flags_sheet() -> Sheet:
     return Sheet(
-        "signalements",
-        "quality_flags",
+        QUALITY_FLAGS,
         f"""
         select m.source_file, m.source_row, coalesce(f.label_fr, m.flag), m.flag,
                m.commune_code, g.name_fr
-        from quality_flags m
+        from {QUALITY_FLAGS.name} m
         {_code_label("flag", "quality_flag", "f")}
         left join label_geographies g on g.geography_level = 'commune'
               and g.geography_code = m.commune_code
@@ -438,15 +448,14 @@ def flags_sheet() -> Sheet:
 
 def disclosure_sheet() -> Sheet:
     return Sheet(
-        "secret_statistique",
-        "quality_disclosure",
+        QUALITY_DISCLOSURE,
         f"""
         select m.figure, coalesce(l.label_fr, m.geography_level), m.breakdown,
                coalesce(e.label_fr, m.estimate_type),
                case when m.fate = 'published' then 'publié'
                     else coalesce(s.label_fr, m.fate) end,
                m.figures, m.figures_enough, m.withheld
-        from quality_disclosure m
+        from {QUALITY_DISCLOSURE.name} m
         {_code_label("geography_level", "geography_level", "l")}
         {_code_label("estimate_type", "estimate_type", "e")}
         {_code_label("fate", "suppression", "s")}
@@ -581,7 +590,7 @@ def _write_sheet(workbook: xlsxwriter.Workbook, formats: _Formats,
     """Stream the sheet's query into one sheet, or several of at most MAX_SHEET_ROWS rows.
 
     The query returns the columns of `spec.columns` in order, then the boolean columns that
-    withhold them (`withheld_by`), in the order they first appear.
+    suppress them (`withheld_by`), in the order they first appear.
     """
     cursor = con.execute(spec.query, list(spec.parameters))
     shown = len(spec.columns)

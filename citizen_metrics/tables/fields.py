@@ -270,8 +270,8 @@ _FIELDS = (
           "quarantined.",
           "Where the row ended: accepted, duplicate, superseded, excluded_no_consent, "
           "quarantined.", nullable=False, values=DISPOSITIONS),
-    Field("rule", "text", "Règle de qualité enfreinte (voir le README).",
-          "Data-quality rule broken (see the README).", nullable=False,
+    Field("rule", "text", "Règle de qualité enfreinte (voir docs/guide_field_clerks.md).",
+          "Data-quality rule broken (see docs/guide_field_clerks.md).", nullable=False,
           values_from="rules"),
     Field("column", "text", "Colonne en cause.", "Column at fault."),
     Field("value", "text", "Valeur en cause (jamais de nom ni de téléphone).",
@@ -419,7 +419,7 @@ _FIELDS = (
           "published), weighted_pair (a weighted pair of dimensions, never published); empty "
           "when published.",
           values=SUPPRESSION_REASONS),
-    # --- disclosure control: what is withheld, and why ------------------------------------
+    # --- disclosure control: what is suppressed, and why ------------------------------------
     Field("figure", "text",
           "Nature des chiffres : satisfaction (part de satisfaits et note moyenne), usage "
           "(taux d'usage d'un service), option (part citant une réponse), participation "

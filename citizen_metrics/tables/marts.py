@@ -50,6 +50,7 @@ MART_SURVEY_INDICATORS = Table(
     key=("geography_level", "geography_code", "breakdown", "group_key", "indicator",
          "estimate_type"),
     published=True, summary_by="suppression",
+    sheet="satisfaction",
 )
 MART_SURVEY_OPTIONS = Table(
     "mart_survey_options", "marts",
@@ -70,6 +71,7 @@ MART_SURVEY_OPTIONS = Table(
     key=("geography_level", "geography_code", "breakdown", "group_key", "question", "option",
          "estimate_type"),
     published=True, summary_by="question",
+    sheet="information_participation",
 )
 MART_EQUITY_GAPS = Table(
     "mart_equity_gaps", "marts",
@@ -88,6 +90,7 @@ MART_EQUITY_GAPS = Table(
          "withheld in mart_survey_indicators.")),
     key=("geography_level", "geography_code", "indicator", "dimension"),
     published=True, summary_by="dimension",
+    sheet="ecarts",
 )
 MART_PARTICIPATION = Table(
     "mart_participation", "marts",
@@ -108,6 +111,7 @@ MART_PARTICIPATION = Table(
      *fields("suppression", "categories_suppressed", "withheld_shares")),
     key=("geography_level", "geography_code", "breakdown", "group_key"),
     published=True, domain="participation", summary_by="geography_level",
+    sheet="participation",
 )
 MART_TARGETS = Table(
     "mart_targets", "marts",
@@ -122,6 +126,7 @@ MART_TARGETS = Table(
      *fields("target", "actual", "attendances", "met")),
     key=("geography_level", "geography_code", "indicator"),
     published=True, domain="participation", summary_by="met",
+    sheet="cibles",
 )
 
 QUALITY_FILE_SUMMARY = Table(
@@ -137,6 +142,7 @@ QUALITY_FILE_SUMMARY = Table(
      FIELDS["size_bytes"].optional(), FIELDS["modified_at"].optional(),
      FIELDS["sha256"].optional()),
     key=("source_file", "sheet"), published=True, domain="files", summary_by="status",
+    sheet="fichiers",
 )
 QUALITY_QUARANTINE = Table(
     "quality_quarantine", "quality",
@@ -149,6 +155,7 @@ QUALITY_QUARANTINE = Table(
                                  "What the broken rule means.")),
     key=("source_file", "sheet", "source_row", "rule", "column"),
     published=True, domain="files", summary_by="rule",
+    sheet="quarantaine",
 )
 QUALITY_FLAGS = Table(
     "quality_flags", "quality",
@@ -159,7 +166,7 @@ QUALITY_FLAGS = Table(
     (*fields("source_file", "source_row", "flag"), FIELDS["commune_code"].required(),
      FIELDS["file_kind"]),
     key=("source_file", "source_row", "flag"), published=True, domain="files",
-    summary_by="flag",
+    summary_by="flag", sheet="signalements",
 )
 
 QUALITY_DISCLOSURE = Table(
@@ -175,6 +182,7 @@ QUALITY_DISCLOSURE = Table(
              "figures_enough", "withheld"),),
     key=("figure", "geography_level", "breakdown", "estimate_type", "fate"),
     published=True, domain="disclosure", summary_by="fate",
+    sheet="secret_statistique",
 )
 
 MART_TABLES = (MART_SURVEY_INDICATORS, MART_SURVEY_OPTIONS, MART_EQUITY_GAPS,

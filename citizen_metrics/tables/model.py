@@ -185,7 +185,9 @@ class Table:
     run's `RunLists` (or the parsed form, for a table whose families come from the form
     only) wherever the columns are needed. `published` tables are copied into the marts
     database and exported; `domain` groups tables by subject (survey, participation, files,
-    geography, labels). `summary_by` names a column whose counts the Dagster UI shows.
+    geography, labels). `summary_by` names a column whose counts the Dagster UI shows;
+    `sheet`, the sheet of the M&E officers' workbook that shows the table
+    (`citizen_metrics.publish.workbook`).
     """
 
     name: str
@@ -197,6 +199,7 @@ class Table:
     published: bool = False
     domain: str = "survey"
     summary_by: str | None = None
+    sheet: str | None = None
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]

@@ -6,7 +6,7 @@ a test validates one figure of each kind with `go.Figure` so the specifications 
 correct. Notebooks wrap them with `go.Figure(spec)` to show them.
 
 Every figure has a title, axis titles with units and a source line inside the figure (so a
-PNG downloaded for a slide keeps it). A withheld figure (`suppressed`) is drawn as withheld:
+PNG downloaded for a slide keeps it). A suppressed figure (`suppressed`) is drawn as suppressed:
 a hatched cell, or the word "masqué" in its row, never as a zero or an empty cell; a group
 without any answer reads "—" on grey, which is not the same thing.
 """
@@ -32,7 +32,7 @@ ORANGE = "#c4540c"
 GREEN = "#2e7d32"
 SATISFACTION_SCALE = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"],
                       [0.75, "#2171b5"], [1.0, "#08306b"]]
-# Hatching behind the heatmap cells: a withheld cell has no colour, so the hatching shows.
+# Hatching behind the heatmap cells: a suppressed cell has no colour, so the hatching shows.
 HATCH_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="800">'
     '<defs><pattern id="h" width="10" height="10" patternUnits="userSpaceOnUse" '
@@ -170,7 +170,7 @@ def _nullable(values: np.ndarray) -> list:
 
 def _text_marks(x: list[list[str]], y: list[str], rows: np.ndarray, columns: np.ndarray,
                 mark: str, hover: list[str]) -> dict[str, Any]:
-    """Words written in chosen cells of a heatmap (withheld, no answer)."""
+    """Words written in chosen cells of a heatmap (suppressed, no answer)."""
     return {
         "type": "scatter", "mode": "text", "name": mark,
         "x": [[x[0][c] for c in columns], [x[1][c] for c in columns]],

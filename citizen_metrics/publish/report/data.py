@@ -1,7 +1,7 @@
 """What the report shows, read from the published marts database (read-only).
 
 The report depends on the published tables and their columns (docs/data_dictionary.md and the
-`label_*` tables) only, never on how they are built. A withheld figure is recognised by its
+`label_*` tables) only, never on how they are built. A suppressed figure is recognised by its
 `suppressed` flag (NULL value; a participation share also by `withheld_shares`, a
 participation count by its NULL on an existing row), a missing group by the absence of its
 row: each query crosses the geographies with the full list of indicators and groups so
@@ -16,6 +16,13 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
+
+from citizen_metrics.tables.marts import (
+    MART_EQUITY_GAPS,
+    MART_PARTICIPATION,
+    MART_SURVEY_INDICATORS,
+    MART_TARGETS,
+)
 
 # The breakdowns the report shows: the total and each dimension alone.
 REPORT_BREAKDOWNS = ("total", "sex", "age_group", "disability", "residence")
@@ -65,7 +72,7 @@ SATISFACTION_SQL = f"""
     from geographies g
     cross join indicators i
     cross join groups s
-    left join mart_survey_indicators m
+    left join {MART_SURVEY_INDICATORS.name} m
            on m.geography_level = g.geography_level and m.geography_code = g.geography_code
           and m.indicator = i.indicator and m.breakdown = s.breakdown
           and m.group_key = s.group_key
@@ -96,7 +103,7 @@ EQUITY_SQL = f"""
     from geographies g
     cross join indicators i
     cross join dimensions d
-    left join mart_equity_gaps m
+    left join {MART_EQUITY_GAPS.name} m
            on m.geography_level = g.geography_level and m.geography_code = g.geography_code
           and m.indicator = i.indicator and m.dimension = d.dimension
     left join label_groups la on la.breakdown = d.dimension and la.group_key = m.group_a
@@ -115,7 +122,7 @@ TARGETS_SQL = f"""
                unnest(['{"', '".join(PARTICIPATION_SHARES)}']) as indicator,
                unnest([{", ".join(PARTICIPATION_SHARES)}]) as actual,
                string_split(coalesce(withheld_shares, ''), ',') as withheld_shares
-        from mart_participation where breakdown = 'total'
+        from {MART_PARTICIPATION.name} where breakdown = 'total'
     ),
     shares as (
         -- a share is withheld with its row (`suppressed`), or alone on a published row
@@ -135,7 +142,7 @@ TARGETS_SQL = f"""
     cross join indicators i
     left join shares s on s.geography_level = g.geography_level
           and s.geography_code = g.geography_code and s.indicator = i.indicator
-    left join mart_targets t on t.geography_level = g.geography_level
+    left join {MART_TARGETS.name} t on t.geography_level = g.geography_level
           and t.geography_code = g.geography_code and t.indicator = i.indicator
     left join label_codes ls on ls.code_list = 'suppression' and ls.code = s.reason
     order by g.sort_order, i.sort_order
@@ -151,14 +158,14 @@ HEADLINE_SQL = f"""
     from geographies g
     left join (
         select geography_level, geography_code, max(n_respondents) as n_respondents
-        from mart_survey_indicators where breakdown = 'total'
+        from {MART_SURVEY_INDICATORS.name} where breakdown = 'total'
         group by all
     ) r using (geography_level, geography_code)
     left join (
         -- counts are withheld (NULL) where they would give a hidden share away
         select geography_level, geography_code, workshops, attendances, unique_participants,
                attendances is null as counts_withheld, suppression
-        from mart_participation where breakdown = 'total'
+        from {MART_PARTICIPATION.name} where breakdown = 'total'
     ) p using (geography_level, geography_code)
     left join label_codes ls on ls.code_list = 'suppression' and ls.code = p.suppression
     left join (
@@ -205,7 +212,7 @@ FILES_SQL = """
     order by f.status desc, f.file_kind, f.source_file, f.sheet
 """
 
-# What disclosure control withholds of the figures the report shows first: satisfaction,
+# What disclosure control suppresses of the figures the report shows first: satisfaction,
 # total and each dimension alone, read weighted for provinces and the region.
 DISCLOSURE_SQL = """
     select d.geography_level,

@@ -61,7 +61,7 @@ class Geography:
 
     @property
     def has_participation(self) -> bool:
-        """Workshops were held here: attendances published, or withheld."""
+        """Workshops were held here: attendances published, or suppressed."""
         return bool(self.headline["attendances"] or self.headline["counts_withheld"])
 
     @property
@@ -104,8 +104,8 @@ def build_geographies(data: ReportData) -> list[Geography]:
             "attendances": _int(row.attendances),
             "unique_participants": _int(row.unique_participants),
             "flagged": _int(row.flagged),
-            # workshops, attendances and participants withheld (their numbers would give
-            # a hidden share away): shown as withheld, never as "no workshop"
+            # workshops, attendances and participants suppressed (their numbers would give
+            # a hidden share away): shown as suppressed, never as "no workshop"
             "counts_withheld": bool(row.counts_withheld),
             "counts_withheld_label": _text(row.counts_withheld_fr, withheld),
         }
@@ -175,7 +175,7 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
                        f"aucune réponse dans le groupe. Données arrêtées au {night}."),
         })
     # One figure, one fate: the heatmap of a province or the region shows weighted shares,
-    # the gaps unweighted ones; both are published figures, and either may be withheld.
+    # the gaps unweighted ones; both are published figures, and either may be suppressed.
     compared = ("la carte de satisfaction montre des parts pondérées : une part masquée "
                 "là peut être publiée non pondérée ici" if weighted
                 else "les mêmes parts que la carte de satisfaction")

@@ -1,0 +1,1 @@
+"""The server deployment on a throwaway PostgreSQL server."""

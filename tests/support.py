@@ -1,0 +1,229 @@
+"""Helpers the tests share (the fixtures themselves are in the conftest.py files).
+
+The tests are in three folders:
+  unit/         fast, run at every change (`make check`): no materialisation of the whole
+                graph, no night in a child process, no PostgreSQL;
+  integration/  the whole graph materialized on the committed fixture, nights, recovery,
+                incremental runs, notebooks, the report and workbook, property tests;
+  deploy/       the deployment on a throwaway PostgreSQL server (deploy/postgres.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import dagster as dg
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+    from citizen_metrics.ingest.reference_lists import Reference
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+E2E_FILES = [  # in the order they "arrived" (modification times), oldest first
+    "kobo_export_2022-03.csv",
+    "registre_EXP01_2022-03.xlsx",
+    "kobo_export_2022-04.csv",
+    "kobo_labels_fr.csv",
+    "registre_EXP01_2022-04.xlsx",
+    "empty.csv",
+    "header_only.csv",
+]
+
+
+# --- raw folders and runs -------------------------------------------------------------------
+
+
+def copy_raw_files(names: list[str], source: Path, raw_dir: Path, first: int = 0) -> None:
+    """Copy fixture files with increasing modification times (the arrival order), the
+    first one `first` minutes after 2022-05-01."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    for index, name in enumerate(names, start=first):
+        target = raw_dir / name
+        shutil.copyfile(source / name, target)
+        stamp = 1_651_363_200 + 60 * index  # 2022-05-01, one minute apart
+        os.utime(target, (stamp, stamp))
+
+
+def materialize_all(root: Path, raise_on_error: bool = True,
+                    **overrides: object) -> dg.ExecuteInProcessResult:
+    """Materialize every asset and check of the project in-process on `root/raw` (into
+    `root/marts`, `root/work`)."""
+    from citizen_metrics.defs.definitions import ASSETS, CHECKS
+    from citizen_metrics.defs.resources import WarehouseResource
+
+    resource = WarehouseResource(
+        raw_dir=str(root / "raw"),
+        marts_dir=str(root / "marts"),
+        work_dir=str(root / "work"),
+        **overrides,
+    )
+    return dg.materialize(
+        [*ASSETS, *CHECKS], resources={"warehouse": resource}, raise_on_error=raise_on_error
+    )
+
+
+# The marts built from the warehouse, in order (the gaps read the indicators, the targets
+# the participation), after the sums they are computed from.
+MART_SQL = ("int_survey_rollup", "mart_survey_indicators", "mart_survey_options",
+            "mart_participation", "mart_equity_gaps", "mart_targets")
+
+
+def ingest(raw_dir: Path):
+    """Read, stage, resolve and summarise `raw_dir` without Dagster (fast; for many runs).
+
+    The same steps the assets run, in the order what they read requires, on an in-memory
+    warehouse; returns the connection with `quality_file_summary` and `quality_quarantine`.
+    """
+    import duckdb
+
+    from citizen_metrics.build.runner import SqlContext
+    from citizen_metrics.build.steps import build_upstream
+    from citizen_metrics.settings import Settings
+
+    context = SqlContext.build(Settings.from_env(raw_dir=raw_dir))
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    build_upstream(con, context, ["quality_file_summary", "quality_quarantine"])
+    return con
+
+
+def build(con, *names: str):
+    """Build the tables `names` (intermediate tables, marts) on a warehouse `ingest` filled,
+    with what they need that is not there yet, as the assets do."""
+    from citizen_metrics.build.runner import SqlContext
+    from citizen_metrics.build.steps import build_upstream
+    from citizen_metrics.settings import Settings
+
+    context = SqlContext.build(Settings.from_env())
+    present = [name for (name,) in con.execute(
+        "select table_name from information_schema.tables").fetchall()]
+    build_upstream(con, context, names, present=present)
+    return con
+
+
+def run_lists():
+    """The run's lists (form choices, workshop types, participant categories) the table
+    declarations expand from."""
+    from citizen_metrics.build.runner import SqlContext
+    from citizen_metrics.settings import Settings
+    from citizen_metrics.tables.lists import build_run_lists
+
+    context = SqlContext.build(Settings.from_env())
+    return build_run_lists(context.form, {"type_atelier": context.workshop_types,
+                                          "categorie": context.categories})
+
+
+# --- hostile files ----------------------------------------------------------------------------
+
+
+def zip_bomb(path: Path, inflated_mb: int = 20) -> None:
+    """A workbook of a few kilobytes whose sheet inflates to `inflated_mb` MB."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED,
+                         compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            block = b" " * (1 << 20)
+            for _ in range(inflated_mb):
+                sheet.write(block)
+
+
+# --- alerts: a local mail server and web server -----------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Mailbox:
+    """aiosmtpd handler keeping what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's name
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+# --- the raw-folder sensor --------------------------------------------------------------------
+
+OLD = 1_700_000_000  # a modification time well in the past (2023-11-14)
+
+
+def evaluate(root: Path, cursor: str | None) -> tuple[dg.SkipReason | dg.RunRequest, str]:
+    """One evaluation of the raw-folder sensor on `root/raw` (published marts in
+    `root/marts`): what it decided, and its new cursor."""
+    from citizen_metrics.defs.automation import new_raw_files
+    from citizen_metrics.defs.resources import WarehouseResource
+
+    # The resource is a context manager (it holds a run's folders): the context opens it.
+    with dg.build_sensor_context(cursor=cursor, resources={"warehouse": WarehouseResource(
+            raw_dir=str(root / "raw"), marts_dir=str(root / "marts"))}) as context:
+        result = new_raw_files(context)
+        assert isinstance(result, dg.SkipReason | dg.RunRequest)
+        assert context.cursor is not None
+        return result, context.cursor
+
+
+# --- disclosure control on responses written by hand --------------------------------------------
+
+
+def communes_of(reference: Reference) -> pd.DataFrame:
+    return reference.communes.to_pandas()
+
+
+def build_marts(reference: Reference, responses: pd.DataFrame, threshold: int = 10,
+                *marts: str) -> duckdb.DuckDBPyConnection:
+    """Run the real mart SQL (and disclosure control) on `responses` (one row each)."""
+    import dataclasses
+
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    from citizen_metrics.build.runner import SqlContext, run_sql
+    from citizen_metrics.settings import Settings
+
+    settings = dataclasses.replace(Settings.from_env(), suppression_threshold=threshold)
+    context = SqlContext.build(settings)
+    con = duckdb.connect()
+    reference.write(con)
+    run_sql(con, "ref_geography", context)
+    frame = responses.copy()
+    communes = communes_of(reference).set_index("commune_code")
+    frame["province_code"] = frame["commune_code"].map(communes["province_code"])
+    frame["commune_type"] = frame["commune_code"].map(communes["commune_type"])
+    population = frame["commune_code"].map(communes["population_2024"]).astype(float)
+    frame["weight"] = population / frame.groupby("commune_code")["sex"].transform("size")
+    for question in context.form.likert_questions:
+        if question not in frame:
+            frame[question] = pd.array([None] * len(frame), dtype="Int64")
+    for service in context.form.services:
+        if f"used_{service}" not in frame:
+            frame[f"used_{service}"] = np.where(frame[f"sat_{service}"].isna(), None, "yes")
+    for question in (*context.form.yes_no_items, *context.form.multi_select_questions):
+        if question not in frame:
+            frame[question] = None
+    con.register("frame", frame)
+    con.execute("create table int_survey_responses as select * from frame")
+    run_sql(con, "int_survey_rollup", context)
+    for mart in marts or ("mart_survey_indicators",):
+        run_sql(con, mart, context)
+    return con
+
+
+def run_auditor(con: duckdb.DuckDBPyConnection, reference: Reference):
+    from citizen_metrics.disclosure.attacker.auditor import PublicReference, audit
+    from citizen_metrics.disclosure.figures import SURVEY_INDICATORS
+
+    public = PublicReference.from_frame(communes_of(reference))
+    return audit(con, [SURVEY_INDICATORS], public, threshold=10, width=0.2)
