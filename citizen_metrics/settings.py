@@ -23,7 +23,8 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 MARTS_DATABASE_NAME = "citizen_metrics.duckdb"
-DEFAULT_SALT_FILE = "data/work/pseudonymisation.salt"
+DEFAULT_SALT_FILE = "data/work/pseudonymisation.salt"  # in the default work folder
+SALT_FILE_NAME = "pseudonymisation.salt"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 # Disclosure control in full (the default, and the only choice in production), or primary
 # suppression only: for measuring the rest of the pipeline at a scale where the search for
@@ -346,7 +347,9 @@ class Settings:
             duckdb_memory_limit=(os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT")
                                  or DEFAULT_DUCKDB_MEMORY_LIMIT),
             salt=os.environ.get("PIPELINE_SALT", "").strip() or None,
-            salt_file=_path_from_env("PIPELINE_SALT_FILE", DEFAULT_SALT_FILE),
+            # The salt follows the work folder it keys, unless a file is named.
+            salt_file=(_path_from_env("PIPELINE_SALT_FILE", DEFAULT_SALT_FILE)
+                       if os.environ.get("PIPELINE_SALT_FILE") else work / SALT_FILE_NAME),
             production=production,
             disclosure_control=disclosure,
             read_limits=ReadLimits.from_programme(programme["read_limits"]),

@@ -108,3 +108,49 @@ def scalar(
 ) -> Any:
     """The single value of a query that returns one row of one column."""
     return one_row(con, query, parameters)[0]
+
+
+# What DuckDB says of a file it cannot trust: not a database at all, or a block whose
+# checksum does not match (a disk error, a file overwritten in the middle).
+_DAMAGED = ("not a valid duckdb database file", "corrupt database file",
+            "does not match stored checksum", "database file is corrupt")
+DAMAGED_FOLDER = "damaged"
+DAMAGED_KEPT = 2
+
+
+def damage(path: Path) -> str | None:
+    """Why the warehouse at `path` cannot be trusted, or None when it can (or is absent).
+
+    Every table is read whole (every row hashed), so that a block overwritten anywhere
+    trips its checksum now, before the night writes on top of it. Errors that are not
+    damage (the file held by another program, a missing right) are raised as they are."""
+    if not path.exists():
+        return None
+    try:
+        with connect(path, read_only=True) as con:
+            tables = [name for (name,) in con.execute(
+                "select table_name from duckdb_tables() where not internal").fetchall()]
+            for table in tables:
+                con.execute(f'select sum(hash(t)) from "{table}" t').fetchall()
+    except duckdb.Error as error:
+        if any(sign in str(error).lower() for sign in _DAMAGED):
+            return str(error)
+        raise
+    return None
+
+
+def set_aside(path: Path, *, now: str, kept: int = DAMAGED_KEPT) -> Path:
+    """Move a damaged warehouse (and its write-ahead log) into `damaged/` beside it, named
+    by `now`, for a post-mortem; only the `kept` most recent are kept. The night then starts
+    from an empty warehouse and reads every raw file again, as a first night does."""
+    folder = private_folder(path.parent / DAMAGED_FOLDER)
+    target = folder / f"{path.stem}-{now}{path.suffix}"
+    path.replace(target)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        wal.replace(target.with_name(target.name + ".wal"))
+    kept_copies = sorted(folder.glob(f"{path.stem}-*{path.suffix}"), reverse=True)
+    for old in kept_copies[kept:]:
+        for file in (old, old.with_name(old.name + ".wal")):
+            file.unlink(missing_ok=True)
+    return target

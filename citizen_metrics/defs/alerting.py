@@ -15,6 +15,7 @@ from dagster._utils.error import SerializableErrorInfo
 
 from citizen_metrics.defs.resources import WarehouseResource
 from citizen_metrics.operations.alerts import FAILED_NIGHT, Alert, send_alert
+from citizen_metrics.operations.plain_words import in_french
 from citizen_metrics.publish.release import discard_failed_publication
 from citizen_metrics.settings import Settings
 
@@ -25,13 +26,22 @@ FAILURE_EVENTS = {DagsterEventType.STEP_FAILURE, DagsterEventType.RESOURCE_INIT_
 
 
 def _user_message(error: SerializableErrorInfo | None) -> str:
-    """The message of the error the code raised, not of Dagster's wrapping around it."""
+    """The message of the error the code raised, not of Dagster's wrapping around it, in
+    French where it is a library's or the system's (`plain_words`: a full disk may be said
+    only by a cause further down the chain)."""
+    chain = []
+    found = error
+    while found is not None:
+        chain.append(found.message)
+        found = found.cause or found.context
     while error is not None and error.cause is not None and (
             error.cls_name or "").startswith("Dagster"):
         error = error.cause
     if error is None:
         return ""
-    return error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name or ""
+    message = (error.message.strip().splitlines()[0] if error.message.strip()
+               else error.cls_name or "")
+    return in_french(message, details="\n".join(chain))
 
 
 def explain_failure(instance: dg.DagsterInstance, run_id: str) -> list[str]:

@@ -18,6 +18,7 @@ which the
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +28,10 @@ import psutil
 from dagster._core.events import DagsterEventType
 from dagster._core.storage.dagster_run import DagsterRunStatus, RunsFilter
 
+from citizen_metrics.build.warehouse import damage, set_aside
+from citizen_metrics.operations.alerts import DAMAGED_WAREHOUSE, Alert, send_alert
 from citizen_metrics.operations.runlock import Holder, hold_folders
+from citizen_metrics.publish.release import prepare_for_a_night
 from citizen_metrics.settings import Settings
 
 PID_TAG = "citizen_metrics/pid"
@@ -108,7 +112,28 @@ def hold_run(settings: Settings, context: dg.InitResourceContext) -> Iterator[Ho
         if instance is not None:
             instance.add_run_tags(run.run_id, {PID_TAG: str(holder.pid),
                                                HOST_TAG: holder.host})
+        _heal_warehouse(settings, context, run.run_id)
+        prepare_for_a_night(settings.marts_dir)
         yield holder
+
+
+def _heal_warehouse(settings: Settings, context: dg.InitResourceContext, run_id: str) -> None:
+    """A warehouse DuckDB cannot open or whose blocks fail their checksums is set aside (kept
+    for a post-mortem), the operator alerted, and the night rebuilds from the raw folder as
+    a first night would: everything in it can be rebuilt from `data/raw/`."""
+    path = settings.warehouse_database
+    why = damage(path)
+    if why is None:
+        return
+    now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = set_aside(path, now=now)
+    said = (f"L'entrepôt de travail {path} était endommagé (DuckDB ne peut pas l'ouvrir, ou "
+            "ses sommes de contrôle ne correspondent plus : une erreur de disque, un fichier "
+            f"écrasé). Il a été mis de côté dans {kept} pour analyse, et cette nuit le "
+            f"reconstruit depuis {settings.raw_dir}, comme une première nuit (plus longue). "
+            "Si cela se reproduit, faites vérifier le disque.")
+    context.log.warning(f"{said} Original error: {why}")  # type: ignore[union-attr]
+    send_alert(settings.alerts, Alert(subject=DAMAGED_WAREHOUSE, details=said, run_id=run_id))
 
 
 @dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)

@@ -27,15 +27,27 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from citizen_metrics.ingest.normalise import ascii_digits
-from citizen_metrics.settings import Settings
+from citizen_metrics.settings import DEFAULT_SALT_FILE, REPO_ROOT, Settings
 
 
 class MissingSaltError(RuntimeError):
     """Raised in production when no pseudonymisation salt is configured."""
 
 
+class SaltElsewhereError(RuntimeError):
+    """Raised instead of inventing a salt when one already exists in the default work
+    folder: the work folder moved, and its salt did not follow."""
+
+
+# Where the salt is when nothing says otherwise: a salt there, while the settings name
+# another work folder with none, means the folder was moved without it.
+DEFAULT_SALT = REPO_ROOT / DEFAULT_SALT_FILE
+
+
 def load_salt(settings: Settings) -> bytes:
-    """The secret salt; generated locally outside production, never read from the repository."""
+    """The secret salt; generated locally outside production, never read from the repository.
+    It lives in the work folder (`PIPELINE_WORK_DIR`) unless `PIPELINE_SALT_FILE` names a file;
+    a new one is never invented while the default work folder still holds one."""
     if settings.salt:
         return settings.salt.encode()
     path = settings.salt_file
@@ -49,6 +61,13 @@ def load_salt(settings: Settings) -> bytes:
             "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))' > FILE`). "
             "Production refuses to invent one, because keys must not change between runs "
             "that are compared."
+        )
+    if DEFAULT_SALT.resolve() != path.resolve() and DEFAULT_SALT.exists():
+        raise SaltElsewhereError(
+            f"Aucun sel de pseudonymisation dans {path}, mais il y en a un dans "
+            f"{DEFAULT_SALT} : le dossier de travail a changé sans son sel. Copiez ce fichier "
+            f"vers {path} (ou indiquez-le par PIPELINE_SALT_FILE) et relancez ; un nouveau sel "
+            "changerait toutes les clés de pseudonymisation, et chaque fichier serait relu."
         )
     private_folder(path.parent)
     salt = secrets.token_hex(32)

@@ -34,6 +34,8 @@ TIMEOUT_SECONDS = 20
 # The subject of every alert of a failed night (in French, like everything else the
 # programme's staff read).
 FAILED_NIGHT = "Échec de la nuit du pipeline citizen metrics : rien n'a été publié"
+DAMAGED_WAREHOUSE = ("Entrepôt de travail du pipeline citizen metrics endommagé : mis de côté "
+                     "et reconstruit")
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ def _first_number(metadata: Mapping[str, object]) -> str:
 
 def main() -> int:
     from citizen_metrics.operations.alerts import FAILED_NIGHT, Alert, send_alert
+    from citizen_metrics.operations.plain_words import in_french
     from citizen_metrics.publish.release import discard_failed_publication
     from citizen_metrics.publish.summary import published_summary
     from citizen_metrics.settings import Settings
@@ -106,9 +107,10 @@ def main() -> int:
             success, lines, run_id = _run(screen)
         except Exception:  # whatever happened, a person reads words, the log the traceback
             traceback.print_exc()
+            last = (traceback.format_exc().strip().splitlines() or ["erreur inconnue"])[-1]
             success, lines, run_id = False, [
                 "le pipeline n'a pas pu s'exécuter : "
-                + (traceback.format_exc().strip().splitlines() or ["erreur inconnue"])[-1]], ""
+                + in_french(last, details=traceback.format_exc())], ""
         if success:
             print("\nLa nuit est publiée.", file=screen)
             for line in [*published_summary(settings), *lines]:

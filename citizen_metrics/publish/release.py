@@ -108,6 +108,41 @@ class MartsFolder:
         return self.staging
 
 
+class NotEnoughSpace(RuntimeError):
+    """The marts folder has no room for one more publication: said before the night starts."""
+
+
+# Room asked for a night's publication beyond the size of the last one (it grows a little).
+SPACE_MARGIN = 0.2
+
+
+def prepare_for_a_night(marts_dir: Path) -> None:
+    """Before a night writes: releases beyond the two kept (the current one and the newest
+    other) are removed, as a publication that could not prune them left them; then the
+    night must find room for one more publication the size of the current one plus
+    `SPACE_MARGIN`, or it stops now, saying so, rather than fill the disk at its end."""
+    folder = MartsFolder(marts_dir)
+    if folder.releases.is_dir():
+        current = folder.current_release()
+        others = sorted(release.name for release in folder.releases.iterdir()
+                        if release.name != STAGING and release.resolve() != current)
+        keep = {folder.releases / name for name in others[-1:]}
+        _prune(folder, keep={path.resolve() for path in keep}
+               | ({current} if current else set()))
+    manifest = read_manifest(marts_dir)
+    files = manifest.get("files") if manifest else None
+    if not isinstance(files, list):
+        return
+    need = int(sum(int(entry.get("bytes", 0)) for entry in files) * (1 + SPACE_MARGIN))
+    free = shutil.disk_usage(marts_dir).free
+    if free < need:
+        raise NotEnoughSpace(
+            f"le disque est presque plein : il reste {free / 1e6:.0f} Mo libres pour "
+            f"{marts_dir}, et une publication en demande environ {need / 1e6:.0f} Mo (la "
+            "dernière, plus 20 %). Libérez de la place (anciens fichiers, journaux de "
+            "data/work/logs/), puis relancez : les chiffres publiés restent en place.")
+
+
 def discard_failed_publication(marts_dir: Path) -> bool:
     """Remove the `.next/` a failed night left (it would hold its disk space until the next
     night), unless a run holds the marts folder now. Whether anything was removed."""

@@ -63,10 +63,26 @@ _FIELDS = (
     Field("staged_at", "timestamp", "Date à laquelle le fichier a été lu (UTC).",
           "When the file was read into staging (UTC).", nullable=False),
     Field("file_order", "bigint",
-          "Rang d'arrivée du fichier (date de modification, puis nom) : un registre renvoyé "
-          "plus tard corrige les précédents.",
-          "Arrival rank of the file (modification time, then name): a register re-sent later "
-          "corrects the earlier ones.", nullable=False),
+          "Rang du fichier dans le dossier (date de modification, puis nom), pour le lire ; "
+          "l'ordre dans lequel les fichiers sont crédités vient de leur contenu "
+          "(credit_order).",
+          "Rank of the file in the folder (modification time, then name), to read it; the "
+          "order in which files are credited comes from their content (credit_order).",
+          nullable=False),
+    Field("latest_content_at", "timestamp",
+          "Le plus récent de ce que le fichier contient : heure de soumission la plus tardive "
+          "(enquête) ou date d'atelier la plus tardive (registre), en UTC.",
+          "The latest thing the file holds: its latest submission time (survey export) or "
+          "workshop date (register), UTC."),
+    Field("credit_order", "bigint",
+          "Rang du fichier d'après son contenu (le plus récent de ce qu'il contient, puis son "
+          "empreinte) : entre deux copies d'une même ligne, la première est créditée au "
+          "fichier de rang le plus bas, et un registre plus récent corrige les précédents. "
+          "Une copie du fichier (nouvelle date de modification) ne le change pas.",
+          "Rank of the file from its content (the latest thing it holds, then its digest): of "
+          "two copies of a row the first is credited to the file of lower rank, and a later "
+          "register corrects the earlier ones. Copying a file (a new modification time) "
+          "does not change it.", nullable=False),
     # --- what was read from each file -------------------------------------------------------
     Field("file_shape", "text",
           "Forme de l'export : kobo, odk_central, paper (saisie papier), register_xlsx, "

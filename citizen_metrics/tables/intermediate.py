@@ -96,6 +96,14 @@ def _failures(name: str, what_fr: str, what_en: str, domain: str) -> Table:
         "sets it aside.", domain)
 
 
+INT_FILE_ORDER = Table(
+    "int_file_order", "intermediate",
+    "L'ordre dans lequel les fichiers lus sont crédités, d'après leur contenu.",
+    "The order in which the files read are credited, from what they hold (never from their "
+    "modification time, which a copy changes).",
+    fields("source_file", "latest_content_at", "credit_order"),
+    key=("source_file",), domain="files",
+)
 INT_SURVEY_DEDUP = _dedup("int_survey_dedup", "ligne d'export d'enquête",
                           "survey export row", "survey")
 INT_SURVEY_VALIDATION_FAILURES = _failures(
@@ -198,7 +206,7 @@ INT_ATTENDANCES = Table(
 )
 
 INTERMEDIATE_TABLES: tuple[Table, ...] = (
-    INT_SURVEY_DEDUP, INT_SURVEY_VALIDATION_FAILURES, INT_SURVEY_QUARANTINE,
+    INT_FILE_ORDER, INT_SURVEY_DEDUP, INT_SURVEY_VALIDATION_FAILURES, INT_SURVEY_QUARANTINE,
     INT_SURVEY_DISPOSITIONS, INT_SURVEY_RESPONSES, INT_SURVEY_ROLLUP,
     INT_WORKSHOP_DEDUP, INT_WORKSHOP_VALIDATION_FAILURES, INT_ATTENDANCE_DEDUP,
     INT_ATTENDANCE_VALIDATION_FAILURES, INT_REGISTER_QUARANTINE, INT_REGISTER_DISPOSITIONS,

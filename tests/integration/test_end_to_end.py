@@ -102,12 +102,14 @@ def test_file_summary_accounts_for_every_row(marts) -> None:
         ("empty.csv", "", "rejected", 0, 0, 0, 0, 0, 0),
         # A Kobo header and nothing else: loaded, with a reason that says so (below).
         ("header_only.csv", "", "loaded", 0, 0, 0, 0, 0, 0),
-        # A1–A12, B1–B3 accepted except A3 (edited later); R1 refused consent.
-        ("kobo_export_2022-03.csv", "", "loaded", 16, 14, 0, 1, 1, 0),
+        # A1–A12 and B3 accepted except A3 (edited later); R1 refused consent; B1 and B2
+        # are credited to kobo_labels_fr.csv, whose latest submission is earlier (files are
+        # credited in the order of what they hold, not of their modification times).
+        ("kobo_export_2022-03.csv", "", "loaded", 16, 12, 2, 1, 1, 0),
         # 15 identical repeats, A3 edited and B4 accepted, Q1–Q4 quarantined.
         ("kobo_export_2022-04.csv", "", "loaded", 21, 2, 15, 0, 0, 4),
-        # B1 and B2 exported with French labels: the same submissions.
-        ("kobo_labels_fr.csv", "", "loaded", 2, 0, 2, 0, 0, 0),
+        # B1 and B2 exported with French labels: the same submissions, credited here.
+        ("kobo_labels_fr.csv", "", "loaded", 2, 2, 0, 0, 0, 0),
         ("registre_EXP01_2022-03.xlsx", "ateliers", "loaded", 3, 3, 0, 0, 0, 0),
         # Khadija typed twice; Said names the unknown workshop ATL-9.
         ("registre_EXP01_2022-03.xlsx", "participants", "loaded", 13, 11, 1, 0, 0, 1),

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from citizen_metrics import settings
+from citizen_metrics.ingest import pseudonymise
 from citizen_metrics.ingest.pseudonymise import (
     MissingSaltError,
     Pseudonymiser,
+    SaltElsewhereError,
     load_salt,
     quarantine_value,
 )
@@ -35,6 +37,7 @@ def test_local_salt_is_generated_once(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.delenv("PIPELINE_SALT", raising=False)
     monkeypatch.delenv("PIPELINE_ENV", raising=False)
     monkeypatch.setenv("PIPELINE_SALT_FILE", str(tmp_path / "salt"))
+    monkeypatch.setattr(pseudonymise, "DEFAULT_SALT", tmp_path / "none" / "salt")
     first = load_salt(Settings.from_env())
     assert len(first) == 64 and load_salt(Settings.from_env()) == first
     assert (tmp_path / "salt").stat().st_mode & 0o077 == 0
@@ -82,6 +85,7 @@ def test_salt_is_private_from_its_first_byte(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.delenv("PIPELINE_SALT", raising=False)
     monkeypatch.delenv("PIPELINE_ENV", raising=False)
     monkeypatch.setenv("PIPELINE_SALT_FILE", str(tmp_path / "work" / "salt"))
+    monkeypatch.setattr(pseudonymise, "DEFAULT_SALT", tmp_path / "none" / "salt")
     created: list[int] = []
     real_open = os.open
 
@@ -124,3 +128,33 @@ def test_a_new_warehouse_is_private_from_its_first_byte(tmp_path: Path,
         assert os.umask(0o022) == 0o022  # the run's mask is given back after the creation
     finally:
         os.umask(previous)
+
+
+def test_the_salt_follows_the_work_folder(monkeypatch: pytest.MonkeyPatch,
+                                         tmp_path: Path) -> None:
+    monkeypatch.delenv("PIPELINE_SALT_FILE", raising=False)
+    monkeypatch.setenv("PIPELINE_WORK_DIR", str(tmp_path / "work"))
+    assert Settings.from_env().salt_file == tmp_path / "work" / "pseudonymisation.salt"
+    monkeypatch.setenv("PIPELINE_SALT_FILE", str(tmp_path / "secrets" / "salt"))
+    assert Settings.from_env().salt_file == tmp_path / "secrets" / "salt"
+
+
+def test_a_moved_work_folder_without_its_salt_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    """The old work folder still holds a salt, the new one has none: inventing one would
+    change every pseudonymisation key, so the night stops and says what to copy where."""
+    old = tmp_path / "old_work" / "pseudonymisation.salt"
+    old.parent.mkdir()
+    old.write_text("the-salt-of-every-earlier-night\n")
+    monkeypatch.setattr(pseudonymise, "DEFAULT_SALT", old)
+    monkeypatch.delenv("PIPELINE_SALT", raising=False)
+    monkeypatch.delenv("PIPELINE_ENV", raising=False)
+    monkeypatch.delenv("PIPELINE_SALT_FILE", raising=False)
+    monkeypatch.setenv("PIPELINE_WORK_DIR", str(tmp_path / "new_work"))
+    with pytest.raises(SaltElsewhereError, match="Copiez ce fichier"):
+        load_salt(Settings.from_env())
+    assert not (tmp_path / "new_work" / "pseudonymisation.salt").exists()
+    # Once copied, the night goes on with the same salt.
+    (tmp_path / "new_work").mkdir()
+    (tmp_path / "new_work" / "pseudonymisation.salt").write_text(old.read_text())
+    assert load_salt(Settings.from_env()) == b"the-salt-of-every-earlier-night"

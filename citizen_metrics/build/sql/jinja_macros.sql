@@ -37,7 +37,8 @@ grouping sets ({% for dims in breakdowns %}({{ dims | join(', ') }}){% if not lo
   `key` of its submission) gets `dedup_status` candidate / duplicate / superseded.
 
   Rows of one submission (`key`) with identical `content` are one *version*; its first copy
-  (file order, then row) represents it and the other copies are `duplicate`. Among a
+  (in the order of `file_order`, the files' credit order from their content, then row)
+  represents it and the other copies are `duplicate`. Among a
   submission's versions the latest `version_time` wins (ties: the version with more answers,
   then the later file); the representatives of the other versions are `superseded`. Rows
   without a key cannot be matched to anything and stay candidates (validation then
@@ -47,13 +48,14 @@ grouping sets ({% for dims in breakdowns %}({{ dims | join(', ') }}){% if not lo
   one submission, so a collision would need two versions of the same submission to hash
   alike (about one chance in 10^19); md5 of the concatenated answers cost ten times more.
 -#}
-{% macro dedup(rows, raw_files, key, content, version_time) -%}
+{% macro dedup(rows, file_order, key, content, version_time) -%}
 with rows as (
-    select t.source_file, t.sheet, t.source_row, t.{{ key }} as dedup_key, f.file_order,
+    select t.source_file, t.sheet, t.source_row, t.{{ key }} as dedup_key,
+           f.credit_order as file_order,
            {{ version_time }} as version_time,
            hash({% for c in content %}t.{{ c }}{% if not loop.last %}, {% endif %}{% endfor %}) as content_hash,
            {% for c in content %}(t.{{ c }} is not null)::int{% if not loop.last %} + {% endif %}{% endfor %} as answered
-    from {{ rows }} t join {{ raw_files }} f using (source_file)
+    from {{ rows }} t join {{ file_order }} f using (source_file)
 ),
 copies as (
     select *, row_number() over (

@@ -25,14 +25,14 @@ with registers as (
     from {{ ref('stg_workshops') }} where workshop_id is not null group by source_file
 ),
 rows as (
-    select a.source_file, a.sheet, a.source_row, f.file_order,
+    select a.source_file, a.sheet, a.source_row, f.credit_order as file_order,
            coalesce(r.register_id, 'file ' || a.source_file) as register_id,
            a.workshop_id is not null and a.person_key is not null as matchable,
            {% for c in content %}a.{{ c }}, {% endfor %}
 
            hash({% for c in content %}a.{{ c }}{% if not loop.last %}, {% endif %}{% endfor %}) as content_hash
     from {{ ref('stg_attendances') }} a
-    join {{ ref('stg_raw_files') }} f using (source_file)
+    join {{ ref('int_file_order') }} f using (source_file)
     left join registers r using (source_file)
 ),
 latest_at_place as (

@@ -2,4 +2,4 @@
 -- Survey rows matched across cumulative exports: one submission (`_uuid`, keyed) with the
 -- same answers is one version; the latest `_submission_time` wins (see the macro).
 {{ m.dedup("(select *, ''::varchar as sheet from " ~ ref('stg_survey_rows') ~ ")",
-           ref('stg_raw_files'), "submission_key", answer_fields, "t.submitted_at") }}
+           ref('int_file_order'), "submission_key", answer_fields, "t.submitted_at") }}
