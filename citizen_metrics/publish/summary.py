@@ -1,7 +1,7 @@
 """What `make run` prints at the end: where the published marts are and what they hold, in
 plain French words for the clerks and managers who read it (`python -m
 citizen_metrics.publish.summary` prints it again for the current publication). Status codes
-(`rejected`, `loaded`) stay as they are in the tables.
+(`rejected`, `loaded`) are said with their French labels (`label_codes`: rejeté, chargé).
 
 Every figure may be missing (a night with no register, no survey, or no file accepted at
 all) or suppressed by disclosure control: the summary says so rather than failing.
@@ -125,11 +125,13 @@ def _files(con: duckdb.DuckDBPyConnection) -> list[str]:
                                      "fichiers)")]
     # Files a clerk should look at: rejected ones, and loaded ones with a note.
     attention = con.execute(
-        "select source_file || case when sheet <> '' then ' [' || sheet || ']' else '' end,"
-        " status, reason from quality_file_summary "
-        "where status = 'rejected' or rows_read = 0 or reason is not null "
-        "order by status desc, 1").fetchall()
-    lines += [f"  {status}: {name}: {reason or 'aucune ligne'}"
+        "select f.source_file || case when f.sheet <> '' then ' [' || f.sheet || ']' "
+        "else '' end, coalesce(lower(l.label_fr), f.status), f.reason "
+        "from quality_file_summary f left join label_codes l "
+        "on l.code_list = 'file_status' and l.code = f.status "
+        "where f.status = 'rejected' or f.rows_read = 0 or f.reason is not null "
+        "order by f.status desc, 1").fetchall()
+    lines += [f"  {status} : {name} : {reason or 'aucune ligne'}"
               for name, status, reason in attention]
     return lines
 

@@ -144,8 +144,9 @@ def test_run_summary_names_the_files_to_look_at(e2e_run, marts, monkeypatch,
                if region[name] is not None)
     assert all(f"{value * 100:.1f} %".replace(".", ",") in line for name, value in region.items()
                if name.startswith("share_") and value is not None)
-    assert "  rejected: empty.csv: le fichier est vide" in out
-    assert "  loaded: header_only.csv: aucune ligne de données : un en-tête et rien d'autre" in out
+    assert "  rejeté : empty.csv : le fichier est vide" in out
+    assert ("  chargé : header_only.csv : aucune ligne de données : un en-tête et rien "
+            "d'autre") in out
 
 
 def test_quarantine_lists_each_broken_rule(marts) -> None:
