@@ -21,7 +21,7 @@ from citizen_metrics.build.runner import SqlContext
 from citizen_metrics.build.steps import STEPS, Step, build
 from citizen_metrics.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from citizen_metrics.tables import TABLES
-from citizen_metrics.tables.model import Field, FieldFamily, Table
+from citizen_metrics.tables.model import Field, FieldFamily, Table, bilingual
 
 # Who answers for each layer: the M&E unit for the figures and the lists they rest on, the
 # data operations team for what is read from the field files and how it is cleaned.
@@ -57,7 +57,8 @@ def _column(column: Field | FieldFamily) -> dg.TableColumn:
     allowed = [f"values: {', '.join(column.values)}"] if column.values else []
     source = [f"values from {column.values_from}"] if column.values_from else []
     return dg.TableColumn(
-        column.name, column.duckdb_type, description=column.description_en,
+        column.name, column.duckdb_type,
+        description=bilingual(column.description_fr, column.description_en),
         constraints=dg.TableColumnConstraints(nullable=column.nullable,
                                               other=[*allowed, *source] or None),
     )
@@ -76,7 +77,7 @@ def table_spec(table: Table, step: Step) -> dg.AssetSpec:
     return dg.AssetSpec(
         table.name,
         group_name=table.layer,
-        description=table.description_en,
+        description=table.description,
         deps=list(step.reads),
         owners=OWNERS[table.layer],
         tags=tags(table.layer, table.domain, _privacy(table)),
@@ -111,7 +112,7 @@ def step_asset(step: Step) -> dg.AssetsDefinition:
         name=step.name,
         specs=[table_spec(TABLES[name], step) for name in step.tables],
         pool=WAREHOUSE_POOL,
-        description=(TABLES[step.name].description_en if step.name in TABLES else
+        description=(TABLES[step.name].description if step.name in TABLES else
                      f"Builds {', '.join(step.tables)}."),
     )
     def materialize(warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:

@@ -177,6 +177,11 @@ class FieldFamily:
 Column = Field | FieldFamily
 
 
+def bilingual(french: str, english: str) -> str:
+    """A description as the Dagster UI shows it: the French, then the English."""
+    return f"{french}\n\nEN: {english}"
+
+
 @dataclass(frozen=True)
 class Table:
     """One warehouse table: its columns in order, its key, its layer and what it is for.
@@ -211,6 +216,12 @@ class Table:
             raise ValueError(f"{self.name}: key fields {sorted(unknown)} are not fields")
         if self.summary_by is not None and self.summary_by not in fixed:
             raise ValueError(f"{self.name}: summary_by {self.summary_by!r} is not a field")
+
+    @property
+    def description(self) -> str:
+        """What the table is for, in French first (managers read the lineage in Dagster's
+        UI), English beside it."""
+        return bilingual(self.description_fr, self.description_en)
 
     @property
     def families(self) -> tuple[FieldFamily, ...]:

@@ -40,7 +40,8 @@ def test_every_warehouse_table_is_an_asset_of_its_layer() -> None:
     for name, table in TABLES.items():
         node = graph.get(dg.AssetKey(name))
         assert node.group_name == table.layer, name
-        assert node.description == table.description_en
+        assert node.description == table.description  # French first, English beside
+        assert node.description.startswith(table.description_fr)
         schema = node.metadata["dagster/column_schema"].schema
         assert [c.name for c in schema.columns] == [f.name for f in table.fields], name
         parents = {key.to_user_string() for key in node.parent_keys}
