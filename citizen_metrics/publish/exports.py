@@ -20,7 +20,12 @@ from citizen_metrics.operations import failpoints
 from citizen_metrics.publish.access import open_database
 from citizen_metrics.publish.release import MartsFolder, building
 from citizen_metrics.publish.spreadsheet import as_text_sql
-from citizen_metrics.publish.workbook import WORKBOOK_NAME, write_workbook
+from citizen_metrics.publish.workbook import (
+    FRENCH_CSV_FOLDER,
+    WORKBOOK_NAME,
+    write_french_csv,
+    write_workbook,
+)
 from citizen_metrics.tables import published_tables
 
 # The tables declared `published` (`citizen_metrics.tables`), in publication order.
@@ -109,8 +114,9 @@ def _write_files(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...],
 def export_tables(
     marts_database: Path, exports_dir: Path, tables: tuple[str, ...] = PUBLISHED_TABLES
 ) -> list[Path]:
-    """Parquet and CSV (UTF-8 with BOM, for Excel) of every published table, and the XLSX
-    workbook of M&E officers (`citizen_metrics.publish.workbook`: one sheet per theme, in French),
+    """Parquet and CSV (UTF-8 with BOM) of every published table, the same sheets as the
+    workbook as CSV for a French-locale Excel (`excel_fr/`), and the XLSX workbook of M&E
+    officers (`citizen_metrics.publish.workbook`: one sheet per theme, in French),
     read from the database opened read-only, into `exports_dir` (tonight's publication folder's
     `exports/`), built under a temporary name and renamed when whole.
     """
@@ -121,4 +127,6 @@ def export_tables(
         workbook = folder / WORKBOOK_NAME
         write_workbook(con, workbook)
         written.append(exports_dir / workbook.name)
+        written += [exports_dir / FRENCH_CSV_FOLDER / path.name
+                    for path in write_french_csv(con, folder / FRENCH_CSV_FOLDER)]
     return written

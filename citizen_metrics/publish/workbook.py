@@ -20,6 +20,7 @@ bytes.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +33,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from citizen_metrics.publish.dictionary import TABLES_FR, describe
 from citizen_metrics.publish.report.data import data_as_of
-from citizen_metrics.publish.spreadsheet import runs_as_formula
+from citizen_metrics.publish.spreadsheet import as_text_sql, runs_as_formula
 from citizen_metrics.tables.marts import (
     MART_EQUITY_GAPS,
     MART_PARTICIPATION,
@@ -693,3 +694,63 @@ def _write_listing(workbook: xlsxwriter.Workbook, formats: _Formats, name: str,
         for index, value in enumerate(values):
             write(count, index, value)
     _close_sheet(sheet, count, len(columns))
+
+
+# The French-Excel CSV files, one per sheet, beside the machine-readable ones.
+FRENCH_CSV_FOLDER = "excel_fr"
+
+
+def _french_cell(column: Column, value: str, flag: str | None) -> str:
+    """The SQL of one cell of a French-Excel CSV: a number with a decimal comma (a share in
+    percent, a gap in points), a code as a text Excel keeps (`="050910101"`, leading zero
+    and all), `oui`/`non`, a French date, "masqué" where the figure is suppressed."""
+    kind = column.kind
+    if kind == CODE:
+        cell = (f"case when regexp_full_match({value}::varchar, '[0-9]+') "
+                f"then '=\"' || {value} || '\"' else {as_text_sql(f'{value}::varchar')} end")
+    elif kind in (SHARE, GAP):
+        cell = f"replace(round({value} * 100, 1)::varchar, '.', ',')"
+    elif kind == DECIMAL:
+        cell = f"replace({value}::varchar, '.', ',')"
+    elif kind == COUNT:
+        cell = f"{value}::bigint::varchar"
+    elif kind == YES_NO:
+        cell = f"case when {value} then 'oui' when not {value} then 'non' end"
+    elif kind == DATETIME:
+        cell = f"strftime({value}, '%d/%m/%Y %H:%M')"
+    else:
+        cell = as_text_sql(f"{value}::varchar")
+    return cell if flag is None else f"case when {flag} then '{WITHHELD}' else {cell} end"
+
+
+def _french_header(column: Column) -> str:
+    unit = {SHARE: " (%)", GAP: " (points)"}.get(column.kind, "")
+    return (column.header + unit).replace('"', "'")
+
+
+def write_french_csv(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """One CSV per sheet of the workbook, for a French-locale Excel: UTF-8 with a byte-order
+    mark, `;` between cells, a decimal comma, codes kept as text, the sheet's French
+    headers and labels. Written from the same sheet declarations as the workbook, in SQL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for spec in workbook_sheets(con):
+        flags = list(dict.fromkeys(c.withheld_by for c in spec.columns if c.withheld_by))
+        names = [f"c{n}" for n in range(len(spec.columns))]
+        flag_names = {flag: f"f{n}" for n, flag in enumerate(flags)}
+        cells = ", ".join(
+            f'{_french_cell(column, name, flag_names.get(column.withheld_by or ""))} '
+            f'as "{_french_header(column)}"'
+            for column, name in zip(spec.columns, names, strict=True))
+        columns = ", ".join([*names, *flag_names.values()])
+        body = folder / f".{spec.name}.csv.body"
+        statement = (f"copy (select {cells} from ({spec.query}) as sheet({columns})) "
+                     f"to '{body}' (format csv, delim ';', header true)")
+        con.execute(statement, list(spec.parameters))
+        path = folder / f"{spec.name}.csv"
+        with path.open("wb") as out, body.open("rb") as source:
+            out.write(b"\xef\xbb\xbf")
+            shutil.copyfileobj(source, out, length=1 << 20)
+        body.unlink()
+        written.append(path)
+    return written

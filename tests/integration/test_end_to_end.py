@@ -374,9 +374,9 @@ def test_no_personal_data_in_marts_or_exports(e2e_run, marts) -> None:
     secrets |= {p[1] for p in PARTICIPANTS} | {p[7] for p in PARTICIPANTS if p[7]}
     secrets |= {"Hay Salam", "ENQ-01", "collect:fixture01", "a1", "b1"}
     published = [root / "marts" / "citizen_metrics.duckdb", *sorted(
-        (root / "marts" / "exports").iterdir())]
-    # database, Parquet and CSV per table, workbook, report
-    assert len(published) == 1 + 2 * len(PUBLISHED_TABLES) + 1
+        path for path in (root / "marts" / "exports").rglob("*") if path.is_file())]
+    # database, Parquet and CSV per table, workbook, its 9 sheets as French-Excel CSV, report
+    assert len(published) == 1 + 2 * len(PUBLISHED_TABLES) + 1 + 9
     published.append(root / "marts" / "report" / "rapport.html")
     texts = []
     for table in [t for (t,) in marts.execute("show tables").fetchall()]:

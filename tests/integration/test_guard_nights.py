@@ -45,14 +45,16 @@ def test_a_wrong_night_keeps_the_previous_marts(e2e_run, tmp_path: Path) -> None
     shutil.copytree(root / "marts", tmp_path / "marts", symlinks=True)
     copy_raw_files([f for f in E2E_FILES if f != "kobo_export_2022-04.csv"], FIXTURES / "e2e",
                    tmp_path / "raw")
-    before = {path.name: path.read_bytes() for path in (tmp_path / "marts" / "exports").iterdir()}
+    before = {str(path): path.read_bytes()
+              for path in (tmp_path / "marts" / "exports").rglob("*") if path.is_file()}
     result = materialize_all(tmp_path, raise_on_error=False)
     assert not result.success
     guard = next(e for e in result.get_asset_check_evaluations()
                  if e.check_name == "night_is_complete")
     assert not guard.passed and "kobo_export_2022-04.csv" in (guard.description or "")
     assert "Rien n'a été publié" in (guard.description or "")
-    after = {path.name: path.read_bytes() for path in (tmp_path / "marts" / "exports").iterdir()}
+    after = {str(path): path.read_bytes()
+              for path in (tmp_path / "marts" / "exports").rglob("*") if path.is_file()}
     assert after == before
     published = [event for event in result.get_asset_materialization_events()
                  if event.asset_key == dg.AssetKey("published_marts")]

@@ -90,7 +90,8 @@ def run_night(root: Path, failpoint: str | None = None) -> tuple[int, str]:
 
 def published(marts: Path) -> dict[str, bytes]:
     """Every file readers can open in the marts folder, by the name they open it with."""
-    files = [marts / "citizen_metrics.duckdb", *sorted((marts / "exports").iterdir()),
+    files = [marts / "citizen_metrics.duckdb",
+             *sorted(path for path in (marts / "exports").rglob("*") if path.is_file()),
              *sorted((marts / "report").iterdir())]
     return {str(path.relative_to(marts)): path.read_bytes() for path in files}
 

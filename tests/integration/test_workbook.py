@@ -3,6 +3,8 @@ integers, withheld figures as "masqué", text never turned into formulas, no she
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -235,3 +237,33 @@ def test_long_themes_are_split_over_sheets(e2e_run_threshold_4, tmp_path: Path,
 def test_no_sheet_is_longer_than_excel_users_can_handle(workbook) -> None:
     assert MAX_SHEET_ROWS == 50_000
     assert all(workbook[name].max_row - 1 <= MAX_SHEET_ROWS for name in workbook.sheetnames)
+
+
+def test_french_excel_csv_files_hold_the_sheets_as_a_french_excel_reads_them(
+        e2e_run_threshold_4, workbook) -> None:
+    """Beside the machine-readable CSV, each sheet as CSV for a French-locale Excel: BOM,
+    `;`, decimal comma, codes kept as text, French headers, "masqué" where suppressed; the
+    same rows as the workbook's sheet."""
+    folder = e2e_run_threshold_4 / "marts" / "exports" / "excel_fr"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{name}.csv" for name in [*THEMES, "secret_statistique"])
+    raw = (folder / "satisfaction.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["Niveau", "Code", "Nom"]
+    assert "Part de satisfaits (4 ou 5) (%)" in header
+    sheet = rows_of(workbook["satisfaction"])
+    assert len(body) == len(sheet)
+    share = header.index("Part de satisfaits (4 ou 5) (%)")
+    for line, expected in zip(body, sheet, strict=True):
+        value = expected["Part de satisfaits (4 ou 5)"]
+        code = expected["Code"]
+        assert line[1] == f'="{code}"'  # a code Excel keeps as text, leading zero and all
+        if value == "masqué":
+            assert line[share] == "masqué"
+        elif value is not None:
+            assert line[share] == f"{round(value * 100, 1):.1f}".replace(".", ",")
+    assert any(line[share] == "masqué" for line in body)
+    assert any("," in line[share] for line in body)  # a decimal comma, never a point
+    assert not any("." in line[share] for line in body)
