@@ -348,8 +348,7 @@ class Settings:
                                  or DEFAULT_DUCKDB_MEMORY_LIMIT),
             salt=os.environ.get("PIPELINE_SALT", "").strip() or None,
             # The salt follows the work folder it keys, unless a file is named.
-            salt_file=(_path_from_env("PIPELINE_SALT_FILE", DEFAULT_SALT_FILE)
-                       if os.environ.get("PIPELINE_SALT_FILE") else work / SALT_FILE_NAME),
+            salt_file=_path_from_env("PIPELINE_SALT_FILE", str(work / SALT_FILE_NAME)),
             production=production,
             disclosure_control=disclosure,
             read_limits=ReadLimits.from_programme(programme["read_limits"]),

@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from citizen_metrics.ingest.pseudonymise import private_folder
+from citizen_metrics.operations.plain_words import DAMAGED_DATABASE
 
 
 @contextmanager
@@ -110,10 +111,6 @@ def scalar(
     return one_row(con, query, parameters)[0]
 
 
-# What DuckDB says of a file it cannot trust: not a database at all, or a block whose
-# checksum does not match (a disk error, a file overwritten in the middle).
-_DAMAGED = ("not a valid duckdb database file", "corrupt database file",
-            "does not match stored checksum", "database file is corrupt")
 DAMAGED_FOLDER = "damaged"
 DAMAGED_KEPT = 2
 
@@ -133,7 +130,7 @@ def damage(path: Path) -> str | None:
             for table in tables:
                 con.execute(f'select sum(hash(t)) from "{table}" t').fetchall()
     except duckdb.Error as error:
-        if any(sign in str(error).lower() for sign in _DAMAGED):
+        if DAMAGED_DATABASE.search(str(error)):
             return str(error)
         raise
     return None

@@ -32,6 +32,16 @@ from citizen_metrics.disclosure.attacker.ranges import Attacker
 from citizen_metrics.disclosure.cells import CellStructure
 
 
+def positions(kept: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `targets` sits among a program's variables (`kept`, sorted, as
+    `program` returns them), and whether it is one of them: a figure the program dropped is
+    known to one value already."""
+    position = np.searchsorted(kept, targets)
+    if not len(kept):
+        return position, np.zeros(len(targets), dtype=bool)
+    return position, kept[np.minimum(position, len(kept) - 1)] == targets
+
+
 @dataclass(frozen=True)
 class WeightedFigures:
     """The weighted numerators of a family's province and region cells.

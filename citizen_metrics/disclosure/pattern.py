@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from citizen_metrics.disclosure.costs import FigureCosts
-from citizen_metrics.disclosure.model import FamilyFigures, PartFigures
+from citizen_metrics.disclosure.model import FamilyFigures, PartFigures, positions
 
 Figures = FamilyFigures | PartFigures
 
@@ -241,8 +241,7 @@ def _narrow_figures(figures: Figures, lines: _LineTable, measure: Measure,
     low, high = measure.bounds(hidden)
     attacker, kept = figures.program(low, high)
     targets = np.nonzero(hidden & (measure.required > 0) & ~proven)[0]
-    position = np.searchsorted(kept, targets)
-    inside = (position < len(kept)) & (kept[np.minimum(position, len(kept) - 1)] == targets)
+    position, inside = positions(kept, targets)
     narrow = [(int(f), lines.published_around(f, hidden)) for f in targets[~inside]]
     targets, position = targets[inside], position[inside]
     # One narrow figure per neighbourhood and round: those sharing a sum with a figure
@@ -323,9 +322,7 @@ def release(figures: Figures, measures: list[Measure], hidden: np.ndarray,
         low, high = measure.bounds(hidden)
         attacker, kept = figures.program(low, high)
         targets = np.nonzero(candidates)[0]
-        position = np.searchsorted(kept, targets)
-        inside = (position < len(kept)) & (
-            kept[np.minimum(position, len(kept) - 1)] == targets)
+        position, inside = positions(kept, targets)
         # Not in the program: known to one value already.
         for found in (real, whole_numbers, single):
             found[targets[~inside]] = True
@@ -375,9 +372,7 @@ def _safe(figures: Figures, measures: list[Measure], hidden: np.ndarray,
         low, high = measure.bounds(hidden)
         attacker, kept = figures.program(low, high)
         targets = np.nonzero(hidden & (measure.required > 0))[0]
-        position = np.searchsorted(kept, targets)
-        inside = (position < len(kept)) & (
-            kept[np.minimum(position, len(kept) - 1)] == targets)
+        position, inside = positions(kept, targets)
         if not inside.all():
             return False
         ranges = attacker.ranges(position, measure.required[targets],

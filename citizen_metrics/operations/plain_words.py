@@ -19,6 +19,11 @@ class _Known:
     said: str  # `{where}`: " (dossier …)" when the error names a path, else ""
 
 
+# What DuckDB says of a file it cannot trust: not a database at all, or a block whose
+# checksum does not match (a disk error, a file overwritten in the middle).
+DAMAGED_DATABASE = re.compile(r"not a valid duckdb database file|corrupt database file|"
+                              r"checksum .* does not match|database file is corrupt",
+                              re.IGNORECASE)
 _KNOWN = (
     _Known(re.compile(r"no space left on device|errno 28|disk is full|not enough space",
                       re.IGNORECASE),
@@ -31,8 +36,7 @@ _KNOWN = (
     _Known(re.compile(r"permission denied|errno 13|access is denied", re.IGNORECASE),
            "le pipeline n'a pas le droit d'écrire ou de lire{where} : donnez ces droits à "
            "l'utilisateur qui le fait tourner, puis relancez"),
-    _Known(re.compile(r"not a valid duckdb database file|corrupt database file|"
-                      r"checksum .* does not match|database file is corrupt", re.IGNORECASE),
+    _Known(DAMAGED_DATABASE,
            "l'entrepôt de travail est endommagé{where} : déplacez ce fichier (gardez-le "
            "pour analyse) et relancez ; la nuit le reconstruit depuis data/raw"),
     _Known(re.compile(r"could not set lock on file|conflicting lock", re.IGNORECASE),

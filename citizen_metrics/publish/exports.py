@@ -9,7 +9,6 @@ and manifest are then published together, in one swap.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from citizen_metrics.build.warehouse import scalar
 from citizen_metrics.operations import failpoints
 from citizen_metrics.publish.access import open_database
 from citizen_metrics.publish.release import MartsFolder, building
-from citizen_metrics.publish.spreadsheet import as_text_sql
+from citizen_metrics.publish.spreadsheet import as_text_sql, write_csv_for_excel
 from citizen_metrics.publish.workbook import (
     FRENCH_CSV_FOLDER,
     WORKBOOK_NAME,
@@ -98,14 +97,8 @@ def _write_files(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...],
     for table in tables:
         parquet = folder / f"{table}.parquet"
         con.execute(f"copy {table} to '{parquet}' (format parquet, compression zstd)")
-        csv_body = folder / f".{table}.csv.body"
-        con.execute(f"copy (select {_csv_select(con, table)} from {table}) to '{csv_body}' "
-                    "(format csv, header true)")
         csv_path = folder / f"{table}.csv"
-        with csv_path.open("wb") as out, csv_body.open("rb") as body:
-            out.write(b"\xef\xbb\xbf")
-            shutil.copyfileobj(body, out, length=1 << 20)
-        csv_body.unlink()
+        write_csv_for_excel(con, f"select {_csv_select(con, table)} from {table}", csv_path)
         names += [parquet.name, csv_path.name]
         failpoints.reached("exports:table")
     return names

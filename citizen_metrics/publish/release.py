@@ -124,11 +124,9 @@ def prepare_for_a_night(marts_dir: Path) -> None:
     folder = MartsFolder(marts_dir)
     if folder.releases.is_dir():
         current = folder.current_release()
-        others = sorted(release.name for release in folder.releases.iterdir()
+        others = sorted(release.resolve() for release in folder.releases.iterdir()
                         if release.name != STAGING and release.resolve() != current)
-        keep = {folder.releases / name for name in others[-1:]}
-        _prune(folder, keep={path.resolve() for path in keep}
-               | ({current} if current else set()))
+        _prune(folder, keep={*others[-1:], *([current] if current else [])})
     manifest = read_manifest(marts_dir)
     files = manifest.get("files") if manifest else None
     if not isinstance(files, list):

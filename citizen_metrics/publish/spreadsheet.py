@@ -16,6 +16,11 @@ the values unchanged.
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?")
@@ -41,3 +46,17 @@ def as_text_sql(column: str) -> str:
         f"and not regexp_matches({column}, '{_PLAIN_NUMBER_SQL}') "
         f"then '''' || {column} else {column} end"
     )
+
+
+def write_csv_for_excel(con: duckdb.DuckDBPyConnection, query: str, path: Path, *,
+                        delimiter: str = ",", parameters: Sequence[object] = ()) -> None:
+    """The rows of `query` as a CSV file with a header, UTF-8 with a byte-order mark (without
+    it, Excel takes UTF-8 for the local code page and garbles every accent and Arabic name).
+    DuckDB writes the body; the mark is put before it."""
+    body = path.with_name(f".{path.name}.body")
+    con.execute(f"copy ({query}) to '{body}' (format csv, header true, delim '{delimiter}')",
+                list(parameters))
+    with path.open("wb") as out, body.open("rb") as source:
+        out.write(b"\xef\xbb\xbf")
+        shutil.copyfileobj(source, out, length=1 << 20)
+    body.unlink()

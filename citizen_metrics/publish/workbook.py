@@ -20,7 +20,6 @@ bytes.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +32,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from citizen_metrics.publish.dictionary import TABLES_FR, describe
 from citizen_metrics.publish.report.data import data_as_of
-from citizen_metrics.publish.spreadsheet import as_text_sql, runs_as_formula
+from citizen_metrics.publish.spreadsheet import (
+    as_text_sql,
+    runs_as_formula,
+    write_csv_for_excel,
+)
 from citizen_metrics.tables.marts import (
     MART_EQUITY_GAPS,
     MART_PARTICIPATION,
@@ -743,14 +746,8 @@ def write_french_csv(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]
             f'as "{_french_header(column)}"'
             for column, name in zip(spec.columns, names, strict=True))
         columns = ", ".join([*names, *flag_names.values()])
-        body = folder / f".{spec.name}.csv.body"
-        statement = (f"copy (select {cells} from ({spec.query}) as sheet({columns})) "
-                     f"to '{body}' (format csv, delim ';', header true)")
-        con.execute(statement, list(spec.parameters))
         path = folder / f"{spec.name}.csv"
-        with path.open("wb") as out, body.open("rb") as source:
-            out.write(b"\xef\xbb\xbf")
-            shutil.copyfileobj(source, out, length=1 << 20)
-        body.unlink()
+        write_csv_for_excel(con, f"select {cells} from ({spec.query}) as sheet({columns})",
+                            path, delimiter=";", parameters=spec.parameters)
         written.append(path)
     return written

@@ -51,6 +51,7 @@ from citizen_metrics.disclosure.figures import (
     read_cells,
     read_weighted,
 )
+from citizen_metrics.disclosure.model import positions
 from citizen_metrics.disclosure.parallel import run_in_parallel
 from citizen_metrics.disclosure.pattern import DEFAULT_WIDTH, Measure
 from citizen_metrics.disclosure.precision import SHARE_DECIMALS, half_unit
@@ -230,9 +231,7 @@ def audit_family(task: FamilyAudit) -> AuditReport:
                                         and measure.name == "satisfied" else (None, None, None))
         low, high = measure.bounds(family.hidden)
         attacker, kept = figures.program(low, high, extra, extra_low, extra_high)
-        position = np.searchsorted(kept, targets)
-        inside = (position < len(kept)) & (
-            kept[np.minimum(position, len(kept) - 1)] == targets)
+        position, inside = positions(kept, targets)
         lows = np.where(inside, 0.0, low[targets])
         highs = np.where(inside, 0.0, high[targets])
         ranges = attacker.ranges(position[inside], required[targets][inside],
