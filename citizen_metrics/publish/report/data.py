@@ -148,6 +148,76 @@ TARGETS_SQL = f"""
     order by g.sort_order, i.sort_order
 """
 
+# The printed factsheet of a commune (also computed for provinces and the region): the
+# services with the lowest published satisfaction, and the largest published equity gaps.
+# Suppressed and empty figures take no part in a ranking: a council must not read a
+# service as lagging, or a gap as wide, on a figure nobody may see.
+FACTSHEET_SERVICES = 3
+FACTSHEET_GAPS = 5
+
+LAGGING_SERVICES_SQL = f"""
+    with geographies as ({GEOGRAPHIES_SQL}),
+    services as (
+        select g.geography_code, i.short_fr as service_fr, i.sort_order,
+               -- a suppressed figure is known by its flag, whatever its row holds
+               case when not m.suppressed then m.satisfied_share end as satisfied_share,
+               m.ci_low, m.ci_high, m.n_rated, coalesce(m.suppressed, false) as suppressed
+        from geographies g
+        cross join label_indicators i
+        left join {MART_SURVEY_INDICATORS.name} m
+               on m.geography_level = g.geography_level
+              and m.geography_code = g.geography_code and m.indicator = i.indicator
+              and m.breakdown = 'total'
+              and m.estimate_type = {_estimate_sql("g.geography_level")}
+        where i.family = 'survey' and i.service is not null
+    ),
+    ranked as (
+        select *,
+               count(*) over geography as services,
+               count(satisfied_share) over geography as services_published,
+               count(*) filter (suppressed) over geography as services_suppressed,
+               row_number() over (partition by geography_code
+                                  order by satisfied_share asc nulls last, sort_order)
+                   as rank
+        from services
+        window geography as (partition by geography_code)
+    )
+    select geography_code, rank, service_fr, satisfied_share, ci_low, ci_high, n_rated,
+           services, services_published, services_suppressed
+    from ranked
+    where rank <= {FACTSHEET_SERVICES} and satisfied_share is not null
+    order by geography_code, rank
+"""
+
+WIDEST_GAPS_SQL = f"""
+    with geographies as ({GEOGRAPHIES_SQL}),
+    published as (
+        select g.geography_code, i.short_fr as indicator_fr, la.label_fr as group_a_fr,
+               lb.label_fr as group_b_fr, m.gap, m.ci_low, m.ci_high, m.significant,
+               m.n_a, m.n_b, i.sort_order as indicator_order, la.sort_order as group_order
+        from geographies g
+        join {MART_EQUITY_GAPS.name} m on m.geography_level = g.geography_level
+             and m.geography_code = g.geography_code
+        join label_indicators i on i.indicator = m.indicator
+        join label_groups la on la.breakdown = m.dimension and la.group_key = m.group_a
+        join label_groups lb on lb.breakdown = m.dimension and lb.group_key = m.group_b
+        where not coalesce(m.suppressed, false) and m.gap is not null
+    ),
+    ranked as (
+        -- significant gaps first (their interval excludes 0), then the widest
+        select *, count(*) over (partition by geography_code) as gaps_published,
+               row_number() over (partition by geography_code
+                                  order by significant desc, abs(gap) desc, indicator_order,
+                                           group_order) as rank
+        from published
+    )
+    select geography_code, rank, indicator_fr, group_a_fr, group_b_fr, gap, ci_low, ci_high,
+           significant, n_a, n_b, gaps_published
+    from ranked
+    where rank <= {FACTSHEET_GAPS}
+    order by geography_code, rank
+"""
+
 HEADLINE_SQL = f"""
     with geographies as ({GEOGRAPHIES_SQL})
     select g.*, r.n_respondents, p.workshops, p.attendances, p.unique_participants,
@@ -248,6 +318,8 @@ class ReportData:
     satisfaction: pd.DataFrame
     equity: pd.DataFrame
     targets: pd.DataFrame
+    lagging_services: pd.DataFrame
+    widest_gaps: pd.DataFrame
     files: pd.DataFrame
     quarantine: pd.DataFrame
     flags: pd.DataFrame
@@ -268,6 +340,8 @@ class ReportData:
             satisfaction=frame(SATISFACTION_SQL),
             equity=frame(EQUITY_SQL),
             targets=frame(TARGETS_SQL),
+            lagging_services=frame(LAGGING_SERVICES_SQL),
+            widest_gaps=frame(WIDEST_GAPS_SQL),
             files=frame(FILES_SQL),
             quarantine=frame(QUARANTINE_SQL),
             flags=frame(FLAGS_SQL),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,9 @@ class Geography:
     figures: list[dict[str, Any]] = field(default_factory=list)
     children: list[Geography] = field(default_factory=list)
     overview: list[dict[str, Any]] = field(default_factory=list)
+    # the printed factsheet: lowest published satisfaction, widest published gaps
+    lagging_services: list[dict[str, Any]] = field(default_factory=list)
+    widest_gaps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -97,6 +101,8 @@ def build_geographies(data: ReportData) -> list[Geography]:
     satisfaction = dict(tuple(data.satisfaction.groupby("geography_code", sort=False)))
     equity = dict(tuple(data.equity.groupby("geography_code", sort=False)))
     targets = dict(tuple(data.targets.groupby("geography_code", sort=False)))
+    lagging = _rows_by_geography(data.lagging_services, _lagging_service)
+    widest = _rows_by_geography(data.widest_gaps, _gap)
     geographies: list[Geography] = []
     for row in data.headline.itertuples():
         headline = {
@@ -117,6 +123,8 @@ def build_geographies(data: ReportData) -> list[Geography]:
             name_ar=row.name_ar,
             province_code=None if pd.isna(row.province_code) else row.province_code,
             headline=headline, shares=_shares(geography_targets, withheld),
+            lagging_services=lagging.get(row.geography_code, []),
+            widest_gaps=widest.get(row.geography_code, []),
         )
         if geography.has_data:
             geography.figures = _figures(
@@ -125,6 +133,37 @@ def build_geographies(data: ReportData) -> list[Geography]:
         geographies.append(geography)
     _nest(geographies, data, withheld)
     return geographies
+
+
+def _rows_by_geography(frame: pd.DataFrame,
+                       formatted: Callable[[dict[str, Any]], dict[str, Any]],
+                       ) -> dict[str, list[dict[str, Any]]]:
+    """A few ranked rows per geography (already chosen and ordered in SQL), in French."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for record in frame.to_dict("records"):
+        rows.setdefault(record["geography_code"], []).append(formatted(record))
+    return rows
+
+
+def _lagging_service(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "service": r["service_fr"], "value": text.percent(r["satisfied_share"]),
+        "interval": f"{text.percent(r['ci_low'])} à {text.percent(r['ci_high'])}",
+        "rated": text.integer(r["n_rated"]),
+        "published": text.integer(r["services_published"]),
+        "services": text.integer(r["services"]),
+    }
+
+
+def _gap(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "indicator": r["indicator_fr"],
+        "groups": f"{r['group_a_fr']} − {r['group_b_fr']}",
+        "gap": text.points(r["gap"]),
+        "interval": f"{text.points(r['ci_low'])} à {text.points(r['ci_high'])}",
+        "significant": bool(r["significant"]),
+        "published": text.integer(r["gaps_published"]),
+    }
 
 
 def _text(value: object, default: str) -> str:
@@ -219,7 +258,24 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
     for spec in specs:
         spec["id"] = _figure_id(geography.code, spec["kind"])
         spec["json"] = _json(spec["spec"])
+        spec["print"] = _printed_as(geography.level, spec["kind"])
+        spec["min_width"] = spec["spec"]["layout"].get("meta", {}).get("min_width")
     return specs
+
+
+# How a chart prints (the template's print stylesheet): "wide" on an A4 landscape page of
+# its own (the heatmap, whose columns must each hold the word "masqué"; the gaps, four
+# panels side by side), "portrait" in the flow of the portrait pages, "screen" not at all.
+# A commune's page prints as a factsheet of at most two pages for its council: its tables
+# say what the gaps and targets charts show, so only the heatmap is printed with them.
+WIDE_CHARTS = frozenset({"satisfaction", "equity"})
+SCREEN_ONLY_CHARTS = {"commune": frozenset({"equity", "targets"})}
+
+
+def _printed_as(level: str, kind: str) -> str:
+    if kind in SCREEN_ONLY_CHARTS.get(level, frozenset()):
+        return "screen"
+    return "wide" if kind in WIDE_CHARTS else "portrait"
 
 
 def _nest(geographies: list[Geography], data: ReportData, withheld: str) -> None:
@@ -347,6 +403,7 @@ def _quality_figures(data: ReportData, night: str) -> list[dict[str, Any]]:
     for spec in specs:
         spec["id"] = _figure_id("qualite", spec["kind"])
         spec["json"] = _json(spec["spec"])
+        spec["print"] = "portrait"
     return specs
 
 
