@@ -85,8 +85,9 @@ def prepare(cells: pd.DataFrame) -> pd.DataFrame:
     has_interval = interval != ""
     cell_text = whole.where(~has_interval,
                             whole + "<br><span style='font-size:9px'>" + interval + "</span>")
-    hover = ("<b>" + cells["item_long_fr"].astype(str) + "</b><br>"
-             + cells["breakdown_fr"].astype(str) + " : " + cells["group_fr"].astype(str)
+    # the row's label comes from the chart itself (%{y} in the hover template): the file
+    # carries each label once per chart, not once per cell
+    hover = (cells["breakdown_fr"].astype(str) + " : " + cells["group_fr"].astype(str)
              + "<br>Part : " + whole
              + (" (IC 95 % : " + interval + ")").where(has_interval, "")
              + "<br>" + people + " répondants")
@@ -129,7 +130,7 @@ def share_heatmap(cells: pd.DataFrame, title: str, subtitle: str, source: str,
             "text": cells["cell_text"].to_numpy(object).reshape(shape).tolist(),
             "texttemplate": "%{text}", "textfont": {"size": 11},
             "customdata": cells["hover"].to_numpy(object).reshape(shape).tolist(),
-            "hovertemplate": "%{customdata}<extra></extra>",
+            "hovertemplate": "<b>%{y}</b><br>%{customdata}<extra></extra>",
             "zmin": 0, "zmax": 100, "colorscale": SHARE_SCALE,
             "xgap": 2, "ygap": 2, "hoverongaps": False,
             "colorbar": {"title": {"text": "Part (%)", "side": "right"},
