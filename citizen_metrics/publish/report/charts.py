@@ -48,9 +48,9 @@ LABELS_LEFT = 210
 COLOUR_BAR_RIGHT = 90
 HEATMAP_COLUMN_MIN_WIDTH = 56
 TARGET_TEXT_RIGHT = 140
-# A source line of 130 characters at 10 px is about 620 px wide: it fits the narrowest
-# width a chart is drawn at, the printable width of an A4 portrait page (700 px).
-SOURCE_LINE_CHARACTERS = 130
+# A source line of 120 characters at 10 px is at most about 650 px wide (wide letters and
+# accents included): it fits the printable width of an A4 portrait page (700 px).
+SOURCE_LINE_CHARACTERS = 120
 
 
 def _wrap(label: str, width: int = 14) -> str:
