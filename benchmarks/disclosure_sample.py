@@ -28,6 +28,7 @@ from citizen_metrics.build.runner import SqlContext, run_sql
 from citizen_metrics.build.warehouse import scalar
 from citizen_metrics.disclosure.attacker.auditor import PublicReference, audit
 from citizen_metrics.settings import FULL_DISCLOSURE, Settings
+from citizen_metrics.tables.intermediate import INT_SURVEY_ROLLUP
 
 PROTECTED = ("mart_survey_indicators", "mart_survey_options", "mart_participation")
 COPIED = {  # table -> how its rows are tied to a commune
@@ -68,7 +69,9 @@ def main(root: Path, provinces: int) -> None:
         """)
         con.execute("detach national")
         seconds = {}
-        for name in (*PROTECTED, "mart_equity_gaps", "mart_targets"):
+        # The survey marts read the roll-up of the sampled responses, built as the night
+        # builds it (not copied: the national one sums every province).
+        for name in (INT_SURVEY_ROLLUP.name, *PROTECTED, "mart_equity_gaps", "mart_targets"):
             started = time.perf_counter()
             run_sql(con, name, context)
             seconds[name] = round(time.perf_counter() - started, 2)

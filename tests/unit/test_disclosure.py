@@ -324,3 +324,41 @@ def test_a_second_commune_protects_the_first_under_a_published_province(referenc
     report = run_auditor(con, reference)
     assert report.passed, report.failures[:5]
     assert report.narrowest_primary >= 0.2 - 1e-9
+
+
+def test_whole_number_combinations_match_a_plain_enumeration() -> None:
+    # The attacker's whole-number search (a grid summed axis by axis) against the plainest
+    # second method: every tuple of whole numbers listed with itertools, kept when it
+    # reproduces the plain sum (when known) and the weighted band; on random small cases,
+    # with and without a known plain sum, including a single term fixed by the sum.
+    from citizen_metrics.disclosure.attacker.integers import _combinations
+
+    generator = np.random.default_rng(17)
+    tried = found = 0
+    for _ in range(300):
+        terms = int(generator.integers(1, 5))
+        high = generator.integers(0, 7, size=terms).astype(float)
+        weights = generator.uniform(5, 900, size=terms).round(1)
+        truth = np.array([generator.integers(0, h + 1) for h in high], dtype=float)
+        band = float(generator.uniform(0, 300))
+        centre = float(weights @ truth) + float(generator.uniform(-band, band))
+        # A plain sum the truth may not reach (then perhaps no combination at all).
+        total = (float(truth.sum() + generator.choice([0, 0, 0, 3]))
+                 if generator.random() < 0.6 else None)
+        result = _combinations(np.zeros(terms), high, weights, centre - band, centre + band,
+                               total)
+        expected = [t for t in itertools.product(*(range(int(h) + 1) for h in high))
+                    if (total is None or sum(t) == total)
+                    and centre - band - 1e-6 <= weights @ np.array(t) <= centre + band + 1e-6]
+        tried += 1
+        if not expected:
+            assert result is None
+            continue
+        found += 1
+        assert result is not None
+        smallest, largest = result
+        assert smallest.tolist() == np.min(expected, axis=0).tolist()
+        assert largest.tolist() == np.max(expected, axis=0).tolist()
+    assert 100 < found < tried == 300
+    # Too many combinations to try: nothing is said.
+    assert _combinations(np.zeros(4), np.full(4, 60.0), np.ones(4), 0.0, 1.0, None) is None

@@ -97,25 +97,47 @@ def _combinations(low: np.ndarray, high: np.ndarray, weights: np.ndarray,
     """The smallest and largest whole value of each term over the combinations of whole
     numbers within their bounds whose weighted sum lies between `weighted_low` and
     `weighted_high` (and whose plain sum is `total`, when known); None when there are too
-    many combinations to try."""
+    many combinations to try.
+
+    The combinations are a grid (one axis per free term, the last term following from the
+    plain sum when it is known): the weighted and plain sums are built on it by adding one
+    axis at a time, and a term's values are those of its axis where some combination is
+    feasible. No list of combinations is built, so a grid of two million costs one pass of
+    additions and comparisons."""
     low = np.ceil(low - _TOLERANCE)
     high = np.floor(high + _TOLERANCE)
     free = len(low) - (1 if total is not None else 0)
     sizes = (high[:free] - low[:free] + 1).astype(np.int64)
     if np.prod(sizes.astype(float)) > MAX_COMBINATIONS:
         return None
-    grids = np.meshgrid(*[np.arange(low[i], high[i] + 1) for i in range(free)],
-                        indexing="ij")
-    values = np.stack([grid.ravel() for grid in grids], axis=1) if free else np.zeros((1, 0))
+    if (sizes <= 0).any():
+        return None
+    axes = [np.arange(low[i], high[i] + 1) for i in range(free)]
+    shape = tuple(int(n) for n in sizes)
+    weighted = np.zeros(shape)
+    plain = np.zeros(shape)
+    for i, values in enumerate(axes):
+        along = [1] * free
+        along[i] = len(values)
+        weighted = weighted + (weights[i] * values).reshape(along)
+        plain = plain + values.reshape(along)
+    feasible = np.ones(shape, dtype=bool)
+    last = None
     if total is not None:
-        last = total - values.sum(axis=1)
-        keep = (last >= low[-1] - _TOLERANCE) & (last <= high[-1] + _TOLERANCE)
-        values = np.column_stack([values[keep], last[keep]])
-    weighted = values @ weights
-    feasible = values[(weighted >= weighted_low - _TOLERANCE)
-                      & (weighted <= weighted_high + _TOLERANCE)]
-    if not len(feasible):
+        last = total - plain
+        feasible &= (last >= low[-1] - _TOLERANCE) & (last <= high[-1] + _TOLERANCE)
+        weighted = weighted + weights[-1] * last
+    feasible &= (weighted >= weighted_low - _TOLERANCE) & (weighted <= weighted_high + _TOLERANCE)
+    if not feasible.any():
         # The published figures are consistent by construction; the true values are one
         # combination. None found means a term's bounds are wrong: say nothing here.
         return None
-    return feasible.min(axis=0), feasible.max(axis=0)
+    smallest, largest = np.empty(len(low)), np.empty(len(low))
+    for i, values in enumerate(axes):
+        others = tuple(axis for axis in range(free) if axis != i)
+        taken = values[feasible.any(axis=others)] if others else values[feasible]
+        smallest[i], largest[i] = taken.min(), taken.max()
+    if last is not None:
+        taken = last[feasible]
+        smallest[-1], largest[-1] = taken.min(), taken.max()
+    return smallest, largest
