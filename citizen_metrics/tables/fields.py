@@ -331,6 +331,17 @@ _FIELDS = (
           "soumission).",
           "Day of the interview in Morocco's time (start, else the device's date, else the "
           "submission)."),
+    Field("survey_round", "text",
+          "Vague d'enquête (programme.yaml, survey_rounds) dont les dates contiennent le jour "
+          "de l'entretien ; unknown hors de toute vague ou sans date.",
+          "Survey round (programme.yaml, survey_rounds) whose dates hold the interview's "
+          "day; unknown outside every round or without a date.", nullable=False),
+    Field("first_interview_day", "date",
+          "Premier jour d'entretien (heure du Maroc), hors dates aberrantes.",
+          "First day of interview (Morocco's time), out-of-range dates aside."),
+    Field("last_interview_day", "date",
+          "Dernier jour d'entretien (heure du Maroc), hors dates aberrantes.",
+          "Last day of interview (Morocco's time), out-of-range dates aside."),
     Field("quality_flags", "text_list",
           "Signalements de la réponse (short_interview, date_out_of_range, "
           "enumerator_overload) ; liste vide si aucun.",

@@ -24,7 +24,7 @@ from plotly.offline import get_plotlyjs
 
 from citizen_metrics.publish.access import open_database
 from citizen_metrics.publish.report import charts as figures
-from citizen_metrics.publish.report import text
+from citizen_metrics.publish.report import text, trend
 from citizen_metrics.publish.report.data import ReportData, data_as_of
 
 REPORT_DIR_NAME = "report"
@@ -54,6 +54,8 @@ class Geography:
     figures: list[dict[str, Any]] = field(default_factory=list)
     children: list[Geography] = field(default_factory=list)
     overview: list[dict[str, Any]] = field(default_factory=list)
+    # When the survey ran here (`report.trend.period_text`); None without any response.
+    period: str | None = None
 
     @property
     def anchor(self) -> str:
@@ -97,6 +99,9 @@ def build_geographies(data: ReportData) -> list[Geography]:
     satisfaction = dict(tuple(data.satisfaction.groupby("geography_code", sort=False)))
     equity = dict(tuple(data.equity.groupby("geography_code", sort=False)))
     targets = dict(tuple(data.targets.groupby("geography_code", sort=False)))
+    fieldwork = trend.periods(data.fieldwork) if len(data.fieldwork) else {}
+    by_round = (dict(tuple(data.trend.groupby("geography_code", sort=False)))
+                if len(data.trend) else {})
     geographies: list[Geography] = []
     for row in data.headline.itertuples():
         headline = {
@@ -117,11 +122,14 @@ def build_geographies(data: ReportData) -> list[Geography]:
             name_ar=row.name_ar,
             province_code=None if pd.isna(row.province_code) else row.province_code,
             headline=headline, shares=_shares(geography_targets, withheld),
+            period=fieldwork.get(row.geography_code),
         )
         if geography.has_data:
             geography.figures = _figures(
                 geography, satisfaction.get(row.geography_code),
                 equity.get(row.geography_code), geography_targets, withheld, night)
+            geography.figures += _trend_figures(geography, by_round.get(row.geography_code),
+                                                withheld, night)
         geographies.append(geography)
     _nest(geographies, data, withheld)
     return geographies
@@ -220,6 +228,33 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
         spec["id"] = _figure_id(geography.code, spec["kind"])
         spec["json"] = _json(spec["spec"])
     return specs
+
+
+def _trend_figures(geography: Geography, rows: pd.DataFrame | None, withheld: str,
+                   night: str) -> list[dict[str, Any]]:
+    """The trend between survey rounds (provinces and the region: a commune's figures by
+    round are not published)."""
+    if rows is None or geography.level == "commune":
+        return []
+    where = f"{geography.level_fr} {geography.name_fr}"
+    spec = trend.trend_chart(
+        rows,
+        title=f"Évolution entre les vagues d'enquête — {where}",
+        subtitle="Part des répondants satisfaits ou très satisfaits (note 4 ou 5), par vague "
+                 "d'enquête, avec l'intervalle de confiance à 95 % ; le menu choisit le "
+                 "groupe (ensemble, femmes, jeunes…)",
+        source=f"Source : enquête citoyenne ; parts non pondérées par vague (la carte de "
+               f"satisfaction montre des parts pondérées sur toute la période) ; intervalle "
+               f"de Wilson à 95 % ; deux intervalles qui ne se chevauchent pas indiquent une "
+               f"évolution nette ; « masqué » : {withheld} ou secret complémentaire. Données "
+               f"arrêtées au {night}.",
+        withheld_label=f"masqué ({withheld} ou secret complémentaire)")
+    if spec is None:
+        return []
+    figure = {"kind": "trend", "title": "Évolution entre les vagues d'enquête", "spec": spec,
+              "id": _figure_id(geography.code, "trend")}
+    figure["json"] = _json(spec)
+    return [figure]
 
 
 def _nest(geographies: list[Geography], data: ReportData, withheld: str) -> None:

@@ -80,6 +80,14 @@ select
     started_at,
     ended_at,
     typed.interview_day,
+    -- The survey round whose dates hold the interview's local day (docs/methodology.md §2).
+    case
+{% for r in survey_rounds %}
+        when typed.interview_day between date '{{ r.first_day }}' and date '{{ r.last_day }}'
+            then '{{ r.code }}'
+{% endfor %}
+        else 'unknown'
+    end as survey_round,
     list_filter([
         case when ended_at - started_at < interval {{ short_interview_minutes }} minutes then 'short_interview' end,
         case when dated_day < date '{{ earliest_interview_date }}'
