@@ -242,7 +242,7 @@ def _trend_figures(geography: Geography, rows: pd.DataFrame | None, withheld: st
         title=f"Évolution entre les vagues d'enquête — {where}",
         subtitle="Part des répondants satisfaits ou très satisfaits (note 4 ou 5), par vague "
                  "d'enquête, avec l'intervalle de confiance à 95 % ; le menu choisit le "
-                 "groupe (ensemble, femmes, jeunes…)",
+                 "groupe (ensemble, femmes, hommes)",
         source=f"Source : enquête citoyenne ; parts non pondérées par vague (la carte de "
                f"satisfaction montre des parts pondérées sur toute la période) ; intervalle "
                f"de Wilson à 95 % ; deux intervalles qui ne se chevauchent pas indiquent une "

@@ -23,7 +23,8 @@ from citizen_metrics.settings import SURVEY_ROUND
 from citizen_metrics.tables.marts import MART_FIELDWORK, MART_SURVEY_INDICATORS
 
 ALL_ROUNDS = "all"
-# The groups a manager can pick in the trend chart: the total and each dimension alone.
+# The groups a manager can pick in the trend chart: the total and each dimension alone that
+# the marts cross with the round (`build.runner.ROUND_DIMENSIONS`).
 TREND_BREAKDOWNS = ("total", "sex", "age_group", "disability", "residence")
 ROUND_COLOURS = (GREY, BLUE, ORANGE, "#2e7d32", "#6a1b9a")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
