@@ -172,6 +172,19 @@ def survey_rounds(programme: Mapping[str, Any], earliest: dt.date,
     return tuple(rounds)
 
 
+def undated_round(programme: Mapping[str, Any], rounds: tuple[SurveyRound, ...]) -> str:
+    """The round a response without any date belongs to (`programme.yaml`,
+    `undated_survey_round`: the programme's paper questionnaires, typed without their date,
+    are the baseline's); the first round when the file does not say."""
+    code = programme.get("undated_survey_round")
+    if code is None:
+        return rounds[0].code
+    if str(code) not in {r.code for r in rounds}:
+        raise ValueError(f"{PROGRAMME_FILE}: undated_survey_round {code!r} is not one of "
+                         f"survey_rounds ({', '.join(r.code for r in rounds)})")
+    return str(code)
+
+
 def load_targets(path: Path, defaults: Mapping[str, float]) -> dict[str, float]:
     """Participation targets from YAML (`share_women: 0.30`…) over the programme's defaults;
     a target the defaults do not know is an error (it would silently compare nothing)."""
@@ -274,7 +287,8 @@ class Settings:
     - short_interview_minutes, earliest_interview_date, enumerator_daily_max: the
       quality-flag thresholds (docs/methodology.md §6).
     - survey_rounds: the survey's rounds (`programme.yaml`, `survey_rounds`; each calendar
-      year when it defines none), one more breakdown of the survey's figures.
+      year when it defines none), one more breakdown of the survey's figures;
+      undated_survey_round: the round of a response without any date.
     - region_code / region_name, targets (defaults of the programme file under the targets
       file), vocabularies (hand-typed spellings).
     - disclosure_control: `full`, or `primary_only` (`PIPELINE_DISCLOSURE_CONTROL`): only
@@ -317,6 +331,7 @@ class Settings:
     targets: Mapping[str, float]
     vocabularies: Vocabularies = field(repr=False)
     survey_rounds: tuple[SurveyRound, ...] = ()
+    undated_survey_round: str = ""
     protection_width: float = 0.2
     disclosure_control: str = FULL_DISCLOSURE
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
@@ -381,6 +396,9 @@ class Settings:
             raise ValueError("PIPELINE_DISCLOSURE_CONTROL=primary_only is for benchmarks: "
                              "production always publishes with disclosure control in full")
         work = work_dir or _path_from_env("PIPELINE_WORK_DIR", "data/work")
+        rounds = survey_rounds(
+            programme, dt.date.fromisoformat(str(flags["earliest_interview_date"])),
+            dt.date.today())
         return cls(
             raw_dir=raw_dir or _path_from_env("PIPELINE_RAW_DIR", "data/raw"),
             marts_dir=marts_dir or _path_from_env("PIPELINE_MARTS_DIR", "data/marts"),
@@ -402,9 +420,8 @@ class Settings:
                 str(flags["earliest_interview_date"])
             ),
             enumerator_daily_max=int(flags["enumerator_daily_maximum"]),
-            survey_rounds=survey_rounds(
-                programme, dt.date.fromisoformat(str(flags["earliest_interview_date"])),
-                dt.date.today()),
+            survey_rounds=rounds,
+            undated_survey_round=undated_round(programme, rounds),
             region_code=str(programme["region"]["code"]),
             region_name=str(programme["region"]["name"]),
             targets=load_targets(targets_file, defaults),

@@ -101,7 +101,7 @@ ROUND_DIMENSIONS = ("sex",)
 def survey_breakdowns() -> list[tuple[str, ...]]:
     """The breakdowns of the survey's satisfaction, trust and usage figures: those of every
     mart, and the survey round alone and crossed with `ROUND_DIMENSIONS`."""
-    return breakdowns() + [(SURVEY_ROUND,), *((d, SURVEY_ROUND) for d in ROUND_DIMENSIONS)]
+    return [*breakdowns(), (SURVEY_ROUND,), *((d, SURVEY_ROUND) for d in ROUND_DIMENSIONS)]
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,7 @@ class SqlContext:
             "survey_dimensions": [*DIMENSIONS, SURVEY_ROUND, *ANALYST_DIMENSIONS],
             "survey_breakdowns": survey_breakdowns(),
             "survey_rounds": list(self.settings.survey_rounds),
+            "undated_survey_round": self.settings.undated_survey_round,
             # What is never published, by design (docs/methodology.md §5).
             "commune_pairs": COMMUNE_PAIRS,
             "weighted_pairs": WEIGHTED_PAIRS,

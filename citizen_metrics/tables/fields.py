@@ -333,9 +333,11 @@ _FIELDS = (
           "submission)."),
     Field("survey_round", "text",
           "Vague d'enquête (programme.yaml, survey_rounds) dont les dates contiennent le jour "
-          "de l'entretien ; unknown hors de toute vague ou sans date.",
+          "de l'entretien ; hors de toute vague, la plus proche ; sans date, celle des "
+          "questionnaires non datés (undated_survey_round).",
           "Survey round (programme.yaml, survey_rounds) whose dates hold the interview's "
-          "day; unknown outside every round or without a date.", nullable=False),
+          "day; outside every round, the nearest; without a date, the round of undated "
+          "questionnaires (undated_survey_round).", nullable=False),
     Field("first_interview_day", "date",
           "Premier jour d'entretien (heure du Maroc), hors dates aberrantes.",
           "First day of interview (Morocco's time), out-of-range dates aside."),

@@ -138,9 +138,9 @@ MART_FIELDWORK = Table(
     "and the region, round by round.",
     (*GEOGRAPHY,
      FIELDS["survey_round"].described(
-         "Vague d'enquête (programme.yaml, survey_rounds), unknown hors de toute vague, ou "
+         "Vague d'enquête (programme.yaml, survey_rounds), ou "
          "all pour toute la période.",
-         "Survey round (programme.yaml, survey_rounds), unknown outside every round, or all "
+         "Survey round (programme.yaml, survey_rounds), or all "
          "for the whole period."),
      FIELDS["first_interview_day"], FIELDS["last_interview_day"],
      FIELDS["n_respondents"]),

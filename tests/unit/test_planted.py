@@ -188,3 +188,21 @@ def test_the_change_planted_between_rounds_is_found(two_rounds) -> None:
     assert by_round["2024"][1].year == 2024 and by_round["2024"][2].year == 2024
     assert by_round["all"][3] == sum(r[3] for k, r in by_round.items() if k != "all")
     assert 0.4 < by_round["2024"][3] / by_round["all"][3] < 0.5
+
+
+def test_every_response_has_a_round(planted) -> None:
+    """Days in a round go to it; a pilot dated before the baseline (December 2021) to the
+    first round, a device clock years ahead (2030) to the last, a paper questionnaire
+    without any date to the programme's round for undated questionnaires (2022)."""
+    _, con = planted
+    rounds = dict(con.execute("""
+        select case when interview_day is null then 'undated'
+                    when interview_day < date '2022-01-01' then 'before'
+                    when interview_day > date '2026-12-31' then 'after'
+                    else strftime(interview_day, '%Y') end as day,
+               list(distinct survey_round order by survey_round)
+        from int_survey_responses group by 1
+    """).fetchall())
+    assert rounds["2022"] == ["2022"] and rounds["2024"] == ["2024"]
+    assert rounds["before"] == ["2022"] and rounds["after"] == ["2024"]
+    assert rounds["undated"] == ["2022"]

@@ -154,3 +154,13 @@ def test_the_period_in_a_sentence() -> None:
         "Enquête de référence : du 10 janvier 2022 au 30 septembre 2022 (700 réponses) ; "
         "Enquête de suivi : du 8 janvier 2024 au 27 septembre 2024 (500 réponses).")
     assert period_text(rows.iloc[0:0]) is None
+
+
+def test_the_round_of_undated_questionnaires_is_a_declared_round() -> None:
+    from citizen_metrics.settings import undated_round
+
+    rounds = survey_rounds({}, EARLIEST, TODAY)
+    assert undated_round({}, rounds) == "2022"  # the first round by default
+    assert undated_round({"undated_survey_round": 2024}, rounds) == "2024"
+    with pytest.raises(ValueError, match="not one of survey_rounds"):
+        undated_round({"undated_survey_round": "2030"}, rounds)
