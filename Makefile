@@ -30,7 +30,7 @@ help:
 	@echo "make demo-data  (re)generate the demo files into data/raw (FORCE=1 to overwrite)"
 	@echo "make bench      benchmark: BENCH_ARGS=\"--responses 1000000\" for national scale"
 	@echo "make notebooks  execute the analysts' notebooks into HTML (data/marts/notebooks/)"
-	@echo "make screenshots  PNGs of the report and the Dagster lineage page into docs/ (needs chromium)"
+	@echo "make screenshots  PNGs of the report and the Dagster lineage page, PDFs of report pages, into docs/ (needs chromium)"
 	@echo "make docs       regenerate docs/data_dictionary.md from the table declarations"
 	@echo "make lint       ruff and mypy"
 	@echo "make typecheck mypy on citizen_metrics/ and benchmarks/"

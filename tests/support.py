@@ -229,3 +229,31 @@ def run_auditor(con: duckdb.DuckDBPyConnection, reference: Reference):
 
     public = PublicReference.from_frame(communes_of(reference))
     return audit(con, [SURVEY_INDICATORS], public, threshold=10, width=0.2)
+
+
+# --- pages that must open offline ------------------------------------------------------------
+
+# Attributes by which a browser fetches something (a plain hyperlink, `<a href>`, is not one).
+_FETCHING_ATTRIBUTES = ("src", "href", "data", "srcset", "poster", "action", "background")
+
+
+def external_resources(html: str) -> list[str]:
+    """Everything an HTML page would fetch from the network on opening: a script, link
+    (stylesheet, font, icon…), image, frame or object from an `http(s)://` or `//` address, a
+    stylesheet's `@import` or `url(http…)`, a script's dynamic `import("http…")`. Text that
+    merely mentions an address (a hyperlink, a licence in a library's comments) is not."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    remote = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+    soup = BeautifulSoup(html, "html.parser")
+    found = [f"<{tag.name} {attribute}={tag[attribute]}>"
+             for tag in soup.find_all(True) if tag.name != "a"
+             for attribute in _FETCHING_ATTRIBUTES
+             if isinstance(tag.get(attribute), str) and remote.match(tag[attribute])]
+    for style in soup.find_all("style"):
+        found += re.findall(r"@import[^;]*|url\(\s*['\"]?(?:https?:)?//[^)]*\)", style.text)
+    for script in soup.find_all("script"):
+        found += re.findall(r"import\(\s*['\"](?:https?:)?//[^'\"]*", script.text)
+    return found

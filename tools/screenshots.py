@@ -1,10 +1,14 @@
-"""Screenshots of the managers' report and of the Dagster lineage page (`make screenshots`).
+"""Screenshots of the managers' report and of the Dagster lineage page (`make screenshots`),
+and the report's pages printed to PDF.
 
 Renders `data/marts/report/rapport.html` (the region, a province, a commune, the data
 quality page) and the lineage of the layers in the Dagster UI with headless Chromium,
-into `docs/*.png` for the README and the guides. Needs Chromium (`apt-get install -y chromium`) and
-the published marts of `make run`. Not part of `make test`: it starts a browser and a web
-server, and the pictures are for people to look at.
+into `docs/*.png` for the README and the guides, and prints the region, the province and
+the commune (its factsheet) to `docs/*.pdf` as a manager's browser prints them (A4, the
+report's print stylesheet). Needs Chromium (`apt-get install -y chromium`) and the
+published marts of `make run`. Not part of `make test`: it starts a browser and a web
+server, and the pictures are for people to look at (`tests/integration/test_report_print.py`
+prints the test fixture's report with `print_to_pdf` and checks the PDFs).
 """
 
 from __future__ import annotations
@@ -33,10 +37,17 @@ CHROMIUM_FLAGS = (
 )
 
 
-def chromium() -> str:
+def find_chromium() -> str | None:
+    """Chromium's (or Chrome's) executable on the PATH, or None."""
     for name in ("chromium", "chromium-browser", "google-chrome"):
         if found := shutil.which(name):
             return found
+    return None
+
+
+def chromium() -> str:
+    if found := find_chromium():
+        return found
     raise SystemExit("Chromium not found: apt-get install -y chromium")
 
 
@@ -50,6 +61,20 @@ def screenshot(url: str, target: Path, width: int, height: int) -> None:
             check=True, timeout=180, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
     print(f"{target.relative_to(REPO_ROOT)}  ({url})")
+
+
+def print_to_pdf(url: str, target: Path) -> None:
+    """`url` printed to a PDF as a browser prints it: the page's own paper size and margins
+    (`@page`), its print stylesheet, no header or footer of the browser's. The report draws
+    its charts on loading and again at the paper's width before printing (`beforeprint`,
+    which headless Chromium sends too); the virtual time lets it finish first."""
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        subprocess.run(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+             "--virtual-time-budget=15000", "--no-pdf-header-footer",
+             f"--print-to-pdf={target}", url],
+            check=True, timeout=180, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
 
 
 def example_geographies(database: Path) -> tuple[str, str]:
@@ -84,6 +109,10 @@ def report_screenshots(settings: Settings) -> None:
     screenshot(f"{url}#g-{province}", DOCS / "report-province.png", 1400, 1500)
     screenshot(f"{url}#g-{commune}", DOCS / "report-commune.png", 1400, 2500)
     screenshot(f"{url}#qualite", DOCS / "report-quality.png", 1400, 1500)
+    for anchor, name in (("05", "region"), (province, "province"), (commune, "commune")):
+        target = DOCS / f"report-{name}.pdf"
+        print_to_pdf(f"{url}#g-{anchor}", target)
+        print(f"{target.relative_to(REPO_ROOT)}  ({url}#g-{anchor})")
 
 
 def _free_port() -> int:

@@ -26,7 +26,7 @@ from citizen_metrics.publish.release import MartsFolder
 from citizen_metrics.tables import PUBLISHED
 from citizen_metrics.tables.contracts import table_schema
 from citizen_metrics.tables.marts import MART_EQUITY_GAPS
-from citizen_metrics.tables.model import Table
+from citizen_metrics.tables.model import Table, bilingual
 
 
 def sql_check(check: Check) -> dg.AssetChecksDefinition:
@@ -58,8 +58,11 @@ def contract_check(table: Table) -> dg.AssetChecksDefinition:
 
     @dg.asset_check(
         asset=table.name, name="matches_declaration", blocking=True, pool=WAREHOUSE_POOL,
-        description="The table keeps its declaration (docs/data_dictionary.md): columns, "
-        "types, empty values, allowed values, one row per key.",
+        description=bilingual(
+            "La table tient sa déclaration (dictionnaire des données) : colonnes, types, "
+            "valeurs vides, valeurs admises, une ligne par clé.",
+            "The table keeps its declaration (docs/data_dictionary.md): columns, types, "
+            "empty values, allowed values, one row per key."),
     )
     def evaluate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         context = SqlContext.build(warehouse.settings())
@@ -81,6 +84,16 @@ def contract_check(table: Table) -> dg.AssetChecksDefinition:
 @dg.asset_check(
     asset=MART_EQUITY_GAPS.name, blocking=True, pool=WAREHOUSE_POOL,
     additional_deps=[*(table.name for table in PROTECTED_TABLES), "ref_communes"],
+    description=bilingual(
+        "Le secret statistique tient : à partir des seules tables publiées et des listes "
+        "publiques (population des communes, provinces), aucun chiffre masqué faute de "
+        "personnes ne peut être resserré à moins de la largeur de protection (20 points "
+        "d'une part), ni aucun chiffre masqué pour en protéger un autre recalculé. Un "
+        "échec arrête la publication.",
+        "Disclosure control holds: from the tables as they will be published and the public "
+        "reference only (commune populations, provinces), no figure suppressed for resting "
+        "on too few people can be narrowed below the protection width (0.2 of its scale), "
+        "and no complementary one recomputed. A failure stops publication."),
 )
 def disclosure_audit(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """The attacker, played before publication: from the tables as they will be published
@@ -118,7 +131,15 @@ def disclosure_audit(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=citizen_metrics_database, blocking=True)
+@dg.asset_check(
+    asset=citizen_metrics_database, blocking=True,
+    description=bilingual(
+        "Aucune donnée personnelle dans la base publiée cette nuit : ni nom, ni téléphone, "
+        "ni commentaire, ni douar, ni code d'enquêteur, ni identifiant d'appareil ou de "
+        "soumission.",
+        "Tonight's database holds none of the columns that carry personal data (names, "
+        "phones, comments, douar, enumerator codes, device or submission ids)."),
+)
 def no_personal_data_published(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Tonight's database holds none of the columns that carry personal data (names,
     phones, comments, douar, enumerator codes, device or submission ids)."""

@@ -16,6 +16,9 @@ import citizen_metrics.publish.release
 import citizen_metrics.publish.report.charts
 import citizen_metrics.publish.report.data
 import citizen_metrics.publish.report.page
+import citizen_metrics.publish.report.quality
+import citizen_metrics.publish.report.questions
+import citizen_metrics.publish.report.ranking
 import citizen_metrics.publish.workbook
 from citizen_metrics.build.warehouse import scalar
 from citizen_metrics.defs.resources import WAREHOUSE_POOL, WarehouseResource
@@ -25,6 +28,7 @@ from citizen_metrics.publish.access import open_database
 from citizen_metrics.publish.exports import PUBLISHED_TABLES, export_tables, stage_database
 from citizen_metrics.publish.release import MartsFolder, building, publish_staged
 from citizen_metrics.publish.report import REPORT_FILE_NAME, build_report
+from citizen_metrics.tables.model import bilingual
 
 GROUP = "publication"
 
@@ -86,7 +90,10 @@ def mart_exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
     group_name=GROUP, owners=OWNERS[GROUP], tags=TAGS, freshness_policy=PUBLISHED_FRESHNESS,
     code_version=code_version(citizen_metrics.publish.report.data,
                               citizen_metrics.publish.report.charts,
-                              citizen_metrics.publish.report.page),
+                              citizen_metrics.publish.report.page,
+                              citizen_metrics.publish.report.questions,
+                              citizen_metrics.publish.report.ranking,
+                              citizen_metrics.publish.report.quality),
     kinds={"html", "plotly"}, deps=[citizen_metrics_database],
 )
 def manager_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -109,8 +116,21 @@ def manager_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset_check(asset="quality_file_summary", blocking=True, pool=WAREHOUSE_POOL,
-                additional_deps=["stg_raw_files"])
+@dg.asset_check(
+    asset="quality_file_summary", blocking=True, pool=WAREHOUSE_POOL,
+    additional_deps=["stg_raw_files"],
+    description=bilingual(
+        "La nuit contient au moins ce que contenait la dernière publication : aucun fichier "
+        "chargé alors n'a disparu du dossier de dépôt, et les réponses et présences "
+        "retenues n'ont pas baissé de plus de 20 % (par défaut). Sinon rien n'est publié et "
+        "les chiffres précédents restent ; PIPELINE_REBASELINE=1 accepte une fois, exprès, "
+        "une nuit plus petite.",
+        "Tonight holds at least what the last publication held: no file loaded then is gone "
+        "from the raw folder, and accepted survey responses and workshop attendances have "
+        "not fallen by more than the guard's share (20 %). Otherwise nothing is published "
+        "and the previous figures stay; PIPELINE_REBASELINE=1 accepts a smaller night on "
+        "purpose, once."),
+)
 def night_is_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Tonight holds at least what the last publication held: no file loaded then is gone
     from the raw folder, and accepted survey responses and workshop attendances have not

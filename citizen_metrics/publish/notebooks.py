@@ -8,8 +8,12 @@ Notebooks live in git as `py:percent` scripts (readable diffs, no outputs); jupy
 them into notebooks, nbclient runs them in a fresh kernel on the published marts (the
 kernel inherits `PIPELINE_MARTS_DIR`), nbconvert writes the HTML. Parameters replace the
 values of the cell tagged `parameters` (as papermill does) by a cell inserted after it.
-Figures are shown with Plotly's `notebook` renderer as well as its own MIME type, so they
-are drawn in the exported HTML too (Plotly's JavaScript is embedded once per notebook).
+
+The HTML works offline, from a shared folder or an e-mail: it fetches nothing. In a kernel,
+Plotly shows a figure as its JSON (its MIME type), which Jupyter draws; the export turns each
+such figure into a `<div>` drawn by Plotly's JavaScript, embedded once in the page's head,
+and leaves out what nbconvert's page would load from the internet (require.js, MathJax,
+mermaid: the notebooks use none of them).
 """
 
 from __future__ import annotations
@@ -22,15 +26,35 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+import jinja2
 import jupytext
 import nbformat
+import plotly.io as pio
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+from plotly.offline import get_plotlyjs
 
 from citizen_metrics.settings import REPO_ROOT, Settings
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 KERNEL = "python3"
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+
+# nbconvert's `lab` page without what it would fetch from a CDN (require.js, MathJax, mermaid,
+# the widgets' manager), with Plotly's JavaScript inline when the notebook has a figure.
+OFFLINE_TEMPLATE = "citizen_metrics_offline.html.j2"
+_OFFLINE_TEMPLATE_SOURCE = """\
+{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}
+{%- if resources.plotly_js -%}
+<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>
+<script>{{ resources.plotly_js }}</script>
+{%- endif -%}
+{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
 
 
 def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -70,6 +94,9 @@ def _environment(marts_dir: Path | None) -> dict[str, str]:
     environment["PYTHONPATH"] = os.pathsep.join(python_path)
     if marts_dir is not None:
         environment["PIPELINE_MARTS_DIR"] = str(marts_dir)
+    # Figures as their JSON only (Jupyter's default), whatever the caller's environment asks
+    # for: `to_html` draws them, offline.
+    environment["PLOTLY_RENDERER"] = "plotly_mimetype"
     return environment
 
 
@@ -97,8 +124,43 @@ def execute_many(runs: list[tuple[Path, dict[str, object] | None]],
     return [client.nb for client in clients]
 
 
+def with_offline_figures(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
+    """A copy of `notebook` where each Plotly figure also has its HTML (a `<div>` and the
+    call that draws it, without Plotly's JavaScript and without MathJax), and the number of
+    figures. HTML a renderer had put beside a figure (which may load MathJax from a CDN) is
+    replaced. The `<div>`s are numbered in order, so that the same notebook gives the same
+    page."""
+    notebook = nbformat.from_dict(notebook)  # a deep copy: the caller's outputs stay as run
+    figures = [output["data"] for cell in notebook.cells for output in cell.get("outputs", [])
+               if PLOTLY_MIMETYPE in output.get("data", {})]
+    for number, data in enumerate(figures, start=1):
+        data["text/html"] = pio.to_html(
+            dict(data[PLOTLY_MIMETYPE]), full_html=False, include_plotlyjs=False,
+            include_mathjax=False, div_id=f"figure-{number}", default_width="100%",
+            default_height=525, validate=False, config={"displaylogo": False})
+    return notebook, len(figures)
+
+
+def _title(notebook: nbformat.NotebookNode) -> str:
+    """The page's title: the first heading of the notebook's markdown cells."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            heading = next((line.lstrip("#").strip() for line in cell.source.splitlines()
+                            if line.startswith("#")), "")
+            if heading:
+                return heading
+    return "Carnet"
+
+
 def to_html(notebook: nbformat.NotebookNode) -> str:
-    body, _ = HTMLExporter().from_notebook_node(notebook)
+    """The executed notebook as one HTML page, in French, that needs no network."""
+    drawn, figures = with_offline_figures(notebook)
+    exporter = HTMLExporter(
+        template_name="lab", template_file=OFFLINE_TEMPLATE, language_code="fr",
+        extra_loaders=[jinja2.DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})])
+    resources = {"metadata": {"name": _title(notebook)},
+                 "plotly_js": get_plotlyjs() if figures else ""}
+    body, _ = exporter.from_notebook_node(drawn, resources=resources)
     return body
 
 

@@ -2,12 +2,20 @@
 
 One sheet per theme (satisfaction, information and participation answers, equity gaps,
 workshop participation, targets, files, quarantine, flags), each with every geography and
-the total and each single dimension; pairs of dimensions, the commune type and the
-unweighted province and region estimates stay in the CSV and Parquet files, whose rows are
-too many to read in Excel. French headers, codes replaced by their French labels (read
-from the published `label_*` tables), shares as percentages, counts as integers, a frozen
-header row, filters and readable widths. A figure suppressed by disclosure control reads
+the total and each single dimension, and one sheet of the pairs of dimensions (sex × commune
+type, sex × residence, age × sex…) of the satisfaction indicators for the provinces and the
+region, each dimension in a column of its own. The commune pairs, the single breakdown by
+commune type and the unweighted province and region estimates stay in the CSV and Parquet
+files, whose rows are too many to read in Excel. French headers, codes replaced by their
+French labels (read from the published `label_*` tables), shares as percentages, gaps
+between shares in percentage points, counts as integers, a frozen header row, filters and
+widths that fit what each column holds. A figure suppressed by disclosure control reads
 "masqué", never 0 or an empty cell.
+
+An officer answers a question with filters alone: every figure row carries its province
+(code and name), its commune type and whether the commune is in the programme, taken from
+`label_geographies` in the sheet's query; "satisfaction of women in rural communes of
+Azilal" is three filters on the pairs sheet (Province, Sexe, Type de commune).
 
 Cells are written one by one with xlsxwriter, each with the writer of its type: every
 text through `write_string`, so a value starting with `=` stays text and never becomes a
@@ -20,7 +28,8 @@ bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +39,7 @@ import duckdb
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from citizen_metrics.disclosure.precision import SHARE_DECIMALS
 from citizen_metrics.publish.dictionary import TABLES_FR, describe
 from citizen_metrics.publish.report.data import data_as_of
 from citizen_metrics.publish.spreadsheet import (
@@ -56,18 +66,29 @@ WORKBOOK_NAME = "citizen_metrics.xlsx"
 MAX_SHEET_ROWS = 50_000  # data rows per sheet: more is split over numbered sheets
 SINGLE_BREAKDOWNS = ("total", "sex", "age_group", "disability", "residence")
 WITHHELD = "masqué"
+YES, NO = "oui", "non"
 # The workbook's date when there is no data at all (any fixed date: the bytes must not
 # depend on the clock).
 FIXED_DATE = datetime(2022, 1, 1)
+# Column widths, in characters: wide enough for the longest value written (or a word of the
+# header, which wraps on up to three lines), plus room for the filter's button; never wider
+# than MAX_WIDTH (a longer text shows whole in the cell's tooltip and the formula bar).
+MIN_WIDTH, MAX_WIDTH, FILTER_BUTTON, HEADER_LINES = 6, 60, 2, 3
 
 # Cell kinds: how a value is written and shown.
 TEXT, CODE, COUNT, SHARE, GAP, DECIMAL, YES_NO, DATETIME = (
     "text", "code", "count", "share", "gap", "decimal", "yes_no", "datetime")
 
+# A gap is a difference of two shares: shown in percentage points, not as a percentage (a
+# gap of 0.05 between 45 % and 40 % is 5 points, not 5 %). The marts publish shares and gaps
+# to SHARE_DECIMALS (a tenth of a point), so points keep SHARE_DECIMALS - 2 decimals.
+POINT_DECIMALS = SHARE_DECIMALS - 2
+POINTS_HEADER = " (points)"
+
 NUMBER_FORMATS = {
     COUNT: "#,##0",
     SHARE: "0.0%",
-    GAP: "+0.0%;-0.0%;0.0%",
+    GAP: '+0.0" pts";-0.0" pts";0.0" pts"',
     DECIMAL: "0.00",
     DATETIME: "yyyy-mm-dd hh:mm",
 }
@@ -78,58 +99,96 @@ class Column:
     """One column of a sheet: its French header, what it shows and where it comes from.
 
     `source` is the published column it shows (for the `colonnes` sheet); `withheld_by`
-    names the query's boolean column that says the value is suppressed.
+    names the query's boolean column that says the value is suppressed; `description`
+    replaces the published column's description where the sheet shows it differently.
     """
 
     header: str
     kind: str
-    width: int
     source: str
     withheld_by: str | None = None
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == GAP and not self.header.endswith(POINTS_HEADER):
+            raise ValueError(f"{self.header!r}: a gap's header says it is in points")
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """One theme: the published table it shows (`table`, whose declaration names the sheet; a
-    column's `source` names another table's column as `table.column`), its query and its
-    columns."""
+    """One theme: the published table it shows (`table`, whose declaration names the sheet,
+    or with `pairs` its sheet of pairs of dimensions; a column's `source` names another
+    table's column as `table.column`), its query and its columns."""
 
     table: Table
     query: str
     columns: tuple[Column, ...]
     parameters: tuple[Any, ...] = field(default_factory=tuple)
+    pairs: bool = False
 
     @property
     def name(self) -> str:
-        if self.table.sheet is None:
-            raise ValueError(f"{self.table.name}: its declaration names no sheet")
-        return self.table.sheet
+        name = self.table.pairs_sheet if self.pairs else self.table.sheet
+        if name is None:
+            raise ValueError(f"{self.table.name}: its declaration names no "
+                             f"{'pairs ' if self.pairs else ''}sheet")
+        return name
 
     def describe(self, column: Column) -> str:
-        """The French description of the published column a sheet column shows."""
+        """The French description of what a sheet column shows."""
+        if column.description is not None:
+            return column.description
         table, _, name = column.source.rpartition(".")
         return describe(table or self.table.name, name)
 
 
-GEOGRAPHY_COLUMNS = (
-    Column("Niveau", TEXT, 10, "geography_level"),
-    Column("Code", CODE, 11, "geography_code"),
-    Column("Nom", TEXT, 22, "geography_name"),
-    Column("Nom (arabe)", TEXT, 18, "label_geographies.name_ar"),
-    Column("Commune du programme", YES_NO, 11, "in_programme"),
+# Where a figure is: the geography and its province (every figure row)…
+AREA_COLUMNS = (
+    Column("Niveau", TEXT, "geography_level"),
+    Column("Code", CODE, "geography_code"),
+    Column("Nom", TEXT, "geography_name"),
+    Column("Nom (arabe)", TEXT, "label_geographies.name_ar"),
+    Column("Code province", CODE, "label_geographies.province_code"),
+    Column("Province", TEXT, "label_geographies.province_name_fr",
+           description="Nom de la province de la commune, ou de la province elle-même ; "
+           "« Région » pour la région."),
 )
+# … and, for a commune, its type and whether it is one of the programme's communes.
+COMMUNE_TYPE = Column("Type de commune", TEXT, "label_geographies.commune_type",
+                      description="Type officiel de la commune : commune urbaine "
+                      "(municipalité) ou rurale ; vide pour une province ou la région.")
+COMMUNE_COLUMNS = (
+    COMMUNE_TYPE,
+    Column("Commune du programme", YES_NO, "label_geographies.in_programme",
+           description="« oui » si la commune est l'une des 40 communes du programme, "
+           "« non » sinon ; vide pour une province ou la région."),
+)
+GEOGRAPHY_COLUMNS = (*AREA_COLUMNS, *COMMUNE_COLUMNS)
 BREAKDOWN_COLUMNS = (
-    Column("Ventilation", TEXT, 20, "breakdown"),
-    Column("Groupe", TEXT, 26, "group_key"),
+    Column("Ventilation", TEXT, "breakdown"),
+    Column("Groupe", TEXT, "group_key"),
 )
 # Why a figure is suppressed; empty when the row's figures are published.
-STATUS = Column("Secret statistique", TEXT, 26, "suppression")
+STATUS = Column("Secret statistique", TEXT, "suppression")
+
+
+def _area_select(alias: str = "m") -> str:
+    """The values of AREA_COLUMNS; needs `_geography_joins`."""
+    return (
+        f"coalesce(lv.label_fr, {alias}.geography_level), {alias}.geography_code, "
+        f"coalesce(g.name_fr, {alias}.geography_name), g.name_ar, g.province_code, "
+        f"case when {alias}.geography_level = 'region' then lv.label_fr "
+        f"else g.province_name_fr end"
+    )
 
 
 def _geography_select(alias: str = "m") -> str:
+    """The values of GEOGRAPHY_COLUMNS; needs `_geography_joins`."""
     return (
-        f"coalesce(lv.label_fr, {alias}.geography_level), {alias}.geography_code, "
-        f"coalesce(g.name_fr, {alias}.geography_name), g.name_ar, {alias}.in_programme"
+        f"{_area_select(alias)}, "
+        f"case when {alias}.geography_level = 'commune' "
+        f"then coalesce(lt.label_fr, g.commune_type) end, "
+        f"case when {alias}.geography_level = 'commune' then g.in_programme end"
     )
 
 
@@ -139,6 +198,8 @@ def _geography_joins(alias: str = "m") -> str:
         f"and g.geography_code = {alias}.geography_code "
         f"left join label_codes lv on lv.code_list = 'geography_level' "
         f"and lv.code = {alias}.geography_level "
+        f"left join label_groups lt on lt.breakdown = 'commune_type' "
+        f"and lt.group_key = g.commune_type "
     )
 
 
@@ -168,36 +229,124 @@ def _suppression_join(alias: str = "m", column: str = "suppression") -> str:
             f"and ls.code = {alias}.{column} ")
 
 
+# The satisfaction figures of one row of `mart_survey_indicators`, in the satisfaction sheet
+# and its sheet of pairs alike.
+SATISFACTION_FIGURES = (
+    Column("Indicateur", TEXT, "indicator"),
+    Column("Répondants", COUNT, "n_respondents"),
+    Column("Notes de 1 à 5", COUNT, "n_rated"),
+    Column("Ne sait pas", COUNT, "n_dont_know"),
+    Column("Taux d'utilisation", SHARE, "usage_rate", "usage_suppressed"),
+    Column("Note moyenne (1 à 5)", DECIMAL, "mean_score", "suppressed"),
+    Column("Part de satisfaits (4 ou 5)", SHARE, "satisfied_share", "suppressed"),
+    Column("IC 95 % bas", SHARE, "ci_low", "suppressed"),
+    Column("IC 95 % haut", SHARE, "ci_high", "suppressed"),
+    STATUS,
+)
+
+
+def _satisfaction_figures_select(alias: str = "m") -> str:
+    """The values of SATISFACTION_FIGURES, then their flags; needs `_suppression_join` and
+    `label_indicators li`."""
+    return (
+        f"coalesce(li.label_fr, {alias}.indicator), "
+        f"{alias}.n_respondents, {alias}.n_rated, {alias}.n_dont_know, "
+        f"{alias}.usage_rate, {alias}.mean_score, {alias}.satisfied_share, "
+        f"{alias}.ci_low, {alias}.ci_high, {_withheld_reason(alias)}, "
+        f"{alias}.usage_suppressed, {alias}.suppressed"
+    )
+
+
 def satisfaction_sheet() -> Sheet:
     return Sheet(
         MART_SURVEY_INDICATORS,
         f"""
         select {_geography_select()},
                coalesce(lg.breakdown_fr, m.breakdown), coalesce(lg.label_fr, m.group_key),
-               coalesce(li.label_fr, m.indicator),
-               m.n_respondents, m.n_rated, m.n_dont_know,
-               m.usage_rate, m.mean_score, m.satisfied_share, m.ci_low, m.ci_high,
-               {_withheld_reason()},
-               m.usage_suppressed, m.suppressed
+               {_satisfaction_figures_select()}
         from {MART_SURVEY_INDICATORS.name} m
         {_geography_joins()} {_breakdown_joins()} {_suppression_join()}
         left join label_indicators li on li.indicator = m.indicator
         where m.estimate_type = 'weighted' and {_singles()}
         order by {_geography_order()}, lg.sort_order, li.sort_order
         """,
-        (
-            *GEOGRAPHY_COLUMNS, *BREAKDOWN_COLUMNS,
-            Column("Indicateur", TEXT, 34, "indicator"),
-            Column("Répondants", COUNT, 11, "n_respondents"),
-            Column("Notes de 1 à 5", COUNT, 10, "n_rated"),
-            Column("Ne sait pas", COUNT, 9, "n_dont_know"),
-            Column("Taux d'utilisation", SHARE, 11, "usage_rate", "usage_suppressed"),
-            Column("Note moyenne (1 à 5)", DECIMAL, 10, "mean_score", "suppressed"),
-            Column("Part de satisfaits (4 ou 5)", SHARE, 12, "satisfied_share", "suppressed"),
-            Column("IC 95 % bas", SHARE, 9, "ci_low", "suppressed"),
-            Column("IC 95 % haut", SHARE, 9, "ci_high", "suppressed"),
-            STATUS,
-        ),
+        (*GEOGRAPHY_COLUMNS, *BREAKDOWN_COLUMNS, *SATISFACTION_FIGURES),
+    )
+
+
+# The header of a dimension's column in the sheet of pairs, where it differs from the
+# dimension's French name (`label_groups.breakdown_fr`): the commune type is the column
+# the other sheets name so, with the same labels.
+DIMENSION_HEADERS = {"commune_type": COMMUNE_TYPE.header}
+
+
+def _sql_text(text: str) -> str:
+    """`text` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _pair_part(part: int, alias: str = "m") -> str:
+    return f"split_part({alias}.breakdown, ',', {part})"
+
+
+def satisfaction_pairs_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
+    """The satisfaction indicators of the provinces and the region by pairs of dimensions
+    (`breakdown` = `sex,commune_type`…), one column per dimension holding the row's group in
+    it, empty when the pair does not cross that dimension: filtering Sexe = Femme and Type de
+    commune = Commune rurale leaves the rows of women in rural communes, whatever the other
+    pairs. The dimensions are those the published pairs cross, in the order of their labels.
+
+    One row per figure, as published: the weighted ones where the marts publish the pair
+    weighted (pairs with the commune type), else their unweighted twins (a weighted pair is
+    otherwise never published, `weighted_pair`: docs/methodology.md), the column Estimation
+    saying which; one kind per pair, so that a pair's rows add up alike. The rows
+    have no commune type or programme flag of their own (they are provinces and the region):
+    the column Type de commune is the dimension. The communes' pairs, never published, stay
+    out."""
+    dimensions = con.execute(
+        f"""
+        select d.dimension, coalesce(any_value(l.breakdown_fr), d.dimension)
+        from (select distinct unnest(string_split(breakdown, ',')) as dimension
+              from {MART_SURVEY_INDICATORS.name} where contains(breakdown, ',')) d
+        left join label_groups l on l.breakdown = d.dimension
+        group by d.dimension
+        order by min(l.sort_order) nulls last, d.dimension
+        """).fetchall()
+    group_of = [
+        f"case {_sql_text(dimension)} "
+        f"when {_pair_part(1)} then coalesce(l1.label_fr, split_part(m.group_key, ',', 1)) "
+        f"when {_pair_part(2)} then coalesce(l2.label_fr, split_part(m.group_key, ',', 2)) end"
+        for dimension, _ in dimensions
+    ]
+    dimension_columns = tuple(
+        Column(DIMENSION_HEADERS.get(dimension, label), TEXT, "group_key",
+               description=f"Groupe de la dimension « {label} » du croisement ; vide si le "
+               "croisement ne porte pas sur cette dimension.")
+        for dimension, label in dimensions
+    )
+    return Sheet(
+        MART_SURVEY_INDICATORS,
+        f"""
+        select {_area_select()}, coalesce(lg.breakdown_fr, m.breakdown),
+               {", ".join(group_of) or "null"}, coalesce(le.label_fr, m.estimate_type),
+               {_satisfaction_figures_select()}
+        from {MART_SURVEY_INDICATORS.name} m
+        {_geography_joins()} {_breakdown_joins()} {_suppression_join()}
+        left join label_groups l1 on l1.breakdown = {_pair_part(1)}
+              and l1.group_key = split_part(m.group_key, ',', 1)
+        left join label_groups l2 on l2.breakdown = {_pair_part(2)}
+              and l2.group_key = split_part(m.group_key, ',', 2)
+        left join label_indicators li on li.indicator = m.indicator
+        left join label_codes le on le.code_list = 'estimate_type' and le.code = m.estimate_type
+        where m.geography_level <> 'commune' and contains(m.breakdown, ',')
+        qualify m.estimate_type = case
+            when bool_or(m.suppression = 'weighted_pair') over (partition by m.breakdown)
+            then 'unweighted' else 'weighted' end
+        order by {_geography_order()}, lg.sort_order, li.sort_order
+        """,
+        (*AREA_COLUMNS, Column("Ventilation", TEXT, "breakdown"), *dimension_columns,
+         Column("Estimation", TEXT, "estimate_type"), *SATISFACTION_FIGURES),
+        pairs=True,
     )
 
 
@@ -220,14 +369,14 @@ def options_sheet() -> Sheet:
         """,
         (
             *GEOGRAPHY_COLUMNS, *BREAKDOWN_COLUMNS,
-            Column("Question", TEXT, 40, "question"),
-            Column("Réponse", TEXT, 28, "option"),
-            Column("Répondants", COUNT, 11, "n_respondents"),
-            Column("Citant la réponse", COUNT, 10, "n_citing", "suppressed"),
-            Column("Part", SHARE, 9, "share", "suppressed"),
-            Column("IC 95 % bas", SHARE, 9, "ci_low", "suppressed"),
-            Column("IC 95 % haut", SHARE, 9, "ci_high", "suppressed"),
-            Column("Rang", COUNT, 6, "rank", "suppressed"),
+            Column("Question", TEXT, "question"),
+            Column("Réponse", TEXT, "option"),
+            Column("Répondants", COUNT, "n_respondents"),
+            Column("Citant la réponse", COUNT, "n_citing", "suppressed"),
+            Column("Part", SHARE, "share", "suppressed"),
+            Column("IC 95 % bas", SHARE, "ci_low", "suppressed"),
+            Column("IC 95 % haut", SHARE, "ci_high", "suppressed"),
+            Column("Rang", COUNT, "rank", "suppressed"),
             STATUS,
         ),
     )
@@ -255,19 +404,19 @@ def equity_sheet() -> Sheet:
         """,
         (
             *GEOGRAPHY_COLUMNS,
-            Column("Indicateur", TEXT, 34, "indicator"),
-            Column("Dimension", TEXT, 20, "dimension"),
-            Column("Groupe A", TEXT, 24, "group_a"),
-            Column("Groupe B (référence)", TEXT, 24, "group_b"),
-            Column("Notes du groupe A", COUNT, 9, "n_a"),
-            Column("Notes du groupe B", COUNT, 9, "n_b"),
-            Column("Satisfaits A", SHARE, 10, "share_a", "suppressed"),
-            Column("Satisfaits B", SHARE, 10, "share_b", "suppressed"),
-            Column("Écart A − B", GAP, 10, "gap", "suppressed"),
-            Column("IC 95 % bas", GAP, 9, "ci_low", "suppressed"),
-            Column("IC 95 % haut", GAP, 9, "ci_high", "suppressed"),
-            Column("Écart significatif", YES_NO, 11, "significant", "suppressed"),
-            Column("Secret statistique", TEXT, 14, "suppressed"),
+            Column("Indicateur", TEXT, "indicator"),
+            Column("Dimension", TEXT, "dimension"),
+            Column("Groupe A", TEXT, "group_a"),
+            Column("Groupe B (référence)", TEXT, "group_b"),
+            Column("Notes du groupe A", COUNT, "n_a"),
+            Column("Notes du groupe B", COUNT, "n_b"),
+            Column("Satisfaits A", SHARE, "share_a", "suppressed"),
+            Column("Satisfaits B", SHARE, "share_b", "suppressed"),
+            Column("Écart A − B (points)", GAP, "gap", "suppressed"),
+            Column("IC 95 % bas (points)", GAP, "ci_low", "suppressed"),
+            Column("IC 95 % haut (points)", GAP, "ci_high", "suppressed"),
+            Column("Écart significatif", YES_NO, "significant", "suppressed"),
+            Column("Secret statistique", TEXT, "suppressed"),
         ),
     )
 
@@ -293,12 +442,12 @@ def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
     categories = [c for c in present if c.startswith("share_") and c not in fixed]
     types = [c for c in present if c.startswith("workshops_")]
     share_columns = [
-        *(Column(indicator_labels.get(c, c), SHARE, 12, c, f"{c}_withheld") for c in fixed),
-        *(Column("Part : " + labels.get(f"participant_category:{c[6:]}", c[6:]), SHARE, 12,
+        *(Column(indicator_labels.get(c, c), SHARE, c, f"{c}_withheld") for c in fixed),
+        *(Column("Part : " + labels.get(f"participant_category:{c[6:]}", c[6:]), SHARE,
                  c, "categories_suppressed") for c in categories),
     ]
     type_columns = [
-        Column("Ateliers : " + labels.get(f"workshop_type:{c[10:]}", c[10:]), COUNT, 12, c)
+        Column("Ateliers : " + labels.get(f"workshop_type:{c[10:]}", c[10:]), COUNT, c)
         for c in types
     ]
     selected = ", ".join(f"m.{c.source}" for c in (*share_columns, *type_columns))
@@ -327,9 +476,9 @@ def participation_sheet(con: duckdb.DuckDBPyConnection) -> Sheet:
         """,
         (
             *GEOGRAPHY_COLUMNS, *BREAKDOWN_COLUMNS,
-            Column("Ateliers", COUNT, 9, "workshops", "counts_withheld"),
-            Column("Présences", COUNT, 10, "attendances", "counts_withheld"),
-            Column("Participants uniques", COUNT, 11, "unique_participants",
+            Column("Ateliers", COUNT, "workshops", "counts_withheld"),
+            Column("Présences", COUNT, "attendances", "counts_withheld"),
+            Column("Participants uniques", COUNT, "unique_participants",
                    "counts_withheld"),
             *share_columns, *type_columns, STATUS,
         ),
@@ -353,12 +502,12 @@ def targets_sheet() -> Sheet:
         """,
         (
             *GEOGRAPHY_COLUMNS,
-            Column("Indicateur", TEXT, 36, "indicator"),
-            Column("Cible (part minimale)", SHARE, 11, "target"),
-            Column("Réalisé", SHARE, 10, "actual", "withheld"),
-            Column("Présences", COUNT, 10, "attendances", "counts_withheld"),
-            Column("Cible atteinte", YES_NO, 10, "met", "withheld"),
-            Column("Secret statistique", TEXT, 14, f"{MART_PARTICIPATION.name}.suppressed"),
+            Column("Indicateur", TEXT, "indicator"),
+            Column("Cible (part minimale)", SHARE, "target"),
+            Column("Réalisé", SHARE, "actual", "withheld"),
+            Column("Présences", COUNT, "attendances", "counts_withheld"),
+            Column("Cible atteinte", YES_NO, "met", "withheld"),
+            Column("Secret statistique", TEXT, f"{MART_PARTICIPATION.name}.suppressed"),
         ),
     )
 
@@ -382,10 +531,10 @@ def fieldwork_sheet() -> Sheet:
         """,
         (
             *GEOGRAPHY_COLUMNS,
-            Column("Vague d'enquête", TEXT, 34, "survey_round"),
-            Column("Premier entretien", TEXT, 12, "first_interview_day"),
-            Column("Dernier entretien", TEXT, 12, "last_interview_day"),
-            Column("Réponses", COUNT, 10, "n_respondents"),
+            Column("Vague d'enquête", TEXT, "survey_round"),
+            Column("Premier entretien", TEXT, "first_interview_day"),
+            Column("Dernier entretien", TEXT, "last_interview_day"),
+            Column("Réponses", COUNT, "n_respondents"),
         ),
     )
 
@@ -411,24 +560,24 @@ def files_sheet() -> Sheet:
         order by m.source_file, m.sheet
         """,
         (
-            Column("Fichier", TEXT, 44, "source_file"),
-            Column("Feuille", TEXT, 12, "sheet"),
-            Column("Type de fichier", TEXT, 18, "file_kind"),
-            Column("Forme", TEXT, 18, "file_shape"),
-            Column("Statut", TEXT, 9, "status"),
-            Column("Raison du rejet", TEXT, 30, "reason"),
-            Column("Lignes lues", COUNT, 9, "rows_read"),
-            Column("Retenues", COUNT, 9, "accepted"),
-            Column("Doublons", COUNT, 9, "duplicate"),
-            Column("Remplacées", COUNT, 10, "superseded"),
-            Column("Sans consentement", COUNT, 11, "excluded_no_consent"),
-            Column("En quarantaine", COUNT, 11, "quarantined"),
-            Column("Toutes les lignes comptées", YES_NO, 12, "rows_accounted"),
-            Column("Encodage", TEXT, 10, "encoding"),
-            Column("En-têtes non reconnus", TEXT, 24, "unmapped_headers"),
-            Column("Taille (octets)", COUNT, 12, "size_bytes"),
-            Column("Modifié le (UTC)", DATETIME, 16, "modified_at"),
-            Column("Empreinte SHA-256", TEXT, 20, "sha256"),
+            Column("Fichier", TEXT, "source_file"),
+            Column("Feuille", TEXT, "sheet"),
+            Column("Type de fichier", TEXT, "file_kind"),
+            Column("Forme", TEXT, "file_shape"),
+            Column("Statut", TEXT, "status"),
+            Column("Raison du rejet", TEXT, "reason"),
+            Column("Lignes lues", COUNT, "rows_read"),
+            Column("Retenues", COUNT, "accepted"),
+            Column("Doublons", COUNT, "duplicate"),
+            Column("Remplacées", COUNT, "superseded"),
+            Column("Sans consentement", COUNT, "excluded_no_consent"),
+            Column("En quarantaine", COUNT, "quarantined"),
+            Column("Toutes les lignes comptées", YES_NO, "rows_accounted"),
+            Column("Encodage", TEXT, "encoding"),
+            Column("En-têtes non reconnus", TEXT, "unmapped_headers"),
+            Column("Taille (octets)", COUNT, "size_bytes"),
+            Column("Modifié le (UTC)", DATETIME, "modified_at"),
+            Column("Empreinte SHA-256", TEXT, "sha256"),
         ),
     )
 
@@ -444,14 +593,14 @@ def quarantine_sheet() -> Sheet:
         order by m.source_file, m.sheet, m.source_row, m.rule
         """,
         (
-            Column("Fichier", TEXT, 44, "source_file"),
-            Column("Feuille", TEXT, 12, "sheet"),
-            Column("Ligne", COUNT, 7, "source_row"),
-            Column("Règle enfreinte", TEXT, 34, "rule"),
-            Column("Code de la règle", TEXT, 22, "rule"),
-            Column("Colonne", TEXT, 20, "column"),
-            Column("Valeur", TEXT, 14, "value"),
-            Column("Explication", TEXT, 70, "message"),
+            Column("Fichier", TEXT, "source_file"),
+            Column("Feuille", TEXT, "sheet"),
+            Column("Ligne", COUNT, "source_row"),
+            Column("Règle enfreinte", TEXT, "rule"),
+            Column("Code de la règle", TEXT, "rule"),
+            Column("Colonne", TEXT, "column"),
+            Column("Valeur", TEXT, "value"),
+            Column("Explication", TEXT, "message"),
         ),
     )
 
@@ -469,12 +618,12 @@ def flags_sheet() -> Sheet:
         order by m.source_file, m.source_row, m.flag
         """,
         (
-            Column("Fichier", TEXT, 44, "source_file"),
-            Column("Ligne", COUNT, 7, "source_row"),
-            Column("Signalement", TEXT, 40, "flag"),
-            Column("Code du signalement", TEXT, 20, "flag"),
-            Column("Code commune", CODE, 11, "commune_code"),
-            Column("Commune", TEXT, 22, "label_geographies.name_fr"),
+            Column("Fichier", TEXT, "source_file"),
+            Column("Ligne", COUNT, "source_row"),
+            Column("Signalement", TEXT, "flag"),
+            Column("Code du signalement", TEXT, "flag"),
+            Column("Code commune", CODE, "commune_code"),
+            Column("Commune", TEXT, "label_geographies.name_fr"),
         ),
     )
 
@@ -497,39 +646,52 @@ def disclosure_sheet() -> Sheet:
                  m.estimate_type, m.fate
         """,
         (
-            Column("Chiffres", TEXT, 14, "figure"),
-            Column("Niveau", TEXT, 10, "geography_level"),
-            Column("Ventilation", TEXT, 26, "breakdown"),
-            Column("Estimation", TEXT, 16, "estimate_type"),
-            Column("Sort", TEXT, 30, "fate"),
-            Column("Nombre", COUNT, 9, "figures"),
-            Column("Dont 10 personnes ou plus", COUNT, 14, "figures_enough"),
-            Column("Dont masqués", COUNT, 10, "withheld"),
+            Column("Chiffres", TEXT, "figure"),
+            Column("Niveau", TEXT, "geography_level"),
+            Column("Ventilation", TEXT, "breakdown"),
+            Column("Estimation", TEXT, "estimate_type"),
+            Column("Sort", TEXT, "fate"),
+            Column("Nombre", COUNT, "figures"),
+            Column("Dont 10 personnes ou plus", COUNT, "figures_enough"),
+            Column("Dont masqués", COUNT, "withheld"),
         ),
     )
 
 
 def workbook_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
-    return [satisfaction_sheet(), options_sheet(), equity_sheet(), participation_sheet(con),
-            targets_sheet(), fieldwork_sheet(), files_sheet(), quarantine_sheet(),
-            flags_sheet(), disclosure_sheet()]
+    return [satisfaction_sheet(), satisfaction_pairs_sheet(con), options_sheet(),
+            equity_sheet(), participation_sheet(con), targets_sheet(), fieldwork_sheet(),
+            files_sheet(),
+            quarantine_sheet(), flags_sheet(), disclosure_sheet()]
 
 
 READ_ME = (
     "Indicateurs citoyens — Béni Mellal-Khénifra",
     "",
     "Une feuille par thème ; chaque feuille donne chaque commune, province et la région, "
-    "pour l'ensemble et pour chaque dimension seule (sexe, tranche d'âge, handicap, milieu).",
+    "pour l'ensemble et pour chaque dimension seule (sexe, tranche d'âge, handicap, milieu) ; "
+    "la feuille « satisfaction_croisements » donne les provinces et la région pour chaque "
+    "croisement de deux dimensions (sexe × type de commune, sexe × milieu, âge × sexe…), "
+    "chaque dimension dans sa colonne.",
+    "Filtres : dans les feuilles de chiffres, chaque ligne porte sa province (code et nom) "
+    "et, pour une commune, son type et si elle est l'une des 40 communes du programme "
+    "(oui/non). Exemple : la satisfaction "
+    "des femmes des communes rurales d'Azilal, dans « satisfaction_croisements », filtres "
+    "Province = Azilal, Sexe = Femme, Type de commune = Commune rurale.",
     "Estimations pondérées par la population communale (RGPH 2024) ; pour une commune, "
-    "elles sont égales aux non pondérées.",
+    "elles sont égales aux non pondérées. Dans « satisfaction_croisements », la colonne "
+    "« Estimation » dit si le chiffre est pondéré (croisements avec le type de commune) ou "
+    "non pondéré (les autres croisements, dont le chiffre pondéré n'est jamais publié). Les "
+    "écarts entre deux parts sont en points de pourcentage (pts).",
     "« masqué » : chiffre non publié (secret statistique : groupe trop petit, ou chiffre qui "
     "permettrait de recalculer un chiffre masqué ; la feuille « secret_statistique » dit "
     "combien, et pourquoi). Les effectifs restent publiés, sauf ceux qui donneraient un "
     "chiffre masqué (nombre de répondants citant une réponse masquée, présences de "
     "certains groupes). La colonne "
     "« Secret statistique » dit pourquoi ; vide, rien n'est masqué.",
-    "Les tables complètes (croisements de deux dimensions, type officiel de commune, "
-    "estimations non pondérées) sont dans les fichiers CSV et Parquet du même dossier.",
+    "Les tables complètes (croisements de deux dimensions pour chaque commune, ventilation "
+    "par type officiel de commune, estimations non pondérées) sont dans les fichiers CSV et "
+    "Parquet du même dossier.",
     "La feuille « colonnes » explique chaque colonne.",
     "",
 )
@@ -556,8 +718,8 @@ def write_workbook(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]
                            for column in sheet.columns]
         _write_listing(
             workbook, formats, "colonnes",
-            (Column("Feuille", TEXT, 24, ""), Column("Colonne", TEXT, 32, ""),
-             Column("Colonne source", TEXT, 26, ""), Column("Description", TEXT, 100, "")),
+            (Column("Feuille", TEXT, ""), Column("Colonne", TEXT, ""),
+             Column("Colonne source", TEXT, ""), Column("Description", TEXT, "")),
             dictionary,
         )
     finally:
@@ -599,18 +761,88 @@ def _cell_writer(sheet: Worksheet, column: Column, formats: _Formats) -> Callabl
     if column.kind == YES_NO:
         write_string = sheet.write_string
         return lambda row, col, value, _format=None: write_string(
-            row, col, "Oui" if value else "Non")
+            row, col, YES if value else NO)
     if column.kind == DATETIME:
         return lambda row, col, value, cell_format: sheet.write_datetime(
             row, col, value, cell_format)
     return sheet.write_number
 
 
+# --- the values a sheet shows, in SQL ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ShownQuery:
+    """A sheet's query with its columns named `c0…` (the values as the sheet shows them: a
+    gap in points) and `f0…` (the flags that suppress them, in the order the columns first
+    name them), which the workbook, its widths and the French-Excel CSV all read."""
+
+    sql: str
+    values: tuple[str, ...]
+    flags: tuple[str, ...]
+    flag_of: tuple[str | None, ...]  # the flag column of each value, if it can be suppressed
+
+    def position(self, flag: str | None) -> int | None:
+        """Where a flag is in a row of the query (after the values), if any."""
+        return None if flag is None else len(self.values) + self.flags.index(flag)
+
+
+def _shown_query(spec: Sheet) -> _ShownQuery:
+    flags = list(dict.fromkeys(c.withheld_by for c in spec.columns if c.withheld_by))
+    values = tuple(f"c{n}" for n in range(len(spec.columns)))
+    flag_names = {flag: f"f{n}" for n, flag in enumerate(flags)}
+    shown = [
+        f"round({name} * 100, {POINT_DECIMALS}) as {name}" if column.kind == GAP else name
+        for column, name in zip(spec.columns, values, strict=True)
+    ]
+    named = ", ".join([*values, *flag_names.values()])
+    sql = (f"select {', '.join([*shown, *flag_names.values()])} "
+           f"from ({spec.query}) as sheet({named})")
+    return _ShownQuery(sql, values, tuple(flag_names.values()),
+                       tuple(flag_names.get(c.withheld_by or "") for c in spec.columns))
+
+
+def _display_sql(column: Column, value: str, flag: str | None) -> str:
+    """The SQL of the text a cell of `column` shows in Excel (its number format applied), to
+    measure it."""
+    points = f"{{:+.{POINT_DECIMALS}f}} pts"
+    display = {
+        COUNT: f"format('{{:,}}', {value}::bigint)",
+        SHARE: f"format('{{:.1f}}%', {value} * 100)",
+        GAP: f"format('{points}', {value})",
+        DECIMAL: f"format('{{:.2f}}', {value})",
+        YES_NO: f"case when {value} then '{YES}' when not {value} then '{NO}' end",
+        DATETIME: f"strftime({value}, '%Y-%m-%d %H:%M')",
+    }.get(column.kind, f"{value}::varchar")
+    return display if flag is None else f"case when {flag} then '{WITHHELD}' else {display} end"
+
+
+def column_width(header: str, longest_value: int) -> int:
+    """A column's width in characters: its longest value or the longest word of its header
+    (or a third of the header, which wraps on up to three lines), with room for the filter's
+    button, within MIN_WIDTH and MAX_WIDTH."""
+    header_needs = max(max(map(len, header.split()), default=0),
+                       math.ceil(len(header) / HEADER_LINES))
+    return min(MAX_WIDTH, max(MIN_WIDTH, longest_value, header_needs) + FILTER_BUTTON)
+
+
+def _widths(con: duckdb.DuckDBPyConnection, spec: Sheet, shown: _ShownQuery) -> list[int]:
+    """The width of each column of the sheet, from the longest text its cells will show,
+    measured in SQL over every row written."""
+    lengths = ", ".join(
+        f"coalesce(max(length({_display_sql(column, value, flag)})), 0)"
+        for column, value, flag in zip(spec.columns, shown.values, shown.flag_of, strict=True))
+    longest = con.execute(f"select {lengths} from ({shown.sql})", list(spec.parameters))
+    found = longest.fetchone() or (0,) * len(spec.columns)
+    return [column_width(column.header, length)
+            for column, length in zip(spec.columns, found, strict=True)]
+
+
 def _start_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, name: str,
-                 columns: tuple[Column, ...]) -> Worksheet:
+                 columns: Sequence[Column], widths: Sequence[int]) -> Worksheet:
     sheet = workbook.add_worksheet(name[:31])
-    for index, column in enumerate(columns):
-        sheet.set_column(index, index, column.width)
+    for index, width in enumerate(widths):
+        sheet.set_column(index, index, width)
     sheet.set_row(0, 45)
     for index, column in enumerate(columns):
         sheet.write_string(0, index, column.header, formats.header)
@@ -625,14 +857,14 @@ def _write_sheet(workbook: xlsxwriter.Workbook, formats: _Formats,
     The query returns the columns of `spec.columns` in order, then the boolean columns that
     suppress them (`withheld_by`), in the order they first appear.
     """
-    cursor = con.execute(spec.query, list(spec.parameters))
+    shown_query = _shown_query(spec)
+    widths = _widths(con, spec, shown_query)
+    cursor = con.execute(shown_query.sql, list(spec.parameters))
     shown = len(spec.columns)
-    flags = list(dict.fromkeys(c.withheld_by for c in spec.columns if c.withheld_by))
-    flag_index = {flag: shown + position for position, flag in enumerate(flags)}
     plan = [
-        (index, column.kind, flag_index.get(column.withheld_by or ""),
-         formats.by_kind.get(column.kind))
-        for index, column in enumerate(spec.columns)
+        (index, column.kind, shown_query.position(flag), formats.by_kind.get(column.kind))
+        for index, (column, flag) in enumerate(zip(spec.columns, shown_query.flag_of,
+                                                   strict=True))
     ]
     written: dict[str, int] = {}
     part, row_number, sheet, name = 0, 0, None, spec.name
@@ -644,7 +876,7 @@ def _write_sheet(workbook: xlsxwriter.Workbook, formats: _Formats,
                     _close_sheet(sheet, row_number, shown)
                 part += 1
                 name = spec.name if part == 1 else f"{spec.name} ({part})"
-                sheet = _start_sheet(workbook, formats, name, spec.columns)
+                sheet = _start_sheet(workbook, formats, name, spec.columns, widths)
                 writers = [_cell_writer(sheet, column, formats) for column in spec.columns]
                 write_string = sheet.write_string
                 row_number = 0
@@ -663,7 +895,7 @@ def _write_sheet(workbook: xlsxwriter.Workbook, formats: _Formats,
                     write(row_number, index, value, cell_format)
         written[name] = row_number
     if sheet is None:
-        sheet = _start_sheet(workbook, formats, spec.name, spec.columns)
+        sheet = _start_sheet(workbook, formats, spec.name, spec.columns, widths)
         written[spec.name] = 0
     _close_sheet(sheet, row_number, shown)
     return written
@@ -736,10 +968,14 @@ def _write_read_me(workbook: xlsxwriter.Workbook, formats: _Formats,
 SHEET_CONTENTS = {
     "satisfaction": "Satisfaction avec les 12 services, satisfaction globale et confiance "
     "dans le conseil : note moyenne, part de satisfaits (4 ou 5) et intervalle à 95 %.",
+    "satisfaction_croisements": "Les mêmes chiffres pour les provinces et la région, par "
+    "croisement de deux dimensions (sexe × type de commune, sexe × milieu, âge × sexe…) : "
+    "une colonne par dimension, à filtrer.",
     "information_participation": "Canaux d'information, priorités de développement et "
     "questions oui/non (connaissance du PAC, consultation, demande d'information).",
     "ecarts": "Écarts de part de satisfaits entre femmes et hommes, jeunes et autres, "
-    "personnes avec et sans handicap, ruraux et urbains, avec intervalle de Newcombe.",
+    "personnes avec et sans handicap, ruraux et urbains, en points de pourcentage, avec "
+    "intervalle de Newcombe.",
     "participation": "Ateliers, présences, participants uniques et parts de femmes, jeunes, "
     "personnes en situation de handicap, ruraux et de chaque catégorie.",
     "cibles": "Cibles de participation comparées aux parts réalisées.",
@@ -755,8 +991,11 @@ SHEET_CONTENTS = {
 
 
 def _write_listing(workbook: xlsxwriter.Workbook, formats: _Formats, name: str,
-                   columns: tuple[Column, ...], rows: Iterable[tuple[str, ...]]) -> None:
-    sheet = _start_sheet(workbook, formats, name, columns)
+                   columns: tuple[Column, ...], rows: Sequence[tuple[str, ...]]) -> None:
+    """A sheet of texts held in memory (the `colonnes` sheet), its widths from them."""
+    widths = [column_width(column.header, max((len(row[index]) for row in rows), default=0))
+              for index, column in enumerate(columns)]
+    sheet = _start_sheet(workbook, formats, name, columns, widths)
     write = _text_writer(sheet, formats)
     count = 0
     for count, values in enumerate(rows, start=1):
@@ -770,21 +1009,24 @@ FRENCH_CSV_FOLDER = "excel_fr"
 
 
 def _french_cell(column: Column, value: str, flag: str | None) -> str:
-    """The SQL of one cell of a French-Excel CSV: a number with a decimal comma (a share in
-    percent, a gap in points), a code as a text Excel keeps (`="050910101"`, leading zero
-    and all), `oui`/`non`, a French date, "masqué" where the figure is suppressed."""
+    """The SQL of one cell of a French-Excel CSV, from the value the workbook shows: a number
+    with a decimal comma (a share in percent, a gap in points as in the workbook), a code as
+    a text Excel keeps (`="050910101"`, leading zero and all), `oui`/`non`, a French date,
+    "masqué" where the figure is suppressed."""
     kind = column.kind
     if kind == CODE:
         cell = (f"case when regexp_full_match({value}::varchar, '[0-9]+') "
                 f"then '=\"' || {value} || '\"' else {as_text_sql(f'{value}::varchar')} end")
-    elif kind in (SHARE, GAP):
+    elif kind == SHARE:
         cell = f"replace(round({value} * 100, 1)::varchar, '.', ',')"
+    elif kind == GAP:  # already in points
+        cell = f"replace(round({value}, {POINT_DECIMALS})::varchar, '.', ',')"
     elif kind == DECIMAL:
         cell = f"replace({value}::varchar, '.', ',')"
     elif kind == COUNT:
         cell = f"{value}::bigint::varchar"
     elif kind == YES_NO:
-        cell = f"case when {value} then 'oui' when not {value} then 'non' end"
+        cell = f"case when {value} then '{YES}' when not {value} then '{NO}' end"
     elif kind == DATETIME:
         cell = f"strftime({value}, '%d/%m/%Y %H:%M')"
     else:
@@ -793,27 +1035,27 @@ def _french_cell(column: Column, value: str, flag: str | None) -> str:
 
 
 def _french_header(column: Column) -> str:
-    unit = {SHARE: " (%)", GAP: " (points)"}.get(column.kind, "")
+    """The workbook's header; a share's says it is in percent (the CSV has no % format). A
+    gap's header says "(points)" in both."""
+    unit = " (%)" if column.kind == SHARE else ""
     return (column.header + unit).replace('"', "'")
 
 
 def write_french_csv(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     """One CSV per sheet of the workbook, for a French-locale Excel: UTF-8 with a byte-order
     mark, `;` between cells, a decimal comma, codes kept as text, the sheet's French
-    headers and labels. Written from the same sheet declarations as the workbook, in SQL."""
+    headers and labels. Written from the same sheet declarations and shown values as the
+    workbook, in SQL."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for spec in workbook_sheets(con):
-        flags = list(dict.fromkeys(c.withheld_by for c in spec.columns if c.withheld_by))
-        names = [f"c{n}" for n in range(len(spec.columns))]
-        flag_names = {flag: f"f{n}" for n, flag in enumerate(flags)}
+        shown = _shown_query(spec)
         cells = ", ".join(
-            f'{_french_cell(column, name, flag_names.get(column.withheld_by or ""))} '
-            f'as "{_french_header(column)}"'
-            for column, name in zip(spec.columns, names, strict=True))
-        columns = ", ".join([*names, *flag_names.values()])
+            f'{_french_cell(column, value, flag)} as "{_french_header(column)}"'
+            for column, value, flag in zip(spec.columns, shown.values, shown.flag_of,
+                                           strict=True))
         path = folder / f"{spec.name}.csv"
-        write_csv_for_excel(con, f"select {cells} from ({spec.query}) as sheet({columns})",
-                            path, delimiter=";", parameters=spec.parameters)
+        write_csv_for_excel(con, f"select {cells} from ({shown.sql}) as shown", path,
+                            delimiter=";", parameters=spec.parameters)
         written.append(path)
     return written

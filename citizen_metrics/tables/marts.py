@@ -50,7 +50,7 @@ MART_SURVEY_INDICATORS = Table(
     key=("geography_level", "geography_code", "breakdown", "group_key", "indicator",
          "estimate_type"),
     published=True, summary_by="suppression",
-    sheet="satisfaction",
+    sheet="satisfaction", pairs_sheet="satisfaction_croisements",
 )
 MART_SURVEY_OPTIONS = Table(
     "mart_survey_options", "marts",

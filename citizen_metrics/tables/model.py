@@ -192,7 +192,8 @@ class Table:
     database and exported; `domain` groups tables by subject (survey, participation, files,
     geography, labels). `summary_by` names a column whose counts the Dagster UI shows;
     `sheet`, the sheet of the M&E officers' workbook that shows the table
-    (`citizen_metrics.publish.workbook`).
+    (`citizen_metrics.publish.workbook`), and `pairs_sheet`, the sheet that shows its pairs of
+    dimensions (`breakdown` = `sex,commune_type`…) for the provinces and the region.
     """
 
     name: str
@@ -205,6 +206,7 @@ class Table:
     domain: str = "survey"
     summary_by: str | None = None
     sheet: str | None = None
+    pairs_sheet: str | None = None
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]

@@ -1,11 +1,15 @@
-"""The M&E officers' workbook: French headers and labels, shares as percentages, counts as
-integers, withheld figures as "masqué", text never turned into formulas, no sheet too long."""
+"""The M&E officers' workbook: French headers and labels, shares as percentages, gaps in
+points, counts as integers, withheld figures as "masqué", text never turned into formulas, no
+sheet too long, every figure row filterable by province, commune type and programme, the
+pairs of dimensions in columns of their own, widths that fit what is written."""
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import shutil
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
@@ -14,10 +18,15 @@ import pytest
 
 import citizen_metrics.publish.workbook as workbook_module
 from citizen_metrics.publish.dictionary import describe
-from citizen_metrics.publish.workbook import MAX_SHEET_ROWS, write_workbook
+from citizen_metrics.publish.workbook import GAP, MAX_SHEET_ROWS, Column, write_workbook
+from citizen_metrics.settings import REPO_ROOT
 
-THEMES = ["satisfaction", "information_participation", "ecarts", "participation", "cibles",
-          "fichiers", "quarantaine", "signalements"]
+THEMES = ["satisfaction", "satisfaction_croisements", "information_participation", "ecarts",
+          "participation", "cibles", "fichiers", "quarantaine", "signalements"]
+# The sheets of figures, each row a geography.
+FIGURE_SHEETS = ["satisfaction", "information_participation", "ecarts", "participation",
+                 "cibles"]
+REFERENCE = REPO_ROOT / "data" / "reference"
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +190,7 @@ def test_targets_withheld_read_masque(workbook, marts_threshold_4) -> None:
             assert row["Réalisé"] == row["Cible atteinte"] == "masqué"
         else:
             assert row["Réalisé"] == pytest.approx(actual)
-            assert row["Cible atteinte"] == ("Oui" if met else "Non")
+            assert row["Cible atteinte"] == ("oui" if met else "non")
 
 
 def test_every_column_is_explained_in_french(workbook) -> None:
@@ -228,7 +237,8 @@ def test_long_themes_are_split_over_sheets(e2e_run_threshold_4, tmp_path: Path,
             "and breakdown in ('total', 'sex', 'age_group', 'disability', 'residence')"
         ).fetchone()[0]
     book = openpyxl.load_workbook(tmp_path / "book.xlsx", read_only=True)
-    parts = [name for name in book.sheetnames if name.startswith("satisfaction")]
+    parts = [name for name in book.sheetnames
+             if name == "satisfaction" or name.startswith("satisfaction (")]
     assert parts[:2] == ["satisfaction", "satisfaction (2)"]
     assert sum(written[name] for name in parts) == expected
     assert all(0 < book[name].max_row - 1 <= 100 for name in parts)
@@ -267,3 +277,256 @@ def test_french_excel_csv_files_hold_the_sheets_as_a_french_excel_reads_them(
     assert any(line[share] == "masqué" for line in body)
     assert any("," in line[share] for line in body)  # a decimal comma, never a point
     assert not any("." in line[share] for line in body)
+
+
+# --- filters: province, commune type, programme; the pairs of dimensions ---------------------
+
+
+def reference_rows(name: str) -> list[dict[str, str]]:
+    with (REFERENCE / name).open(encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+def expected_place(level: str, code: str) -> tuple:
+    """(Code province, Province, Type de commune, Commune du programme) of a geography, from
+    the reference lists themselves (not from the published label tables)."""
+    provinces = {row["province_code"]: row["name_fr"] for row in reference_rows("provinces.csv")}
+    communes = {row["commune_code"]: row for row in reference_rows("communes.csv")}
+    programme = {row["commune_code"] for row in reference_rows("programme_communes.csv")}
+    if level == "Région":
+        return None, "Région", None, None
+    if level == "Province":
+        return code, provinces[code], None, None
+    commune = communes[code]
+    kind = {"urban": "Commune urbaine", "rural": "Commune rurale"}[commune["commune_type"]]
+    return (commune["province_code"], provinces[commune["province_code"]], kind,
+            "oui" if code in programme else "non")
+
+
+def place_of(row: dict) -> tuple:
+    return (row["Code province"], row["Province"], row["Type de commune"],
+            row["Commune du programme"])
+
+
+def test_every_figure_row_says_its_province_commune_type_and_programme(workbook) -> None:
+    levels = set()
+    for name in FIGURE_SHEETS:
+        rows = rows_of(workbook[name])
+        assert rows, name
+        for row in rows:
+            assert place_of(row) == expected_place(row["Niveau"], row["Code"]), (name, row)
+            levels.add(row["Niveau"])
+    assert levels == {"Région", "Province", "Commune"}
+
+
+def test_a_commune_outside_the_programme_reads_non(e2e_run_threshold_4, tmp_path: Path) -> None:
+    """The fixture's communes are all in the programme: move one commune's targets to a
+    commune of another province that is not, and read what the sheet says of it."""
+    programme = {row["commune_code"] for row in reference_rows("programme_communes.csv")}
+    outside = next(row for row in reference_rows("communes.csv")
+                   if row["commune_code"] not in programme
+                   and row["province_code"] not in {"05081", "05091"}
+                   and row["commune_type"] == "urban")
+    database = tmp_path / "citizen_metrics.duckdb"
+    shutil.copyfile(e2e_run_threshold_4 / "marts" / "citizen_metrics.duckdb", database)
+    with duckdb.connect(str(database)) as con:
+        moved = con.execute(
+            "update mart_targets set geography_code = ? where geography_code = '050810305'",
+            [outside["commune_code"]]).fetchone()[0]
+    assert moved
+    with duckdb.connect(str(database), read_only=True) as con:
+        write_workbook(con, tmp_path / "book.xlsx")
+    rows = [row for row in rows_of(openpyxl.load_workbook(tmp_path / "book.xlsx")["cibles"])
+            if row["Code"] == outside["commune_code"]]
+    assert len(rows) == moved
+    provinces = {row["province_code"]: row["name_fr"] for row in reference_rows("provinces.csv")}
+    assert {place_of(row) for row in rows} == {
+        (outside["province_code"], provinces[outside["province_code"]], "Commune urbaine",
+         "non")}
+
+
+def filtered(rows: list[dict], **criteria: str) -> list[dict]:
+    """The rows an autofilter leaves: each named column equal to its value (a column name
+    given with `_` for its spaces)."""
+    wanted = {name.replace("_", " "): value for name, value in criteria.items()}
+    return [row for row in rows if all(row[name] == value for name, value in wanted.items())]
+
+
+FIGURES = {"Part de satisfaits (4 ou 5)": "satisfied_share", "Note moyenne (1 à 5)": "mean_score",
+           "IC 95 % bas": "ci_low", "IC 95 % haut": "ci_high"}
+
+
+def assert_as_published(row: dict, mart: dict) -> str:
+    """The sheet's figures of a row are the mart's, or "masqué" where it suppresses them;
+    which of the two it was."""
+    assert row["Notes de 1 à 5"] == mart["n_rated"]
+    for header, column in FIGURES.items():
+        if mart["suppressed"]:
+            assert row[header] == "masqué", header
+        elif mart[column] is None:
+            assert row[header] is None, header
+        else:
+            assert row[header] == pytest.approx(mart[column]), header
+    return "masqué" if mart["suppressed"] else "published"
+
+
+def mart_figure(marts, province: str, breakdown: str, group: str, indicator: str,
+                estimate_type: str) -> dict:
+    cursor = marts.execute(
+        "select * from mart_survey_indicators where geography_code = ? and breakdown = ? "
+        "and group_key = ? and indicator = ? and estimate_type = ?",
+        [province, breakdown, group, indicator, estimate_type])
+    names = [d[0] for d in cursor.description]
+    found = cursor.fetchall()
+    assert len(found) == 1
+    return dict(zip(names, found[0], strict=True))
+
+
+def test_satisfaction_of_women_in_rural_communes_of_azilal_by_filters_alone(
+        workbook, marts_threshold_4) -> None:
+    """The officer's question: three filters on the sheet of pairs, one indicator, one row,
+    the figure of `mart_survey_indicators` for Azilal (05081), breakdown sex × commune type,
+    group female,rural, weighted (pairs with the commune type are published weighted)."""
+    rows = rows_of(workbook["satisfaction_croisements"])
+    azilal = filtered(rows, Province="Azilal", Sexe="Femme", Type_de_commune="Commune rurale")
+    found = filtered(azilal, Indicateur="Confiance dans le conseil communal")
+    assert len(found) == 1
+    row = found[0]
+    assert (row["Niveau"], row["Code"], row["Estimation"]) == (
+        "Province", "05081", "Pondéré (population RGPH 2024)")
+    assert row["Tranche d'âge"] is None and row["Milieu de résidence"] is None
+    mart = mart_figure(marts_threshold_4, "05081", "sex,commune_type", "female,rural",
+                       "trust_council", "weighted")
+    # Two women of Azilal's rural commune rated trust (fewer than 4): suppressed.
+    assert mart["n_rated"] == 2
+    assert assert_as_published(row, mart) == "masqué"
+    # Every indicator alike: one row each, the mart's figure or "masqué".
+    assert len(azilal) == marts_threshold_4.execute(
+        "select count(*) from mart_survey_indicators where geography_code = '05081' "
+        "and breakdown = 'sex,commune_type' and group_key = 'female,rural' "
+        "and estimate_type = 'weighted'").fetchone()[0]
+
+
+def test_every_pair_row_is_the_published_figure(workbook, marts_threshold_4) -> None:
+    """Each row of the sheet of pairs, found back through its filters, is its mart row:
+    weighted for a pair with the commune type, unweighted otherwise (weighted pairs are never
+    published, `weighted_pair`)."""
+    rows = rows_of(workbook["satisfaction_croisements"])
+    labels = dict(marts_threshold_4.execute(
+        "select breakdown || ':' || group_key, label_fr from label_groups").fetchall())
+    headers = {"sex": "Sexe", "age_group": "Tranche d'âge",
+               "disability": "Situation de handicap", "residence": "Milieu de résidence",
+               "commune_type": "Type de commune"}
+    indicators = dict(marts_threshold_4.execute(
+        "select indicator, label_fr from label_indicators").fetchall())
+    places = {"05": "Région", "05081": "Azilal", "05091": "Béni Mellal"}
+    cursor = marts_threshold_4.execute(
+        "select * from mart_survey_indicators where geography_level <> 'commune' "
+        "and contains(breakdown, ',') and (estimate_type = 'weighted') "
+        "= contains(breakdown, 'commune_type')")
+    names = [d[0] for d in cursor.description]
+    marts = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    assert len(marts) == len(rows)
+    seen: dict[str, int] = defaultdict(int)
+    for mart in marts:
+        criteria = {header: None for header in headers.values()}
+        for dimension, group in zip(mart["breakdown"].split(","), mart["group_key"].split(","),
+                                    strict=True):
+            criteria[headers[dimension]] = labels[f"{dimension}:{group}"]
+        found = [row for row in rows
+                 if row["Province"] == places[mart["geography_code"]]
+                 and row["Indicateur"] == indicators[mart["indicator"]]
+                 and all(row[h] == v for h, v in criteria.items())]
+        assert len(found) == 1, mart
+        assert found[0]["Estimation"] == (
+            "Pondéré (population RGPH 2024)" if mart["estimate_type"] == "weighted"
+            else "Non pondéré")
+        seen[f"{mart['estimate_type']} {assert_as_published(found[0], mart)}"] += 1
+    assert set(seen) == {"weighted masqué", "weighted published", "unweighted masqué",
+                         "unweighted published"}, seen
+
+
+# --- gaps in points --------------------------------------------------------------------------
+
+
+def test_gaps_are_in_points_and_shares_in_percent(workbook, marts_threshold_4,
+                                                  e2e_run_threshold_4) -> None:
+    sheet = workbook["ecarts"]
+    headers = [cell.value for cell in sheet[1]]
+    assert {"Écart A − B (points)", "IC 95 % bas (points)", "IC 95 % haut (points)"} <= set(
+        headers)
+    gap_at, share_at = headers.index("Écart A − B (points)"), headers.index("Satisfaits A")
+    cells = [(row[gap_at], row[share_at]) for row in sheet.iter_rows(min_row=2)
+             if isinstance(row[gap_at].value, float)]
+    assert cells
+    assert all(gap.number_format == '+0.0" pts";-0.0" pts";0.0" pts"'
+               and share.number_format == "0.0%" for gap, share in cells)
+    # Region, overall satisfaction, women − men: 4 of 8 women and 4 of 6 men satisfied, as
+    # published (3 decimals): 0.5 − 0.667 = −0.167, that is −16.7 points.
+    published = marts_threshold_4.execute(
+        "select share_a, share_b, gap, ci_low, ci_high from mart_equity_gaps "
+        "where geography_code = '05' and indicator = 'sat_overall' and dimension = 'sex'"
+    ).fetchone()
+    assert published[:3] == (0.5, 0.667, -0.167)
+    rows = rows_of(sheet)
+    region = filtered(rows, Code="05", Indicateur="Satisfaction globale", Dimension="Sexe")[0]
+    assert region["Écart A − B (points)"] == pytest.approx(-16.7, abs=1e-9)
+    assert region["IC 95 % bas (points)"] == pytest.approx(published[3] * 100, abs=1e-9)
+    assert region["IC 95 % haut (points)"] == pytest.approx(published[4] * 100, abs=1e-9)
+    assert region["Satisfaits A"] == pytest.approx(0.5)
+    # The French-Excel CSV says the same, with a decimal comma and one "(points)".
+    raw = (e2e_run_threshold_4 / "marts" / "exports" / "excel_fr" / "ecarts.csv").read_text(
+        encoding="utf-8-sig")
+    lines = list(csv.DictReader(io.StringIO(raw), delimiter=";"))
+    assert "Écart A − B (points)" in lines[0] and "Satisfaits A (%)" in lines[0]
+    assert not any("(points) (points)" in name for name in lines[0])
+    line = next(line for line in lines if line["Code"] == '="05"'
+                and line["Indicateur"] == "Satisfaction globale" and line["Dimension"] == "Sexe")
+    assert (line["Écart A − B (points)"], line["Satisfaits A (%)"]) == ("-16,7", "50,0")
+    assert len(lines) == len(rows)
+    for line, row in zip(lines, rows, strict=True):
+        value = row["Écart A − B (points)"]
+        assert line["Écart A − B (points)"] == (
+            "masqué" if value == "masqué" else f"{value:.1f}".replace(".", ","))
+
+
+def test_a_gap_column_says_it_is_in_points() -> None:
+    with pytest.raises(ValueError, match="points"):
+        Column("Écart A − B", GAP, "gap")
+
+
+# --- widths ----------------------------------------------------------------------------------
+
+
+def widths_of(sheet) -> dict[int, float]:
+    """The width of each column in characters, as written: the file stores it with the
+    cell's padding (10 → 10.71); xlsxwriter writes neighbours of one width as one range;
+    openpyxl adds an entry without range for a column merely looked up."""
+    return {index: math.floor(dimension.width)
+            for dimension in sheet.column_dimensions.values()
+            if dimension.min is not None and dimension.max is not None
+            for index in range(dimension.min, dimension.max + 1)}
+
+
+def test_widths_fit_the_longest_label_of_each_column(e2e_run_threshold_4) -> None:
+    workbook = openpyxl.load_workbook(
+        e2e_run_threshold_4 / "marts" / "exports" / "citizen_metrics.xlsx")
+    checked = 0
+    for name in [*THEMES, "secret_statistique", "colonnes"]:
+        sheet = workbook[name]
+        widths = widths_of(sheet)
+        columns = list(zip(*sheet.iter_rows(values_only=True), strict=True))
+        for index, (header, *values) in enumerate(columns, start=1):
+            texts = [value for value in values if isinstance(value, str)]
+            if not texts or len(texts) < len([v for v in values if v is not None]):
+                continue  # numbers: their shown length depends on the format
+            longest = max(map(len, texts))
+            width = widths[index]
+            # Fits the longest text (60 at most), is no wider than it or its header (plus
+            # the filter's button), and never wider than 60.
+            assert min(longest, 58) + 2 <= width <= 60, (name, header, longest, width)
+            assert width <= max(longest, len(header), 6) + 2, (name, header, longest, width)
+            checked += 1
+    assert checked > 50
+    colonnes = widths_of(workbook["colonnes"])
+    assert colonnes[4] == 60  # descriptions longer than 60 characters: capped

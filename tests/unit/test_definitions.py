@@ -89,3 +89,20 @@ def test_conservation_check_blocks_publication() -> None:
     checks = {key.name: graph.get_check_spec(key) for key in graph.asset_check_keys}
     assert checks["every_row_accounted_for"].blocking
     assert checks["no_estimate_below_threshold"].blocking
+
+
+def test_every_asset_check_says_what_it_verifies_in_french_first() -> None:
+    """Managers and clerks read the checks in Dagster's UI: French first, the English after
+    "EN:", as table descriptions are; a docstring alone would show English only."""
+    graph = defs.resolve_asset_graph()
+    specs = [graph.get_check_spec(key) for key in graph.asset_check_keys]
+    assert len(specs) >= 9
+    english_words = re.compile(r"\b(the|every|rows?|tonight|figures?|no|of)\b", re.I)
+    for spec in specs:
+        assert spec.description, spec.name
+        french, separator, english = spec.description.partition("\n\nEN: ")
+        assert separator and french and english, spec.name
+        # the French says it in French: no English word, some French one
+        assert not english_words.search(french), (spec.name, french)
+        assert re.search(r"\b(les?|la|des?|du|aucune?|chaque)\b", french), spec.name
+        assert english_words.search(english), (spec.name, english)

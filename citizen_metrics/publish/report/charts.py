@@ -41,6 +41,16 @@ HATCH_SVG = (
     '<rect width="800" height="800" fill="url(#h)"/></svg>'
 )
 HATCH_IMAGE = "data:image/svg+xml;base64," + base64.b64encode(HATCH_SVG.encode()).decode()
+# Margins: the row labels (services, shares) on the left, the heatmap's colour bar on the
+# right; the narrowest heatmap column that holds "masqué" (about 36 px at 10 px) or a
+# group's name (wrapped at 10 characters, 11 px) with room on both sides.
+LABELS_LEFT = 210
+COLOUR_BAR_RIGHT = 90
+HEATMAP_COLUMN_MIN_WIDTH = 56
+TARGET_TEXT_RIGHT = 140
+# A source line of 120 characters at 10 px is at most about 650 px wide (wide letters and
+# accents included): it fits the printable width of an A4 portrait page (700 px).
+SOURCE_LINE_CHARACTERS = 120
 
 
 def _wrap(label: str, width: int = 14) -> str:
@@ -49,7 +59,7 @@ def _wrap(label: str, width: int = 14) -> str:
 
 
 def _layout(title: str, subtitle: str, source: str, height: int, bottom: int,
-            left: int = 210) -> dict[str, Any]:
+            left: int = LABELS_LEFT) -> dict[str, Any]:
     return {
         "title": {"text": f"<b>{title}</b>",
                   "subtitle": {"text": subtitle, "font": {"size": 12, "color": GREY}},
@@ -73,7 +83,7 @@ def _source(source: str, bottom: int, left: int) -> dict[str, Any]:
     number of pixels from the plot area whatever the figure's size (margins are fixed, no
     automargin, so that the corner is known)."""
     return {
-        "text": "<br>".join(textwrap.wrap(source, width=150)),
+        "text": "<br>".join(textwrap.wrap(source, width=SOURCE_LINE_CHARACTERS)),
         "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
         "yanchor": "bottom", "xshift": -(left - 12), "yshift": -(bottom - 6),
         "showarrow": False, "align": "left", "font": {"size": 10, "color": GREY},
@@ -125,8 +135,12 @@ def satisfaction_heatmap(cells: pd.DataFrame, title: str, subtitle: str,
             "hovertemplate": "%{customdata}<extra></extra>",
             "zmin": 0, "zmax": 100, "colorscale": SATISFACTION_SCALE,
             "xgap": 2, "ygap": 2, "hoverongaps": False,
+            # At the plot's right edge plus a fixed gap, not at Plotly's default 1.02 of
+            # the plot's width: on a wide screen that moved the bar, its ticks and its
+            # title out of the fixed right margin, and the title was cut.
             "colorbar": {"title": {"text": "Satisfaits (%)", "side": "right"},
-                         "ticksuffix": " %", "thickness": 12, "len": 0.8},
+                         "ticksuffix": " %", "thickness": 12, "len": 0.8,
+                         "x": 1, "xanchor": "left", "xpad": 8},
         },
         {
             # groups without any answer: grey, "—"
@@ -143,7 +157,11 @@ def satisfaction_heatmap(cells: pd.DataFrame, title: str, subtitle: str,
     ]
     layout = _layout(title, subtitle, source, height=80 + 34 * len(indicators) + 195,
                      bottom=195)
-    layout["margin"]["r"] = 90  # the colour bar
+    layout["margin"]["r"] = COLOUR_BAR_RIGHT  # the colour bar
+    # Narrower than this, the word "masqué" of neighbouring cells runs together: the page
+    # lets the figure scroll rather than draw it narrower (`meta` is free for such notes).
+    layout["meta"] = {"min_width": LABELS_LEFT + COLOUR_BAR_RIGHT
+                      + HEATMAP_COLUMN_MIN_WIDTH * len(group_keys)}
     layout["xaxis"] = {"type": "multicategory", "side": "bottom", "tickfont": {"size": 11},
                        "tickangle": 0, "automargin": False,
                        "title": {"text": "Groupe de répondants", "standoff": 8}}
@@ -315,6 +333,9 @@ def targets_bars(targets: pd.DataFrame, title: str, subtitle: str, source: str) 
             "textfont": {"size": 11, "color": "#404040"}, "hoverinfo": "skip",
         })
     layout = _layout(title, subtitle, source, height=110 + 55 * len(labels) + 110, bottom=110)
+    # room for the text after a full bar ("100,0 % — cible atteinte"), which would run past
+    # the figure's edge on a narrow page
+    layout["margin"]["r"] = TARGET_TEXT_RIGHT
     layout["xaxis"] = {"range": [0, 105], "ticksuffix": " %", "gridcolor": "#eeeeee",
                        "title": {"text": "part des présences aux ateliers (%)"}}
     layout["yaxis"] = {"autorange": "reversed", "automargin": False, "ticksuffix": "  ",

@@ -22,6 +22,7 @@ from citizen_metrics.tables.marts import (
     MART_EQUITY_GAPS,
     MART_PARTICIPATION,
     MART_SURVEY_INDICATORS,
+    MART_SURVEY_OPTIONS,
     MART_TARGETS,
 )
 
@@ -149,6 +150,76 @@ TARGETS_SQL = f"""
     order by g.sort_order, i.sort_order
 """
 
+# The printed factsheet of a commune (also computed for provinces and the region): the
+# services with the lowest published satisfaction, and the largest published equity gaps.
+# Suppressed and empty figures take no part in a ranking: a council must not read a
+# service as lagging, or a gap as wide, on a figure nobody may see.
+FACTSHEET_SERVICES = 3
+FACTSHEET_GAPS = 5
+
+LAGGING_SERVICES_SQL = f"""
+    with geographies as ({GEOGRAPHIES_SQL}),
+    services as (
+        select g.geography_code, i.short_fr as service_fr, i.sort_order,
+               -- a suppressed figure is known by its flag, whatever its row holds
+               case when not m.suppressed then m.satisfied_share end as satisfied_share,
+               m.ci_low, m.ci_high, m.n_rated, coalesce(m.suppressed, false) as suppressed
+        from geographies g
+        cross join label_indicators i
+        left join {MART_SURVEY_INDICATORS.name} m
+               on m.geography_level = g.geography_level
+              and m.geography_code = g.geography_code and m.indicator = i.indicator
+              and m.breakdown = 'total'
+              and m.estimate_type = {_estimate_sql("g.geography_level")}
+        where i.family = 'survey' and i.service is not null
+    ),
+    ranked as (
+        select *,
+               count(*) over geography as services,
+               count(satisfied_share) over geography as services_published,
+               count(*) filter (suppressed) over geography as services_suppressed,
+               row_number() over (partition by geography_code
+                                  order by satisfied_share asc nulls last, sort_order)
+                   as rank
+        from services
+        window geography as (partition by geography_code)
+    )
+    select geography_code, rank, service_fr, satisfied_share, ci_low, ci_high, n_rated,
+           services, services_published, services_suppressed
+    from ranked
+    where rank <= {FACTSHEET_SERVICES} and satisfied_share is not null
+    order by geography_code, rank
+"""
+
+WIDEST_GAPS_SQL = f"""
+    with geographies as ({GEOGRAPHIES_SQL}),
+    published as (
+        select g.geography_code, i.short_fr as indicator_fr, la.label_fr as group_a_fr,
+               lb.label_fr as group_b_fr, m.gap, m.ci_low, m.ci_high, m.significant,
+               m.n_a, m.n_b, i.sort_order as indicator_order, la.sort_order as group_order
+        from geographies g
+        join {MART_EQUITY_GAPS.name} m on m.geography_level = g.geography_level
+             and m.geography_code = g.geography_code
+        join label_indicators i on i.indicator = m.indicator
+        join label_groups la on la.breakdown = m.dimension and la.group_key = m.group_a
+        join label_groups lb on lb.breakdown = m.dimension and lb.group_key = m.group_b
+        where not coalesce(m.suppressed, false) and m.gap is not null
+    ),
+    ranked as (
+        -- significant gaps first (their interval excludes 0), then the widest
+        select *, count(*) over (partition by geography_code) as gaps_published,
+               row_number() over (partition by geography_code
+                                  order by significant desc, abs(gap) desc, indicator_order,
+                                           group_order) as rank
+        from published
+    )
+    select geography_code, rank, indicator_fr, group_a_fr, group_b_fr, gap, ci_low, ci_high,
+           significant, n_a, n_b, gaps_published
+    from ranked
+    where rank <= {FACTSHEET_GAPS}
+    order by geography_code, rank
+"""
+
 HEADLINE_SQL = f"""
     with geographies as ({GEOGRAPHIES_SQL})
     select g.*, r.n_respondents, p.workshops, p.attendances, p.unique_participants,
@@ -240,6 +311,168 @@ CODE_LABELS_SQL = """
 """
 
 
+# The survey's other questions (issue 20, item 2): usage of each service, the yes/no
+# questions of citizen participation (the share answering yes: knowing the communal action
+# plan, having attended a consultation, having asked for information…) and each option of
+# the multi-select questions (information channels, priorities). Which questions are which
+# comes from the questionnaire (`label_questions.type`), never from a list in code. One
+# `block` per chart of a page: `usage`, `yes_no`, or the multi-select question's name.
+_SURVEY_FIGURES = f"""
+    -- usage rates rest on the yes/no answers to the usage question; no interval is
+    -- published for them, and no reason of their own (`usage_suppressed`)
+    select 'usage' as block, indicator as item, geography_level, geography_code, breakdown,
+           group_key, estimate_type, usage_rate as share, null::double as ci_low,
+           null::double as ci_high, n_use_answered as n, usage_suppressed as suppressed,
+           null::varchar as suppression, null::bigint as rank
+    from {MART_SURVEY_INDICATORS.name}
+    where indicator in (select indicator from label_indicators where service is not null)
+    union all
+    select case q.type when 'select one' then 'yes_no' else o.question end, case q.type
+           when 'select one' then o.question else o.option end, o.geography_level,
+           o.geography_code, o.breakdown, o.group_key, o.estimate_type, o.share, o.ci_low,
+           o.ci_high, o.n_respondents, o.suppressed, o.suppression, o.rank
+    from {MART_SURVEY_OPTIONS.name} o
+    join label_questions q using (question)
+    -- a yes/no question is read as the share answering yes
+    where q.type = 'select all that apply' or o.option = 'yes'
+"""
+
+_SURVEY_ITEMS = f"""
+    select 'usage' as block, 0 as block_order, indicator as item, short_fr as item_fr,
+           label_fr as item_long_fr, sort_order
+    from label_indicators where service is not null
+    union all
+    select 'yes_no', 1, question, label_fr, label_fr, sort_order
+    from label_questions
+    where type = 'select one'
+      and question in (select question from {MART_SURVEY_OPTIONS.name})
+    union all
+    select o.question, 2 + q.sort_order, o.option, o.label_fr, o.label_fr, o.sort_order
+    from label_options o join label_questions q using (question)
+    where q.type = 'select all that apply'
+      and q.question in (select question from {MART_SURVEY_OPTIONS.name})
+"""
+
+QUESTIONS_SQL = f"""
+    with geographies as ({GEOGRAPHIES_SQL}),
+    items as ({_SURVEY_ITEMS}),
+    figures as ({_SURVEY_FIGURES}),
+    groups as (
+        select breakdown, group_key, breakdown_fr, label_fr, sort_order from label_groups
+        where breakdown in ({_BREAKDOWN_LIST}) and group_key <> 'unknown'
+          and not comparison_only
+    ),
+    cells as (
+        select g.geography_level, g.geography_code, g.sort_order as geography_order,
+               i.block, i.block_order, coalesce(q.label_fr, i.block) as block_fr, i.item,
+               i.item_fr, i.item_long_fr, i.sort_order as item_order,
+               s.breakdown, s.group_key, s.breakdown_fr, s.label_fr as group_fr,
+               s.sort_order as group_order,
+               f.estimate_type, f.n, f.share, f.ci_low, f.ci_high,
+               coalesce(f.suppressed, false) as suppressed, f.suppression,
+               case when f.suppressed then coalesce(ls.label_fr, 'masqué') end
+                   as withheld_fr,
+               not coalesce(f.suppressed, false) and f.share is null as missing,
+               -- an option's rank among the options, for all respondents (published rank)
+               max(f.rank) filter (s.breakdown = 'total' and not f.suppressed) over item
+                   as total_rank
+        from geographies g
+        cross join items i
+        cross join groups s
+        left join label_questions q on q.question = i.block
+        left join figures f
+               on f.geography_level = g.geography_level
+              and f.geography_code = g.geography_code
+              and f.block = i.block and f.item = i.item and f.breakdown = s.breakdown
+              and f.group_key = s.group_key
+              and f.estimate_type = {_estimate_sql("g.geography_level")}
+        left join label_codes ls on ls.code_list = 'suppression' and ls.code = f.suppression
+        window item as (partition by g.geography_code, i.block, i.item)
+    )
+    select * exclude (geography_order, block_order, item_order, group_order)
+    from cells
+    -- options ranked by their share among all respondents (ties and withheld ones in the
+    -- questionnaire's order); services and yes/no questions in the questionnaire's order
+    order by geography_order, block_order,
+             case when block not in ('usage', 'yes_no') then total_rank end nulls last,
+             item_order, group_order
+"""
+
+# Communes side by side (issue 20, item 3): for the region and each province, its
+# programme communes on each indicator a manager may choose (satisfaction, usage, the
+# yes/no participation questions), all respondents, with the parent's own figure.
+RANKING_SQL = f"""
+    with parents as (
+        select geography_level, geography_code, name_fr, sort_order from label_geographies
+        where geography_level in ('region', 'province')
+          and ($code::varchar is null or geography_code = $code::varchar)
+    ),
+    members as (
+        select p.geography_level as parent_level, p.geography_code as parent_code,
+               p.name_fr as parent_fr, p.sort_order as parent_order,
+               c.geography_code as commune_code, c.name_fr, c.name_ar,
+               pr.name_fr as province_fr
+        from parents p
+        join label_geographies c on c.geography_level = 'commune' and c.in_programme
+             and (p.geography_level = 'region' or c.province_code = p.geography_code)
+        left join label_geographies pr on pr.geography_level = 'province'
+             and pr.geography_code = c.province_code
+    ),
+    choices as (
+        select 'satisfaction' as family, 0 as family_order, indicator as choice,
+               short_fr as choice_fr, label_fr as choice_long_fr, sort_order
+        from label_indicators where family = 'survey'
+        union all
+        select 'usage', 1, item, item_fr, item_long_fr, sort_order
+        from ({_SURVEY_ITEMS}) where block = 'usage'
+        union all
+        select 'yes_no', 2, item, item_fr, item_long_fr, sort_order
+        from ({_SURVEY_ITEMS}) where block = 'yes_no'
+    ),
+    figures as (
+        select 'satisfaction' as family, indicator as choice, geography_level,
+               geography_code, estimate_type, satisfied_share as share, ci_low, ci_high,
+               n_rated as n, suppressed, suppression
+        from {MART_SURVEY_INDICATORS.name} where breakdown = 'total'
+        union all
+        select block, item, geography_level, geography_code, estimate_type, share, ci_low,
+               ci_high, n, suppressed, suppression
+        from ({_SURVEY_FIGURES})
+        where breakdown = 'total' and block in ('usage', 'yes_no')
+    ),
+    rows as (
+        select m.*, ch.family, ch.family_order, ch.choice, ch.choice_fr, ch.choice_long_fr,
+               ch.sort_order as choice_order,
+               f.share, f.ci_low, f.ci_high, f.n,
+               coalesce(f.suppressed, false) as suppressed,
+               case when f.suppressed then coalesce(ls.label_fr, 'masqué') end
+                   as withheld_fr,
+               not coalesce(f.suppressed, false) and f.share is null as missing,
+               -- the province's or the region's own figure (weighted), a reference line
+               pf.share as parent_share, coalesce(pf.suppressed, false) as parent_suppressed
+        from members m
+        cross join choices ch
+        -- a commune's figures are read unweighted (the same both ways)
+        left join figures f on f.family = ch.family and f.choice = ch.choice
+              and f.geography_level = 'commune' and f.geography_code = m.commune_code
+              and f.estimate_type = 'unweighted'
+        left join figures pf on pf.family = ch.family and pf.choice = ch.choice
+              and pf.geography_level = m.parent_level
+              and pf.geography_code = m.parent_code and pf.estimate_type = 'weighted'
+        left join label_codes ls on ls.code_list = 'suppression' and ls.code = f.suppression
+    )
+    select * exclude (parent_order, family_order, choice_order),
+           -- 1 = the highest published share; equal shares share a rank
+           case when share is not null then rank() over (
+               partition by parent_code, family, choice order by share desc nulls last)
+           end as rank
+    from rows
+    -- published first, highest first; then the masked; then communes without a figure
+    order by parent_order, family_order, choice_order, share desc nulls last,
+             suppressed desc, name_fr
+"""
+
+
 @dataclass(frozen=True)
 class ReportData:
     """The published figures the report shows, one frame per theme, every geography."""
@@ -249,11 +482,15 @@ class ReportData:
     satisfaction: pd.DataFrame
     equity: pd.DataFrame
     targets: pd.DataFrame
+    lagging_services: pd.DataFrame
+    widest_gaps: pd.DataFrame
     files: pd.DataFrame
     quarantine: pd.DataFrame
     flags: pd.DataFrame
     disclosure: pd.DataFrame
     code_labels: pd.DataFrame
+    questions: pd.DataFrame
+    ranking: pd.DataFrame
     # When the survey ran, and the figures by survey round (`report.trend`).
     fieldwork: pd.DataFrame = field(default_factory=pd.DataFrame)
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -272,11 +509,15 @@ class ReportData:
             satisfaction=frame(SATISFACTION_SQL),
             equity=frame(EQUITY_SQL),
             targets=frame(TARGETS_SQL),
+            lagging_services=frame(LAGGING_SERVICES_SQL),
+            widest_gaps=frame(WIDEST_GAPS_SQL),
             files=frame(FILES_SQL),
             quarantine=frame(QUARANTINE_SQL),
             flags=frame(FLAGS_SQL),
             disclosure=frame(DISCLOSURE_SQL),
             code_labels=frame(CODE_LABELS_SQL),
+            questions=frame(QUESTIONS_SQL),
+            ranking=frame(RANKING_SQL),
             fieldwork=load_fieldwork(con),
             trend=load_trend(con),
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from plotly.offline import get_plotlyjs
 
 from citizen_metrics.publish.access import open_database
 from citizen_metrics.publish.report import charts as figures
+from citizen_metrics.publish.report import quality as quality_page
+from citizen_metrics.publish.report import questions as question_charts
+from citizen_metrics.publish.report import ranking as ranking_charts
 from citizen_metrics.publish.report import text, trend
 from citizen_metrics.publish.report.data import ReportData, data_as_of
 
@@ -54,6 +58,13 @@ class Geography:
     figures: list[dict[str, Any]] = field(default_factory=list)
     children: list[Geography] = field(default_factory=list)
     overview: list[dict[str, Any]] = field(default_factory=list)
+    # the printed factsheet: lowest published satisfaction, widest published gaps
+    lagging_services: list[dict[str, Any]] = field(default_factory=list)
+    widest_gaps: list[dict[str, Any]] = field(default_factory=list)
+    # the survey's other questions (templates/questions.html.j2), and on the region's and
+    # provinces' pages their communes side by side (templates/ranking.html.j2)
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    rankings: list[dict[str, Any]] = field(default_factory=list)
     # When the survey ran here (`report.trend.period_text`); None without any response.
     period: str | None = None
 
@@ -99,6 +110,8 @@ def build_geographies(data: ReportData) -> list[Geography]:
     satisfaction = dict(tuple(data.satisfaction.groupby("geography_code", sort=False)))
     equity = dict(tuple(data.equity.groupby("geography_code", sort=False)))
     targets = dict(tuple(data.targets.groupby("geography_code", sort=False)))
+    lagging = _rows_by_geography(data.lagging_services, _lagging_service)
+    widest = _rows_by_geography(data.widest_gaps, _gap)
     fieldwork = trend.periods(data.fieldwork) if len(data.fieldwork) else {}
     by_round = (dict(tuple(data.trend.groupby("geography_code", sort=False)))
                 if len(data.trend) else {})
@@ -122,6 +135,8 @@ def build_geographies(data: ReportData) -> list[Geography]:
             name_ar=row.name_ar,
             province_code=None if pd.isna(row.province_code) else row.province_code,
             headline=headline, shares=_shares(geography_targets, withheld),
+            lagging_services=lagging.get(row.geography_code, []),
+            widest_gaps=widest.get(row.geography_code, []),
             period=fieldwork.get(row.geography_code),
         )
         if geography.has_data:
@@ -132,7 +147,64 @@ def build_geographies(data: ReportData) -> list[Geography]:
                                                 withheld, night)
         geographies.append(geography)
     _nest(geographies, data, withheld)
+    _add_questions_and_rankings(geographies, data, withheld, night)
     return geographies
+
+
+def _rows_by_geography(frame: pd.DataFrame,
+                       formatted: Callable[[dict[str, Any]], dict[str, Any]],
+                       ) -> dict[str, list[dict[str, Any]]]:
+    """A few ranked rows per geography (already chosen and ordered in SQL), in French."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for record in frame.to_dict("records"):
+        rows.setdefault(record["geography_code"], []).append(formatted(record))
+    return rows
+
+
+def _lagging_service(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "service": r["service_fr"], "value": text.percent(r["satisfied_share"]),
+        "interval": f"{text.percent(r['ci_low'])} à {text.percent(r['ci_high'])}",
+        "rated": text.integer(r["n_rated"]),
+        "published": text.integer(r["services_published"]),
+        "services": text.integer(r["services"]),
+    }
+
+
+def _gap(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "indicator": r["indicator_fr"],
+        "groups": f"{r['group_a_fr']} − {r['group_b_fr']}",
+        "gap": text.points(r["gap"]),
+        "interval": f"{text.points(r['ci_low'])} à {text.points(r['ci_high'])}",
+        "significant": bool(r["significant"]),
+        "published": text.integer(r["gaps_published"]),
+    }
+
+
+def _add_questions_and_rankings(geographies: list[Geography], data: ReportData,
+                                withheld: str, night: str) -> None:
+    """Each geography's charts of the survey's other questions, and the region's and
+    provinces' communes side by side, one pre-drawn chart per indicator."""
+    questions = dict(tuple(question_charts.prepare(data.questions)
+                           .groupby("geography_code", sort=False)))
+    rankings = dict(tuple(data.ranking.groupby("parent_code", sort=False)))
+    for geography in geographies:
+        where = f"{geography.level_fr} {geography.name_fr}"
+        if geography.headline["n_respondents"]:
+            estimate = ("estimations pondérées par la population des communes (RGPH 2024)"
+                        if geography.level != "commune"
+                        else "estimations non pondérées (commune)")
+            geography.questions = question_charts.question_figures(
+                questions.get(geography.code), where, estimate,
+                text.integer(geography.headline["n_respondents"]), withheld, night)
+        if geography.level in ("region", "province"):
+            geography.rankings = ranking_charts.geography_ranking(
+                rankings.get(geography.code), geography.level, geography.name_fr, where,
+                withheld, night)
+        for spec in (*geography.questions, *geography.rankings):
+            spec["id"] = _figure_id(geography.code, spec["kind"])
+            spec["json"] = _json(spec["spec"])
 
 
 def _text(value: object, default: str) -> str:
@@ -227,7 +299,24 @@ def _figures(geography: Geography, satisfaction: pd.DataFrame | None,
     for spec in specs:
         spec["id"] = _figure_id(geography.code, spec["kind"])
         spec["json"] = _json(spec["spec"])
+        spec["print"] = _printed_as(geography.level, spec["kind"])
+        spec["min_width"] = spec["spec"]["layout"].get("meta", {}).get("min_width")
     return specs
+
+
+# How a chart prints (the template's print stylesheet): "wide" on an A4 landscape page of
+# its own (the heatmap, whose columns must each hold the word "masqué"; the gaps, four
+# panels side by side), "portrait" in the flow of the portrait pages, "screen" not at all.
+# A commune's page prints as a factsheet of at most two pages for its council: its tables
+# say what the gaps and targets charts show, so only the heatmap is printed with them.
+WIDE_CHARTS = frozenset({"satisfaction", "equity"})
+SCREEN_ONLY_CHARTS = {"commune": frozenset({"equity", "targets"})}
+
+
+def _printed_as(level: str, kind: str) -> str:
+    if kind in SCREEN_ONLY_CHARTS.get(level, frozenset()):
+        return "screen"
+    return "wide" if kind in WIDE_CHARTS else "portrait"
 
 
 def _trend_figures(geography: Geography, rows: pd.DataFrame | None, withheld: str,
@@ -252,7 +341,8 @@ def _trend_figures(geography: Geography, rows: pd.DataFrame | None, withheld: st
     if spec is None:
         return []
     figure = {"kind": "trend", "title": "Évolution entre les vagues d'enquête", "spec": spec,
-              "id": _figure_id(geography.code, "trend")}
+              "id": _figure_id(geography.code, "trend"),
+              "print": _printed_as(geography.level, "trend")}
     figure["json"] = _json(spec)
     return [figure]
 
@@ -302,6 +392,7 @@ def render(data: ReportData, plotly_js: str) -> str:
         region=region,
         provinces=[g for g in geographies if g.level == "province"],
         quality=quality,
+        problems=_problems(data, geographies),
         disclosure=disclosure_summary(data.disclosure),
         files=data.files.to_dict("records"),
         night=night,
@@ -334,55 +425,22 @@ def disclosure_summary(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _quality_figures(data: ReportData, night: str) -> list[dict[str, Any]]:
-    files = data.files
-    dispositions = {r.code: r.label_fr for r in data.code_labels.itertuples()
-                    if r.code_list == "disposition"}
-    loaded = files[files["status"] == "loaded"]
-    rows_read = text.integer(int(loaded["rows_read"].sum()))
-    file_count = text.integer(int(files["source_file"].nunique()))
-    base = f"Source : fichiers reçus dans data/raw ({file_count} fichiers, {rows_read} lignes lues)"
-    specs: list[dict[str, Any]] = [
-        {
-            "kind": "files", "title": "Devenir des lignes de chaque fichier",
-            "spec": figures.dispositions_bars(
-                files, dispositions,
-                title="Devenir des lignes de chaque fichier reçu",
-                subtitle="Lignes retenues, doublons (exports cumulatifs), versions "
-                         "remplacées, refus de consentement et quarantaine",
-                source=f"{base} ; registres : une ligne par feuille. Données arrêtées au "
-                       f"{night}."),
-        },
-        {
-            "kind": "quarantine", "title": "Quarantaine par règle",
-            "spec": figures.count_bars(
-                data.quarantine["rule_fr"].tolist(),
-                data.quarantine["rows"].astype(int).tolist(),
-                [f"{r.rule_fr} ({r.rule}) : {text.integer(r.rows)} lignes dans "
-                 f"{text.integer(r.files)} fichier(s)" for r in data.quarantine.itertuples()],
-                title="Lignes mises en quarantaine, par règle enfreinte",
-                subtitle="Une ligne peut enfreindre plusieurs règles ; détail dans "
-                         "quality_quarantine (fichier, ligne, colonne, valeur)",
-                source=f"{base}. Données arrêtées au {night}.",
-                axis_title="lignes en quarantaine (nombre)", colour="#c62828"),
-        },
-        {
-            "kind": "flags", "title": "Réponses signalées",
-            "spec": figures.count_bars(
-                data.flags["flag_fr"].fillna(data.flags["flag"]).tolist(),
-                data.flags["responses"].astype(int).tolist(),
-                [f"{r.flag} : {text.integer(r.responses)} réponses"
-                 for r in data.flags.itertuples()],
-                title="Réponses retenues mais signalées comme douteuses",
-                subtitle="Comptées dans les chiffres ; à vérifier avec les superviseurs "
-                         "(quality_flags)",
-                source=f"{base}. Données arrêtées au {night}.",
-                axis_title="réponses signalées (nombre)", colour="#8d6e00"),
-        },
-    ]
+    specs = quality_page.quality_figures(data, night)
     for spec in specs:
         spec["id"] = _figure_id("qualite", spec["kind"])
         spec["json"] = _json(spec["spec"])
+        spec["print"] = "portrait"
     return specs
+
+
+def _problems(data: ReportData, geographies: list[Geography]) -> list[quality_page.Problem]:
+    """The quality page's table of problems, with tonight's counts."""
+    region = next((g for g in geographies if g.level == "region"), None)
+    flagged = (region.headline["flagged"] or 0) if region is not None \
+        else int(data.flags["responses"].sum())
+    without_data = sum(1 for g in geographies if g.level == "commune" and not g.has_data)
+    masked = int(data.disclosure["too_few"].sum() + data.disclosure["protecting"].sum())
+    return quality_page.problems(data.files, flagged, without_data, masked)
 
 
 def build_report(marts_database: Path, output: Path) -> ReportSummary:
