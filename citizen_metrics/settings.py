@@ -12,7 +12,9 @@ targets) and the hand-typed spellings of coded answers are reference data, read 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +113,76 @@ class Vocabularies:
             category_aliases={str(k): str(v) for k, v in data["category_aliases"].items()},
             selected_flags=tuple(str(flag) for flag in data["selected_flags"]),
         )
+
+
+# The breakdown dimension of the survey's rounds (`sex,survey_round`…).
+SURVEY_ROUND = "survey_round"
+
+
+@dataclass(frozen=True)
+class SurveyRound:
+    """One round of the survey (a baseline, a follow-up): the interviews whose local day
+    falls between `first_day` and `last_day` (both included). The period is one more
+    breakdown of the survey's figures (`survey_round`), published for provinces and the
+    region (docs/methodology.md §2)."""
+
+    code: str
+    label_fr: str
+    label_ar: str
+    first_day: dt.date
+    last_day: dt.date
+
+
+def survey_rounds(programme: Mapping[str, Any], earliest: dt.date,
+                  today: dt.date) -> tuple[SurveyRound, ...]:
+    """The rounds `programme.yaml` defines (`survey_rounds`), checked: each with French and
+    Arabic labels, in order, not overlapping. Without any, each calendar year from the
+    earliest valid interview date to `today` is a round of its own."""
+    declared = programme.get("survey_rounds") or {}
+    if not declared:
+        return tuple(
+            SurveyRound(str(year), str(year), str(year), dt.date(year, 1, 1),
+                        dt.date(year, 12, 31))
+            for year in range(earliest.year, today.year + 1)
+        )
+    rounds = []
+    for code, entry in declared.items():
+        where = f"{PROGRAMME_FILE}: survey_rounds.{code}"
+        try:
+            rounds.append(SurveyRound(
+                code=str(code), label_fr=str(entry["fr"]), label_ar=str(entry["ar"]),
+                first_day=dt.date.fromisoformat(str(entry["from"])),
+                last_day=dt.date.fromisoformat(str(entry["to"])),
+            ))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{where}: needs fr, ar, from and to (dates YYYY-MM-DD): {error}")\
+                from error
+    for survey_round in rounds:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,20}", survey_round.code) \
+                or survey_round.code == "unknown":
+            raise ValueError(f"{PROGRAMME_FILE}: survey_rounds.{survey_round.code}: a round's "
+                             "code is 1–20 letters, digits, - or _ (and not `unknown`)")
+    for before, after in itertools.pairwise(rounds):
+        if before.first_day > before.last_day or after.first_day <= before.last_day:
+            raise ValueError(f"{PROGRAMME_FILE}: survey_rounds {before.code} and {after.code} "
+                             "must be in order and must not overlap")
+    if rounds[-1].first_day > rounds[-1].last_day:
+        raise ValueError(f"{PROGRAMME_FILE}: survey_rounds.{rounds[-1].code} ends before it "
+                         "starts")
+    return tuple(rounds)
+
+
+def undated_round(programme: Mapping[str, Any], rounds: tuple[SurveyRound, ...]) -> str:
+    """The round a response without any date belongs to (`programme.yaml`,
+    `undated_survey_round`: the programme's paper questionnaires, typed without their date,
+    are the baseline's); the first round when the file does not say."""
+    code = programme.get("undated_survey_round")
+    if code is None:
+        return rounds[0].code
+    if str(code) not in {r.code for r in rounds}:
+        raise ValueError(f"{PROGRAMME_FILE}: undated_survey_round {code!r} is not one of "
+                         f"survey_rounds ({', '.join(r.code for r in rounds)})")
+    return str(code)
 
 
 def load_targets(path: Path, defaults: Mapping[str, float]) -> dict[str, float]:
@@ -214,6 +286,9 @@ class Settings:
       adult band runs between youth and senior (docs/methodology.md §2).
     - short_interview_minutes, earliest_interview_date, enumerator_daily_max: the
       quality-flag thresholds (docs/methodology.md §6).
+    - survey_rounds: the survey's rounds (`programme.yaml`, `survey_rounds`; each calendar
+      year when it defines none), one more breakdown of the survey's figures;
+      undated_survey_round: the round of a response without any date.
     - region_code / region_name, targets (defaults of the programme file under the targets
       file), vocabularies (hand-typed spellings).
     - disclosure_control: `full`, or `primary_only` (`PIPELINE_DISCLOSURE_CONTROL`): only
@@ -255,6 +330,8 @@ class Settings:
     region_name: str
     targets: Mapping[str, float]
     vocabularies: Vocabularies = field(repr=False)
+    survey_rounds: tuple[SurveyRound, ...] = ()
+    undated_survey_round: str = ""
     protection_width: float = 0.2
     disclosure_control: str = FULL_DISCLOSURE
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
@@ -319,6 +396,9 @@ class Settings:
             raise ValueError("PIPELINE_DISCLOSURE_CONTROL=primary_only is for benchmarks: "
                              "production always publishes with disclosure control in full")
         work = work_dir or _path_from_env("PIPELINE_WORK_DIR", "data/work")
+        rounds = survey_rounds(
+            programme, dt.date.fromisoformat(str(flags["earliest_interview_date"])),
+            dt.date.today())
         return cls(
             raw_dir=raw_dir or _path_from_env("PIPELINE_RAW_DIR", "data/raw"),
             marts_dir=marts_dir or _path_from_env("PIPELINE_MARTS_DIR", "data/marts"),
@@ -340,6 +420,8 @@ class Settings:
                 str(flags["earliest_interview_date"])
             ),
             enumerator_daily_max=int(flags["enumerator_daily_maximum"]),
+            survey_rounds=rounds,
+            undated_survey_round=undated_round(programme, rounds),
             region_code=str(programme["region"]["code"]),
             region_name=str(programme["region"]["name"]),
             targets=load_targets(targets_file, defaults),

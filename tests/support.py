@@ -204,6 +204,8 @@ def build_marts(reference: Reference, responses: pd.DataFrame, threshold: int = 
     frame["commune_type"] = frame["commune_code"].map(communes["commune_type"])
     population = frame["commune_code"].map(communes["population_2024"]).astype(float)
     frame["weight"] = population / frame.groupby("commune_code")["sex"].transform("size")
+    if "survey_round" not in frame:  # all in the first round, unless the test says
+        frame["survey_round"] = settings.survey_rounds[0].code
     for question in context.form.likert_questions:
         if question not in frame:
             frame[question] = pd.array([None] * len(frame), dtype="Int64")

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from citizen_metrics.settings import Settings
+from citizen_metrics.settings import SURVEY_ROUND, Settings
 from citizen_metrics.tables.labels import LABEL_TABLES_DECLARED
 
 LABELS_FILE_NAME = "labels.yaml"
@@ -68,6 +68,11 @@ class LabelFile:
             "senior_min_age": settings.senior_min_age,
             "threshold": settings.suppression_threshold,
         }
+        # The survey rounds' labels are the programme's (programme.yaml, survey_rounds).
+        survey_round = (loaded.get("dimensions") or {}).get(SURVEY_ROUND)
+        if isinstance(survey_round, dict):
+            survey_round["groups"] = {r.code: {"fr": r.label_fr, "ar": r.label_ar}
+                                      for r in settings.survey_rounds}
         rows = _rows(loaded, placeholders, path, settings.region_code)
         frame = pd.DataFrame(rows, columns=list(LabelRows.to_schema().columns))
         return cls(rows=LabelRows.validate(frame))

@@ -31,7 +31,12 @@ import jinja2
 from citizen_metrics.build.schemas import ASKED_QUESTIONS
 from citizen_metrics.build.warehouse import scalar
 from citizen_metrics.disclosure.families import PublicWeights
-from citizen_metrics.disclosure.figures import ProtectedFigures, protected_figures
+from citizen_metrics.disclosure.figures import (
+    COMMUNE_PAIRS,
+    WEIGHTED_PAIRS,
+    ProtectedFigures,
+    protected_figures,
+)
 from citizen_metrics.disclosure.participation import protect_participation
 from citizen_metrics.disclosure.precision import (
     SHARE_DECIMALS,
@@ -43,7 +48,7 @@ from citizen_metrics.disclosure.protection import protect_figures
 from citizen_metrics.ingest.readers.registers import template_vocabulary
 from citizen_metrics.ingest.xlsform import SurveyForm, load_form
 from citizen_metrics.operations import failpoints
-from citizen_metrics.settings import FULL_DISCLOSURE, LOCAL_TIME_ZONE, Settings
+from citizen_metrics.settings import FULL_DISCLOSURE, LOCAL_TIME_ZONE, SURVEY_ROUND, Settings
 from citizen_metrics.tables import TABLES
 from citizen_metrics.tables.fields import DISPOSITIONS
 from citizen_metrics.tables.lists import build_run_lists
@@ -59,6 +64,9 @@ CHECKS_DIR = SQL_DIR / "checks"
 DIMENSIONS = ("sex", "age_group", "disability", "residence")
 # Analysts may also cut by the commune's official type (urban municipality / rural commune).
 ANALYST_DIMENSIONS = ("commune_type",)
+# The survey's figures are also published by survey round (the period), alone and with each
+# dimension; named before the commune type in breakdown names (`sex,survey_round`,
+# `survey_round,commune_type`). Workshops have no rounds.
 
 # 97.5 % quantile of the standard normal distribution (docs/methodology.md §3: not 1.96).
 Z_95 = 1.959964
@@ -81,6 +89,19 @@ def breakdowns() -> list[tuple[str, ...]]:
         (d, t) for t in ANALYST_DIMENSIONS for d in DIMENSIONS
     ]
     return published + by_type
+
+
+# The dimensions crossed with the survey round. Each one crossed adds a commune's figures by
+# round and group, never published but protected (docs/methodology.md §5), and most of them
+# rest on few people: crossing all four tripled the time of disclosure control on the demo.
+# Sex answers the programme's first question (did women's satisfaction move?).
+ROUND_DIMENSIONS = ("sex",)
+
+
+def survey_breakdowns() -> list[tuple[str, ...]]:
+    """The breakdowns of the survey's satisfaction, trust and usage figures: those of every
+    mart, and the survey round alone and crossed with `ROUND_DIMENSIONS`."""
+    return [*breakdowns(), (SURVEY_ROUND,), *((d, SURVEY_ROUND) for d in ROUND_DIMENSIONS)]
 
 
 @dataclass(frozen=True)
@@ -138,6 +159,13 @@ class SqlContext:
             "enumerator_daily_max": self.settings.enumerator_daily_max,
             "dimensions": [*DIMENSIONS, *ANALYST_DIMENSIONS],
             "breakdowns": breakdowns(),
+            "survey_dimensions": [*DIMENSIONS, SURVEY_ROUND, *ANALYST_DIMENSIONS],
+            "survey_breakdowns": survey_breakdowns(),
+            "survey_rounds": list(self.settings.survey_rounds),
+            "undated_survey_round": self.settings.undated_survey_round,
+            # What is never published, by design (docs/methodology.md §5).
+            "commune_pairs": COMMUNE_PAIRS,
+            "weighted_pairs": WEIGHTED_PAIRS,
             "answer_fields": list(form.answer_fields),
             "likert_questions": list(form.likert_questions),
             "services": list(form.services),

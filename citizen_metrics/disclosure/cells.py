@@ -27,8 +27,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 # Dimensions a breakdown may combine, in the order breakdown names use (docs/data_dictionary.md),
-# then the commune's official type, which analysts may cross with each of them.
-DIMENSIONS = ("sex", "age_group", "disability", "residence", "commune_type")
+# then the survey round (the period) and the commune's official type, which analysts may
+# cross with each of them.
+DIMENSIONS = ("sex", "age_group", "disability", "residence", "survey_round", "commune_type")
 LEVELS = ("commune", "province", "region")
 NONE = ""  # stands for "not in this breakdown" in merge keys (NULLs do not join)
 _NONE = NONE

@@ -29,7 +29,8 @@ single one. So each figure gets
   region figures are read weighted), and a quarter for a group whose value of a dimension
   is unknown (a residual category nobody reports).
 
-The commune type, a breakdown analysts cross with the others, counts as a dimension.
+The commune type, a breakdown analysts cross with the others, counts as a dimension; the
+survey round with sex (`sex,survey_round`, the trend by round) counts as one dimension.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from citizen_metrics.settings import SURVEY_ROUND
 
 STEPS = 6
 UNKNOWN_GROUP = "unknown"
@@ -58,7 +61,10 @@ class FigureCosts:
         level = cells["geography_level"].to_numpy()
         breakdown = cells["breakdown"].to_numpy(str)
         total = breakdown == "total"
-        pair = np.char.find(breakdown.astype(str), ",") >= 0
+        # A province's or the region's figures by survey round are the trend a manager reads
+        # (docs/methodology.md §2): crossed with sex, they count as a single dimension.
+        pair = ((np.char.find(breakdown.astype(str), ",") >= 0)
+                & (np.char.find(breakdown.astype(str), SURVEY_ROUND) < 0))
         step = np.select(
             [(level == "province") & pair, (level == "region") & pair, level == "commune",
              level == "province"],

@@ -29,6 +29,7 @@ from citizen_metrics.disclosure.figures import (
 )
 from citizen_metrics.disclosure.model import FamilyFigures, WeightedFigures
 from citizen_metrics.disclosure.pattern import Measure, required_widths
+from citizen_metrics.settings import SURVEY_ROUND
 
 UNWEIGHTED = "unweighted"
 WEIGHTED = "weighted"
@@ -213,10 +214,12 @@ def whole_band(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def weighted_pairs(cells: pd.DataFrame) -> np.ndarray:
     """Which of these province and region cells are pairs of the survey's dimensions (their
-    weighted figures are never published: `figures.WEIGHTED_PAIR_REASON`)."""
+    weighted figures are never published: `figures.WEIGHTED_PAIR_REASON`), or by survey
+    round (`figures.WEIGHTED_PAIRS`)."""
     breakdown = cells["breakdown"]
-    return (breakdown.str.contains(",", regex=False)
-            & ~breakdown.str.contains("commune_type", regex=False)).to_numpy()
+    return ((breakdown.str.contains(",", regex=False)
+             & ~breakdown.str.contains("commune_type", regex=False))
+            | breakdown.str.contains(SURVEY_ROUND, regex=False)).to_numpy()
 
 
 def count_ceilings(structure: CellStructure, counts: np.ndarray) -> np.ndarray:

@@ -33,15 +33,22 @@ GROUP = ("breakdown", "group_key")
 # In a commune, a pair of dimensions splits about 200 respondents into up to 9 groups, most
 # of them below the threshold; protecting the few large ones would hide most of the rest and
 # cost far more elsewhere. Pair breakdowns are published for provinces and the region.
-COMMUNE_PAIRS = ("geography_level = 'commune' and breakdown like '%,%' "
-                 "and breakdown not like '%commune_type%'")
+# A commune's figures by survey round are not published either: the period is for the
+# provinces and the region (a commune's few hundred respondents split in rounds and groups
+# would be mostly below the threshold).
+COMMUNE_PAIRS = ("geography_level = 'commune' and ((breakdown like '%,%' "
+                 "and breakdown not like '%commune_type%') or breakdown like '%survey_round%')")
 UNPUBLISHED_REASON = "commune_pair"
 # A province's or the region's weighted figure for a pair of dimensions is a weighted sum of
 # commune pairs that are never published: published, it would tie unpublished figures by
 # equations with public weights, to protect at the cost of the communes' own figures. Pairs
 # are published unweighted at province and region level; crossed with the commune type
 # (a sum of the communes' own figures), they are published weighted too.
+# The same holds for a province's or the region's weighted figure by survey round (a weighted
+# sum of the communes' figures by round, never published): the period is published unweighted.
 WEIGHTED_PAIR_REASON = "weighted_pair"
+WEIGHTED_PAIRS = ("geography_level <> 'commune' and ((breakdown like '%,%' "
+                  "and breakdown not like '%commune_type%') or breakdown like '%survey_round%')")
 
 
 @dataclass(frozen=True)

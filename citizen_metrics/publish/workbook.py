@@ -47,8 +47,10 @@ from citizen_metrics.publish.spreadsheet import (
     runs_as_formula,
     write_csv_for_excel,
 )
+from citizen_metrics.settings import SURVEY_ROUND
 from citizen_metrics.tables.marts import (
     MART_EQUITY_GAPS,
+    MART_FIELDWORK,
     MART_PARTICIPATION,
     MART_SURVEY_INDICATORS,
     MART_SURVEY_OPTIONS,
@@ -510,6 +512,33 @@ def targets_sheet() -> Sheet:
     )
 
 
+def fieldwork_sheet() -> Sheet:
+    """When the survey ran: each geography over the whole period, and the provinces and the
+    region round by round (days written as French dates, as the read-me says them)."""
+    return Sheet(
+        MART_FIELDWORK,
+        f"""
+        select {_geography_select()},
+               case when m.survey_round = 'all' then 'Toute la période'
+                    else coalesce(lr.label_fr, m.survey_round) end,
+               strftime(m.first_interview_day, '%d/%m/%Y'),
+               strftime(m.last_interview_day, '%d/%m/%Y'), m.n_respondents
+        from {MART_FIELDWORK.name} m
+        {_geography_joins()}
+        left join label_groups lr on lr.breakdown = '{SURVEY_ROUND}'
+             and lr.group_key = m.survey_round
+        order by {_geography_order()}, m.survey_round <> 'all', m.survey_round
+        """,
+        (
+            *GEOGRAPHY_COLUMNS,
+            Column("Vague d'enquête", TEXT, "survey_round"),
+            Column("Premier entretien", TEXT, "first_interview_day"),
+            Column("Dernier entretien", TEXT, "last_interview_day"),
+            Column("Réponses", COUNT, "n_respondents"),
+        ),
+    )
+
+
 def _code_label(column: str, code_list: str, alias: str) -> str:
     return (f"left join label_codes {alias} on {alias}.code_list = '{code_list}' "
             f"and {alias}.code = m.{column} ")
@@ -631,7 +660,8 @@ def disclosure_sheet() -> Sheet:
 
 def workbook_sheets(con: duckdb.DuckDBPyConnection) -> list[Sheet]:
     return [satisfaction_sheet(), satisfaction_pairs_sheet(con), options_sheet(),
-            equity_sheet(), participation_sheet(con), targets_sheet(), files_sheet(),
+            equity_sheet(), participation_sheet(con), targets_sheet(), fieldwork_sheet(),
+            files_sheet(),
             quarantine_sheet(), flags_sheet(), disclosure_sheet()]
 
 
@@ -681,7 +711,7 @@ def write_workbook(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]
     dictionary: list[tuple[str, str, str, str]] = []
     sheets = workbook_sheets(con)
     try:
-        _write_read_me(workbook, formats, sheets)
+        _write_read_me(workbook, formats, sheets, fieldwork_lines(con))
         for sheet in sheets:
             written |= _write_sheet(workbook, formats, con, sheet)
             dictionary += [(sheet.name, column.header, column.source, sheet.describe(column))
@@ -875,8 +905,37 @@ def _close_sheet(sheet: Worksheet, rows: int, columns: int) -> None:
     sheet.autofilter(0, 0, max(rows, 1), columns - 1)
 
 
+def fieldwork_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """When the survey ran, for the read-me: the region over the whole period and by round,
+    then each province (the `periode` sheet has every commune)."""
+    rows = con.execute(f"""
+        select m.geography_level, coalesce(g.name_fr, m.geography_name),
+               case when m.survey_round = 'all' then null
+                    else coalesce(lr.label_fr, m.survey_round) end,
+               strftime(m.first_interview_day, '%d/%m/%Y'),
+               strftime(m.last_interview_day, '%d/%m/%Y'), m.n_respondents
+        from {MART_FIELDWORK.name} m
+        {_geography_joins()}
+        left join label_groups lr on lr.breakdown = '{SURVEY_ROUND}'
+             and lr.group_key = m.survey_round
+        where m.geography_level = 'region'
+           or (m.geography_level = 'province' and m.survey_round = 'all')
+        order by m.geography_level = 'province', {_geography_order()},
+                 m.survey_round <> 'all', m.survey_round
+    """).fetchall()
+    lines = []
+    for level, name, survey_round, first, last, responses in rows:
+        if first is None:
+            continue
+        what = (f"{survey_round}" if survey_round
+                else ("Enquête" if level == "region" else f"Province {name}"))
+        lines.append(f"{what} : du {first} au {last} ({responses:,} réponses)"
+                     .replace(",", "\u202f"))
+    return lines
+
+
 def _write_read_me(workbook: xlsxwriter.Workbook, formats: _Formats,
-                   sheets: list[Sheet]) -> None:
+                   sheets: list[Sheet], period: list[str]) -> None:
     sheet = workbook.add_worksheet("lisez-moi")
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 110)
@@ -885,6 +944,12 @@ def _write_read_me(workbook: xlsxwriter.Workbook, formats: _Formats,
         if line:
             sheet.write_string(number, 0, line)
     row = len(READ_ME)
+    if period:
+        sheet.write_string(row, 0, "Période de l'enquête (feuille « periode »)",
+                           formats.header)
+        for offset, line in enumerate(period, start=1):
+            sheet.write_string(row + offset, 0, line)
+        row += len(period) + 2
     sheet.write_string(row, 0, "Feuille", formats.header)
     sheet.write_string(row, 1, "Contenu", formats.header)
     listed = [(name, content) for name, content in SHEET_CONTENTS.items()
@@ -914,6 +979,8 @@ SHEET_CONTENTS = {
     "participation": "Ateliers, présences, participants uniques et parts de femmes, jeunes, "
     "personnes en situation de handicap, ruraux et de chaque catégorie.",
     "cibles": "Cibles de participation comparées aux parts réalisées.",
+    "periode": "Période de l'enquête : premier et dernier jour d'entretien et réponses, par "
+    "commune, province et région, et par vague d'enquête pour les provinces et la région.",
     "fichiers": "Chaque fichier reçu : chargé ou rejeté, et le devenir de chacune de ses "
     "lignes.",
     "quarantaine": "Chaque ligne mise en quarantaine et la règle enfreinte, pour corriger "

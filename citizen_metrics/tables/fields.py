@@ -331,6 +331,19 @@ _FIELDS = (
           "soumission).",
           "Day of the interview in Morocco's time (start, else the device's date, else the "
           "submission)."),
+    Field("survey_round", "text",
+          "Vague d'enquête (programme.yaml, survey_rounds) dont les dates contiennent le jour "
+          "de l'entretien ; hors de toute vague, la plus proche ; sans date, celle des "
+          "questionnaires non datés (undated_survey_round).",
+          "Survey round (programme.yaml, survey_rounds) whose dates hold the interview's "
+          "day; outside every round, the nearest; without a date, the round of undated "
+          "questionnaires (undated_survey_round).", nullable=False),
+    Field("first_interview_day", "date",
+          "Premier jour d'entretien (heure du Maroc), hors dates aberrantes.",
+          "First day of interview (Morocco's time), out-of-range dates aside."),
+    Field("last_interview_day", "date",
+          "Dernier jour d'entretien (heure du Maroc), hors dates aberrantes.",
+          "Last day of interview (Morocco's time), out-of-range dates aside."),
     Field("quality_flags", "text_list",
           "Signalements de la réponse (short_interview, date_out_of_range, "
           "enumerator_overload) ; liste vide si aucun.",

@@ -135,8 +135,8 @@ INT_SURVEY_RESPONSES = Table(
      *fields("commune_type", "in_programme"), SURVEY_SEX, FIELDS["age"],
      FIELDS["age_group"], DISABILITY_GROUP, RESIDENCE_GROUP,
      USAGE, SCORES, YES_NO_ANSWERS, MULTI_SELECT_ANSWERS,
-     *fields("submitted_at", "started_at", "ended_at", "interview_day", "quality_flags",
-             "weight")),
+     *fields("submitted_at", "started_at", "ended_at", "interview_day", "survey_round",
+             "quality_flags", "weight")),
     key=("source_file", "source_row"),
 )
 INT_SURVEY_ROLLUP = Table(

@@ -128,6 +128,26 @@ MART_TARGETS = Table(
     published=True, domain="participation", summary_by="met",
     sheet="cibles",
 )
+MART_FIELDWORK = Table(
+    "mart_fieldwork", "marts",
+    "Période de l'enquête : premier et dernier jour d'entretien et nombre de réponses, par "
+    "commune, province et région, sur toute la période et, pour les provinces et la région, "
+    "par vague d'enquête.",
+    "When the survey ran: the first and last day of interview and the number of responses, "
+    "for each commune, province and the region, over the whole period and, for provinces "
+    "and the region, round by round.",
+    (*GEOGRAPHY,
+     FIELDS["survey_round"].described(
+         "Vague d'enquête (programme.yaml, survey_rounds), ou "
+         "all pour toute la période.",
+         "Survey round (programme.yaml, survey_rounds), or all "
+         "for the whole period."),
+     FIELDS["first_interview_day"], FIELDS["last_interview_day"],
+     FIELDS["n_respondents"]),
+    key=("geography_level", "geography_code", "survey_round"),
+    published=True, summary_by="survey_round",
+    sheet="periode",
+)
 
 QUALITY_FILE_SUMMARY = Table(
     "quality_file_summary", "quality",
@@ -186,6 +206,6 @@ QUALITY_DISCLOSURE = Table(
 )
 
 MART_TABLES = (MART_SURVEY_INDICATORS, MART_SURVEY_OPTIONS, MART_EQUITY_GAPS,
-               MART_PARTICIPATION, MART_TARGETS)
+               MART_PARTICIPATION, MART_TARGETS, MART_FIELDWORK)
 QUALITY_TABLES = (QUALITY_FILE_SUMMARY, QUALITY_QUARANTINE, QUALITY_FLAGS,
                   QUALITY_DISCLOSURE)

@@ -278,3 +278,28 @@ def test_the_report_reads_only_the_published_database(e2e_run, tmp_path) -> None
     assert summary.geographies == 1 + 5 + 40
     assert summary.figures == len(figure_specs(report_of(root)))
     assert not math.isnan(summary.seconds)
+
+
+def test_every_page_says_when_the_survey_ran(page, marts) -> None:
+    """The period under each page's title, read back against mart_fieldwork."""
+    from citizen_metrics.publish.report.trend import long_date
+
+    periods = marts.execute("""
+        select geography_code, first_interview_day, last_interview_day, n_respondents
+        from mart_fieldwork where survey_round = 'all'
+    """).fetchall()
+    sections = {s["data-code"]: s for s in page.select("section.geography")}
+    checked = 0
+    for code, first, last, responses in periods:
+        if code not in sections:
+            continue  # not a page of the report (a commune outside the programme)
+        line = sections[code].select_one("p.period")
+        assert line is not None, code
+        assert line.get_text().startswith(
+            f"Enquête menée du {long_date(first)} au {long_date(last)} "
+            f"({text.integer(responses)} réponses)")
+        checked += 1
+    assert checked >= 3
+    # A programme commune without responses has no period line (nothing to date).
+    empty = [s for s in sections.values() if s.select_one("p.empty")]
+    assert all(s.select_one("p.period") is None for s in empty)

@@ -47,7 +47,7 @@ def _kobo(path: Path) -> tuple[list[str], list[str], list[dict[str, str]]]:
 
 
 def _kobo_exports(out: Path) -> list[Path]:
-    return sorted(out.glob("kobo_citizen_survey_2022-*.csv"))
+    return sorted(out.glob("kobo_citizen_survey_20??-??-??.csv"))
 
 
 def test_same_seed_gives_identical_bytes(small: tuple[Path, DemoSummary], tmp_path: Path) -> None:
@@ -271,4 +271,5 @@ def test_cli_refuses_a_folder_with_files(tmp_path: Path, capsys: pytest.CaptureF
     assert main(args) == 2
     assert main([*args, "--force"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert sum(line.startswith("kobo_citizen_survey_") for line in lines) == 3
+    # three exports during the 2022 baseline, one after the 2024 follow-up
+    assert sum(line.startswith("kobo_citizen_survey_") for line in lines) == 4

@@ -106,6 +106,12 @@ SERVICE_PARAMS = {  # usage urban, usage rural (official commune type), mean sco
 }
 DEFAULT_SERVICE = (0.4, 0.3, 3.2, 3.1)
 LIKERT_BASE = {"sat_overall": (3.3, 3.1), "trust_council": (3.1, 3.1)}
+# A change planted between the survey's rounds (tests/unit/test_planted.py finds it in the
+# marts): in four rural communes of Azilal, women's satisfaction with water and sanitation
+# rose by the 2024 follow-up (the mean of their scores, before rounding, up by 1.2).
+ROUND_CHANGE_QUESTION, ROUND_CHANGE_GROUP, ROUND_CHANGE_SHIFT = (
+    "sat_eau_assainissement", "female", 1.2)
+ROUND_CHANGE_COMMUNES = ("050810305", "050810311", "050810509", "050811307")
 SAT_EFFECTS = {
     "female": {"sat_voirie": -0.45, "sat_eclairage": -0.5, "sat_marches": -0.2,
                "sat_sport_culture": -0.2},
@@ -303,6 +309,9 @@ def _services(rng: np.random.Generator, form: Form, core: Core, people: People,
         mu = (np.where(urban, mu_u, mu_r) + commune_effect + mood
               + rng.normal(0, 0.15, n_communes)[core.commune]
               + _group_shift(SAT_EFFECTS, f.name, g))
+        if f.name == ROUND_CHANGE_QUESTION:
+            changed = np.isin(ref.code, ROUND_CHANGE_COMMUNES)[core.commune]
+            mu = mu + ROUND_CHANGE_SHIFT * (core.follow_up & changed & g[ROUND_CHANGE_GROUP])
         dk = DK_RATES.get(f.name, DK_RATE) + DK_SENIOR_EXTRA * g["senior"]
         out[f.name] = _likert_col(_likert(rng, mu, dk), form.names(f.name))
     return out

@@ -10,7 +10,9 @@ values, so quoting, labelling and XML escaping run once per distinct value, not 
 Nothing here is real. Names, phone numbers, douars and comments are invented, but they are
 present, as in the field, so that the pipeline can prove it never publishes them.
 
-What is written (period January-September 2022, the 40 programme communes):
+What is written (the 40 programme communes, two survey rounds: a baseline from January to
+September 2022 and a follow-up on the same weekdays of 2024, 9 submissions in 20, with a change
+planted between them: ``answers.ROUND_CHANGE_*``):
 
 * Citizen survey (``citizen_survey.xlsx``; questions, groups, relevance and labels are read from
   the form at run time), ``n_responses`` valid submissions (the pipeline accepts exactly these)
@@ -21,7 +23,8 @@ What is written (period January-September 2022, the 40 programme communes):
   youth on trust).
   Shapes (``DEFAULT_SHAPES``):
 
-  - ``kobo_xml``: three cumulative Kobo CSV exports (04-04, 07-04, 10-03), XML headers with
+  - ``kobo_xml``: four cumulative Kobo CSV exports (2022-04-04, 07-04, 10-03 and, after the
+    follow-up, 2024-10-07), XML headers with
     ``/`` group paths, HXL line, split select_multiple columns, ``;``, all quoted, CRLF, BOM.
   - ``kobo_labels_fr``: Khénifra exported with French labels on 2022-07-04 (same ``_uuid`` as
     the XML exports: the pipeline must de-duplicate across shapes).

@@ -213,7 +213,7 @@ def choose_edits(rng: np.random.Generator, form: Form, core: Core,
                  cols: dict[str, Column], kind: np.ndarray) -> Edits:
     """~0.5 % of Kobo submissions edited after the 2nd export, so only the 3rd shows the edit."""
     n = len(kind)
-    d2, d3 = (np.datetime64(d, "ms") for d in KOBO_EXPORT_DATES[1:])
+    d2, d3 = (np.datetime64(d, "ms") for d in KOBO_EXPORT_DATES[1:3])
     pool = np.flatnonzero((kind == 0) & core.consent & (core.channel == KOBO)
                           & (core.received < d2))
     src = pick(rng, pool, max(1, round(n * EDIT_SHARE)))

@@ -30,7 +30,14 @@ DEFAULT_SHAPES: tuple[str, ...] = (
 # --- Design of the demo (which province goes where, and when) ---------------------------------
 FIELD_START, FIELD_END = np.datetime64("2022-01-10"), np.datetime64("2022-09-30")
 MONTH_WEIGHT = {1: 0.6, 2: 0.9, 3: 1.1, 4: 0.75, 5: 1.0, 6: 1.1, 7: 0.8, 8: 0.6, 9: 1.0}
-KOBO_EXPORT_DATES = ("2022-04-04", "2022-07-04", "2022-10-03")
+# The programme surveys in rounds (data/reference/programme.yaml, survey_rounds): a 2022
+# baseline and a 2024 follow-up. FOLLOW_UP_OF_20 submissions in 20 are follow-up interviews,
+# held 104 weeks after a baseline day (the same weekday two years later); which ones is read
+# from the (already random) order of the submissions, so that no random draw moves.
+FOLLOW_UP_OF_20 = 9
+FOLLOW_UP_SHIFT = np.timedelta64(7 * 104, "D")
+# The fourth cumulative Kobo export, after the follow-up, holds both rounds.
+KOBO_EXPORT_DATES = ("2022-04-04", "2022-07-04", "2022-10-03", "2024-10-07")
 ODK_PROVINCE, ODK_SWITCH = "05255", "2022-07-01"  # Fquih Ben Salah moved to ODK Central
 PAPER_FILES = (("050810305", "cp1256"), ("050910301", "utf16"))  # commune, encoding
 PAPER_MAX = 42  # questionnaires per paper file
@@ -127,6 +134,7 @@ class Core:
     paper_file: np.ndarray  # -1, or index into PAPER_FILES
     consent: np.ndarray
     uuid: np.ndarray
+    follow_up: np.ndarray  # interviewed in the 2024 follow-up round (baseline: 2022)
 
 
 def _fieldwork_days() -> tuple[np.ndarray, np.ndarray]:
@@ -176,6 +184,8 @@ def simulate_core(rng: np.random.Generator, n: int, ref: Reference,
     days, p = _fieldwork_days()
     enumerator, enumerators, devices = _enumerators(rng, ref, commune, len(days))
     day = days[rng.choice(len(days), size=n, p=p)]
+    follow_up = np.arange(n) % 20 < FOLLOW_UP_OF_20
+    day = np.where(follow_up, day + FOLLOW_UP_SHIFT, day)
     start = (day.astype("datetime64[ms]") + np.timedelta64(9, "h")
              + rng.integers(0, 9 * 3600_000, n).astype("timedelta64[ms]"))
     minutes = 12 + 18 * rng.beta(2, 3, n)
@@ -202,8 +212,9 @@ def simulate_core(rng: np.random.Generator, n: int, ref: Reference,
     nat = np.datetime64("NaT", "ms")
     on_paper = channel == PAPER
     start[on_paper], end[on_paper], received[on_paper] = nat, nat, nat
+    follow_up &= ~on_paper  # the paper era is the baseline's earliest interviews
     return Core(commune, urban_commune, enumerator, enumerators, devices, start, end, received,
-                channel, paper_file, consent, uuid4(rng, n))
+                channel, paper_file, consent, uuid4(rng, n), follow_up)
 
 
 @dataclass

@@ -10,13 +10,14 @@ that both cases reach the figures as such, never as zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
 
+from citizen_metrics.publish.report.trend import load_fieldwork, load_trend
 from citizen_metrics.tables.marts import (
     MART_EQUITY_GAPS,
     MART_PARTICIPATION,
@@ -490,6 +491,9 @@ class ReportData:
     code_labels: pd.DataFrame
     questions: pd.DataFrame
     ranking: pd.DataFrame
+    # When the survey ran, and the figures by survey round (`report.trend`).
+    fieldwork: pd.DataFrame = field(default_factory=pd.DataFrame)
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, as_of: datetime | None,
@@ -514,6 +518,8 @@ class ReportData:
             code_labels=frame(CODE_LABELS_SQL),
             questions=frame(QUESTIONS_SQL),
             ranking=frame(RANKING_SQL),
+            fieldwork=load_fieldwork(con),
+            trend=load_trend(con),
         )
 
     def label(self, code_list: str, code: str, default: str | None = None) -> str:

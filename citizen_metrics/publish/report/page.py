@@ -28,7 +28,7 @@ from citizen_metrics.publish.report import charts as figures
 from citizen_metrics.publish.report import quality as quality_page
 from citizen_metrics.publish.report import questions as question_charts
 from citizen_metrics.publish.report import ranking as ranking_charts
-from citizen_metrics.publish.report import text
+from citizen_metrics.publish.report import text, trend
 from citizen_metrics.publish.report.data import ReportData, data_as_of
 
 REPORT_DIR_NAME = "report"
@@ -65,6 +65,8 @@ class Geography:
     # provinces' pages their communes side by side (templates/ranking.html.j2)
     questions: list[dict[str, Any]] = field(default_factory=list)
     rankings: list[dict[str, Any]] = field(default_factory=list)
+    # When the survey ran here (`report.trend.period_text`); None without any response.
+    period: str | None = None
 
     @property
     def anchor(self) -> str:
@@ -110,6 +112,9 @@ def build_geographies(data: ReportData) -> list[Geography]:
     targets = dict(tuple(data.targets.groupby("geography_code", sort=False)))
     lagging = _rows_by_geography(data.lagging_services, _lagging_service)
     widest = _rows_by_geography(data.widest_gaps, _gap)
+    fieldwork = trend.periods(data.fieldwork) if len(data.fieldwork) else {}
+    by_round = (dict(tuple(data.trend.groupby("geography_code", sort=False)))
+                if len(data.trend) else {})
     geographies: list[Geography] = []
     for row in data.headline.itertuples():
         headline = {
@@ -132,11 +137,14 @@ def build_geographies(data: ReportData) -> list[Geography]:
             headline=headline, shares=_shares(geography_targets, withheld),
             lagging_services=lagging.get(row.geography_code, []),
             widest_gaps=widest.get(row.geography_code, []),
+            period=fieldwork.get(row.geography_code),
         )
         if geography.has_data:
             geography.figures = _figures(
                 geography, satisfaction.get(row.geography_code),
                 equity.get(row.geography_code), geography_targets, withheld, night)
+            geography.figures += _trend_figures(geography, by_round.get(row.geography_code),
+                                                withheld, night)
         geographies.append(geography)
     _nest(geographies, data, withheld)
     _add_questions_and_rankings(geographies, data, withheld, night)
@@ -309,6 +317,34 @@ def _printed_as(level: str, kind: str) -> str:
     if kind in SCREEN_ONLY_CHARTS.get(level, frozenset()):
         return "screen"
     return "wide" if kind in WIDE_CHARTS else "portrait"
+
+
+def _trend_figures(geography: Geography, rows: pd.DataFrame | None, withheld: str,
+                   night: str) -> list[dict[str, Any]]:
+    """The trend between survey rounds (provinces and the region: a commune's figures by
+    round are not published)."""
+    if rows is None or geography.level == "commune":
+        return []
+    where = f"{geography.level_fr} {geography.name_fr}"
+    spec = trend.trend_chart(
+        rows,
+        title=f"Évolution entre les vagues d'enquête — {where}",
+        subtitle="Part des répondants satisfaits ou très satisfaits (note 4 ou 5), par vague "
+                 "d'enquête, avec l'intervalle de confiance à 95 % ; le menu choisit le "
+                 "groupe (ensemble, femmes, hommes)",
+        source=f"Source : enquête citoyenne ; parts non pondérées par vague (la carte de "
+               f"satisfaction montre des parts pondérées sur toute la période) ; intervalle "
+               f"de Wilson à 95 % ; deux intervalles qui ne se chevauchent pas indiquent une "
+               f"évolution nette ; « masqué » : {withheld} ou secret complémentaire. Données "
+               f"arrêtées au {night}.",
+        withheld_label=f"masqué ({withheld} ou secret complémentaire)")
+    if spec is None:
+        return []
+    figure = {"kind": "trend", "title": "Évolution entre les vagues d'enquête", "spec": spec,
+              "id": _figure_id(geography.code, "trend"),
+              "print": _printed_as(geography.level, "trend")}
+    figure["json"] = _json(spec)
+    return [figure]
 
 
 def _nest(geographies: list[Geography], data: ReportData, withheld: str) -> None:

@@ -80,6 +80,25 @@ select
     started_at,
     ended_at,
     typed.interview_day,
+    -- The survey round whose dates hold the interview's local day; a day outside every
+    -- round (flagged date_out_of_range, or between two rounds) goes to the nearest round, a
+    -- response without any date to the programme's round for undated questionnaires
+    -- (docs/methodology.md §2).
+    case
+        when typed.interview_day is null then '{{ undated_survey_round }}'
+{% for r in survey_rounds %}
+        when typed.interview_day <= date '{{ r.last_day }}' then
+{% if loop.first %}
+            '{{ r.code }}'
+{% else %}
+            case when typed.interview_day >= date '{{ r.first_day }}'
+                      or date '{{ r.first_day }}' - typed.interview_day
+                         < typed.interview_day - date '{{ loop.previtem.last_day }}'
+                 then '{{ r.code }}' else '{{ loop.previtem.code }}' end
+{% endif %}
+{% endfor %}
+        else '{{ survey_rounds[-1].code }}'
+    end as survey_round,
     list_filter([
         case when ended_at - started_at < interval {{ short_interview_minutes }} minutes then 'short_interview' end,
         case when dated_day < date '{{ earliest_interview_date }}'

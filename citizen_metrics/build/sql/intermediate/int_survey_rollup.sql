@@ -9,7 +9,7 @@
 -- intervals are computed last from the sums, so they are exact at every level.
 with cells as (
     select
-        province_code, commune_code, {{ dimensions | join(', ') }},
+        province_code, commune_code, {{ survey_dimensions | join(', ') }},
         count(*) as n_respondents,
         sum(weight) as w_respondents,
 {% for q in likert_questions %}
@@ -40,7 +40,7 @@ with cells as (
 ),
 long_cells as (
 {% for q in likert_questions %}
-    select province_code, commune_code, {{ dimensions | join(', ') }},
+    select province_code, commune_code, {{ survey_dimensions | join(', ') }},
            '{{ q }}' as indicator, n_respondents, w_respondents,
            {{ q }}__n_rated as n_rated, {{ q }}__n_dont_know as n_dont_know,
            {{ q }}__sum_score as sum_score, {{ q }}__n_satisfied as n_satisfied,
@@ -56,7 +56,7 @@ rolled as (
     select
         indicator,
         {{ m.geography_columns() }},
-        {{ m.breakdown_columns(dimensions) }},
+        {{ m.breakdown_columns(survey_dimensions) }},
         sum(n_respondents)::bigint as n_respondents,
         sum(n_rated)::bigint as n_rated,
         sum(n_dont_know)::bigint as n_dont_know,
@@ -71,6 +71,6 @@ rolled as (
         sum(w_use_answered) as w_use_answered,
         sum(w_used) as w_used
     from long_cells
-    group by indicator, {{ m.geography_sets() }}, {{ m.breakdown_sets(breakdowns) }}
+    group by indicator, {{ m.geography_sets() }}, {{ m.breakdown_sets(survey_breakdowns) }}
 )
 select * from rolled

@@ -29,7 +29,7 @@ single_groups as (
 ),
 breakdowns(breakdown, first_dimension, second_dimension, sort_order) as (
     values
-{% for dims in breakdowns %}
+{% for dims in survey_breakdowns %}
         ('{{ dims | join(",") or "total" }}', '{{ dims[0] if dims else "total" }}', {{ "'" ~ dims[1] ~ "'" if dims | length > 1 else "null" }}, {{ loop.index }}){% if not loop.last %},{% endif %}
 
 {% endfor %}

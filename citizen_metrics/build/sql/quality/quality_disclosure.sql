@@ -12,11 +12,8 @@ with figures as (
     -- Usage rates carry no reason of their own: the same rules say it.
     select 'usage', geography_level, breakdown, estimate_type,
            case when not usage_suppressed then 'published'
-                when geography_level = 'commune' and breakdown like '%,%'
-                     and breakdown not like '%commune_type%' then 'commune_pair'
-                when estimate_type = 'weighted' and geography_level <> 'commune'
-                     and breakdown like '%,%' and breakdown not like '%commune_type%'
-                     then 'weighted_pair'
+                when {{ commune_pairs }} then 'commune_pair'
+                when estimate_type = 'weighted' and {{ weighted_pairs }} then 'weighted_pair'
                 when n_use_answered < {{ threshold }} then 'primary'
                 else 'complementary' end,
            n_use_answered
