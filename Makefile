@@ -1,5 +1,7 @@
 # Two commands do everything on a fresh machine with Python 3.11, pip and make:
 #   make run    environment + demo data (if data/raw is empty) + every asset materialized
+#               (nothing new since the last publication: one line, a second; FORCE_REBUILD=1
+#               rebuilds anyway)
 #   make test   environment + the test suite
 # The environment is .venv, installed from uv.lock (exact pins) by uv, itself pinned and
 # bootstrapped with pip into .tools/.
@@ -58,7 +60,7 @@ run: env
 		echo "data/raw is empty: generating the demo data"; \
 		$(PY) -m tools.demo_data --out data/raw > /dev/null; \
 	fi
-	@$(PY) -m citizen_metrics.operations.night
+	@$(if $(FORCE_REBUILD),PIPELINE_FORCE_REBUILD=1 ,)$(PY) -m citizen_metrics.operations.night
 
 # The tests are in three folders (tests/support.py says what goes where): unit/ (fast, no
 # whole-graph run), integration/ (end-to-end runs, nights) and deploy/ (PostgreSQL).

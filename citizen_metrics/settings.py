@@ -77,6 +77,12 @@ def failpoint() -> str | None:
     return os.environ.get("PIPELINE_FAILPOINT") or None
 
 
+def force_rebuild() -> bool:
+    """`PIPELINE_FORCE_REBUILD=1` (`make run FORCE_REBUILD=1`): rebuild and publish even
+    when nothing is new since the last publication (`citizen_metrics.operations.quiet`)."""
+    return _bool_from_env("PIPELINE_FORCE_REBUILD")
+
+
 def _yaml(path: Path) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))

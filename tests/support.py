@@ -10,12 +10,17 @@ The tests are in three folders:
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
 import shutil
+import signal
 import socket
+import sys
+import time
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
@@ -118,6 +123,114 @@ def run_lists():
     context = SqlContext.build(Settings.from_env())
     return build_run_lists(context.form, {"type_atelier": context.workshop_types,
                                           "categorie": context.categories})
+
+
+# --- nights in child processes, as `make run` runs them ------------------------------------
+
+KILLED = -signal.SIGKILL  # the return code of a child killed by SIGKILL
+
+
+def night_env(root: Path, **extra: str) -> dict[str, str]:
+    from citizen_metrics.settings import REPO_ROOT
+
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(root / "home"),
+        "PIPELINE_RAW_DIR": str(root / "raw"),
+        "PIPELINE_MARTS_DIR": str(root / "marts"),
+        "PIPELINE_WORK_DIR": str(root / "work"),
+        "PIPELINE_DISCLOSURE_WORKERS": "1",
+        "PYTHONPATH": str(REPO_ROOT),
+        **extra,
+    }
+
+
+# The children are forked from a server process that imported the pipeline once (a process
+# without threads): each night costs its work, not the seconds of importing Dagster again.
+_FORKS = multiprocessing.get_context("forkserver")
+_FORKS.set_forkserver_preload(
+    ["citizen_metrics.defs.definitions", "citizen_metrics.operations.night"])
+
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+
+
+def drop_root_file_rights() -> None:
+    """Make this process, even as root, obey file permissions (it drops the capabilities
+    that let root read and write any folder), as the service's own user would."""
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = Header(0x20080522, 0), (Data * 2)()  # _LINUX_CAPABILITY_VERSION_3
+    if libc.capget(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capget")
+    mask = ~((1 << CAP_DAC_OVERRIDE) | (1 << CAP_DAC_READ_SEARCH)) & 0xFFFFFFFF
+    data[0].effective &= mask
+    data[0].permitted &= mask
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+
+
+def _night(env: dict[str, str], output: str, obey_permissions: bool) -> None:
+    """`make run`'s night, in a child: its screen is the file `output`."""
+    os.environ.clear()
+    os.environ.update(env)
+    screen = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(screen, 1)
+    os.dup2(screen, 2)
+    if obey_permissions:
+        drop_root_file_rights()
+    from citizen_metrics.operations.night import main
+
+    sys.exit(main())
+
+
+class Night:
+    """A night running in a child process; `finish()` gives its return code and screen.
+    `force`: rebuild even when nothing is new (`PIPELINE_FORCE_REBUILD=1`)."""
+
+    def __init__(self, root: Path, failpoint: str | None = None, *, force: bool = False,
+                 obey_permissions: bool = False, **extra: str) -> None:
+        if failpoint:
+            extra["PIPELINE_FAILPOINT"] = failpoint
+        if force:
+            extra["PIPELINE_FORCE_REBUILD"] = "1"
+        self.output = root / f"screen-{time.monotonic_ns()}.txt"
+        self.process = _FORKS.Process(target=_night, args=(
+            night_env(root, **extra), str(self.output), obey_permissions))
+        self.process.start()
+
+    def running(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        """SIGKILL, unless it has already ended (multiprocessing never signals a process
+        it has reaped, whose number may belong to another by now)."""
+        self.process.kill()
+
+    def finish(self, timeout: float = 1800) -> tuple[int, str]:
+        self.process.join(timeout)
+        assert self.process.exitcode is not None, "the night did not end"
+        return self.process.exitcode, self.output.read_text()
+
+
+def run_night(root: Path, failpoint: str | None = None, **options: Any) -> tuple[int, str]:
+    return Night(root, failpoint, **options).finish()
+
+
+def published_rows(marts_database: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every published table's rows, sorted: what readers get, whatever run made it."""
+    import duckdb
+
+    from citizen_metrics.publish.exports import PUBLISHED_TABLES
+
+    with duckdb.connect(str(marts_database), read_only=True) as con:
+        return {table: con.execute(f"select * from {table} order by all").fetchall()
+                for table in PUBLISHED_TABLES}
 
 
 # --- hostile files ----------------------------------------------------------------------------

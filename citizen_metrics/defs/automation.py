@@ -1,5 +1,6 @@
 """When the pipeline runs: one job over every asset, nightly, and when a file really is new
-or changed; and the weekly clean-up of old run history.
+or changed; a night with nothing new since the last publication keeps it
+(`citizen_metrics.operations.quiet`); and the weekly clean-up of old run history.
 
 (No `from __future__ import annotations` here: Dagster reads the op's `context` annotation
 at definition time.)"""
@@ -9,10 +10,14 @@ import hashlib
 
 import dagster as dg
 
+from citizen_metrics.defs.publication import PUBLICATION_ASSETS
 from citizen_metrics.defs.resources import WarehouseResource
 from citizen_metrics.ingest.arrivals import arrivals, decode_cursor, encode_cursor, published_files
 from citizen_metrics.ingest.sources import raw_files
-from citizen_metrics.settings import LOCAL_TIME_ZONE
+from citizen_metrics.operations.quiet import QuietNight, quiet_night
+from citizen_metrics.publish.release import read_manifest
+from citizen_metrics.settings import LOCAL_TIME_ZONE, force_rebuild
+from citizen_metrics.tables import TABLES
 
 # A run that failed because an asset or a check failed (a blocking check, the guard against
 # a wrong night, a file that breaks a rule) is about the data: running it again gives the
@@ -29,14 +34,56 @@ citizen_metrics_job = dg.define_asset_job(
     tags=NO_RETRY_ON_DATA_FAILURE,
 )
 
-nightly_schedule = dg.ScheduleDefinition(
+# What readers see, each asset with its 26-hour freshness policy: the published tables,
+# then the database, its exports, the report and their publication.
+PUBLISHED_ASSET_KEYS = [
+    *(dg.AssetKey(table.name) for table in TABLES.values() if table.published),
+    *(key for asset in PUBLICATION_ASSETS for key in asset.keys),
+]
+
+
+def confirm_publication(instance: dg.DagsterInstance, quiet: QuietNight) -> None:
+    """Record, on each published asset, that tonight found its figures still valid: a
+    materialization reported without a run, carrying the data version and provenance of the
+    asset's last real one (so nothing downstream looks stale) and saying in its metadata that
+    nothing was recomputed. Dagster's freshness policies count materializations only (an
+    observation would leave the figures "overdue" after a day of quiet nights)."""
+    said = quiet.in_french()
+    for key in PUBLISHED_ASSET_KEYS:
+        last = instance.get_latest_materialization_event(key)
+        before = last.asset_materialization if last is not None else None
+        instance.report_runless_asset_event(dg.AssetMaterialization(
+            asset_key=key,
+            description=said,
+            metadata={"nuit": "rien de neuf : rien n'a été recalculé",
+                      "publication": quiet.release,
+                      "publiée le": quiet.published_at.isoformat(timespec="seconds")},
+            tags=dict(before.tags or {}) if before is not None else None,
+        ))
+
+
+@dg.schedule(
     name="nightly_citizen_metrics",
     job=citizen_metrics_job,
     cron_schedule="0 2 * * *",
     execution_timezone=LOCAL_TIME_ZONE,
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Rebuild the figures at 02:00 Morocco time, when nobody is reading reports.",
+    description="Rebuild the figures at 02:00 Morocco time, when nobody is reading reports; "
+                "a night with nothing new since the last publication keeps it (skipped tick, "
+                "figures confirmed).",
 )
+def nightly_schedule(context: dg.ScheduleEvaluationContext,
+                     warehouse: WarehouseResource) -> dg.RunRequest | dg.SkipReason:
+    """Run the job, unless nothing is new since the last publication
+    (`citizen_metrics.operations.quiet`): the tick is then skipped with the reason in
+    French, and the published assets are confirmed fresh (`confirm_publication`)."""
+    settings = warehouse.settings()
+    quiet = None if force_rebuild() else quiet_night(settings,
+                                                      read_manifest(settings.marts_dir))
+    if quiet is None:
+        return dg.RunRequest(tags={"trigger": "nightly_citizen_metrics"})
+    confirm_publication(context.instance, quiet)
+    return dg.SkipReason(quiet.in_french())
 
 
 @dg.sensor(job=citizen_metrics_job, minimum_interval_seconds=60,
@@ -57,6 +104,9 @@ def new_raw_files(
     if not found.new_or_changed:
         waiting = f" ({len(found.settling)} still being copied)" if found.settling else ""
         return dg.SkipReason(f"no new or changed file in the raw folder{waiting}")
+    quiet = quiet_night(settings, read_manifest(settings.marts_dir))
+    if quiet is not None:  # a file put back as it was published: nothing to rebuild
+        return dg.SkipReason(quiet.in_french())
     digest = hashlib.sha256("|".join(
         f"{name}@{found.seen[name].sha256}" for name in found.new_or_changed).encode())
     return dg.RunRequest(

@@ -24,6 +24,7 @@ from citizen_metrics.build.warehouse import scalar
 from citizen_metrics.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from citizen_metrics.defs.table_assets import OWNERS, PUBLISHED_FRESHNESS, tags
 from citizen_metrics.operations.guard import NightFigures, judge, last_publication
+from citizen_metrics.operations.quiet import recorded_run_inputs
 from citizen_metrics.publish.access import open_database
 from citizen_metrics.publish.exports import PUBLISHED_TABLES, export_tables, stage_database
 from citizen_metrics.publish.release import MartsFolder, building, publish_staged
@@ -169,16 +170,20 @@ def night_is_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 def published_marts(context: dg.AssetExecutionContext,
                     warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The night's figures as readers see them: the database, the exports, the report and
-    `manifest.json` (run id, time, files and their SHA-256), published together in one swap
+    `manifest.json` (run id, time, files and their SHA-256, and the fingerprint of the
+    night's inputs that tells a later night it has nothing new), published together in one swap
     of `data/marts/current`, so that a reader gets last night's set or tonight's, never a
     mix, never a missing `exports/`."""
-    folder = MartsFolder(warehouse.settings().marts_dir)
+    settings = warehouse.settings()
+    folder = MartsFolder(settings.marts_dir)
     with open_database(folder.staged_database) as con:
         night = NightFigures.read(con).as_dict()
         names = [name for (name,) in con.execute(
             "select table_name from duckdb_tables() order by 1").fetchall()]
         tables = {name: int(scalar(con, f"select count(*) from {name}")) for name in names}
-    release = publish_staged(folder, run_id=context.run_id, night=night, tables=tables)
+    inputs = recorded_run_inputs(settings.work_dir, context.run_id)
+    release = publish_staged(folder, run_id=context.run_id, night=night, tables=tables,
+                             inputs=inputs.as_dict() if inputs else None)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": dg.MetadataValue.int(sum(tables.values())),
         "release": dg.MetadataValue.path(str(release.path)),

@@ -29,7 +29,9 @@ from dagster._core.events import DagsterEventType
 from dagster._core.storage.dagster_run import DagsterRunStatus, RunsFilter
 
 from citizen_metrics.build.warehouse import damage, set_aside
+from citizen_metrics.ingest.pseudonymise import load_salt
 from citizen_metrics.operations.alerts import DAMAGED_WAREHOUSE, Alert, send_alert
+from citizen_metrics.operations.quiet import record_run_inputs
 from citizen_metrics.operations.runlock import Holder, hold_folders
 from citizen_metrics.publish.release import prepare_for_a_night
 from citizen_metrics.settings import Settings
@@ -95,8 +97,10 @@ def clean_dead_runs(instance: dg.DagsterInstance, *, except_run: str | None = No
 
 @contextlib.contextmanager
 def hold_run(settings: Settings, context: dg.InitResourceContext) -> Iterator[Holder | None]:
-    """For a run: clean the dead runs, then hold the run's folders until it ends. Outside a
-    run (a sensor or a schedule using the resource), nothing."""
+    """For a run: clean the dead runs, then hold the run's folders until it ends, heal the
+    warehouse, make room for the publication and take the fingerprint of tonight's inputs
+    (`citizen_metrics.operations.quiet`) before anything is read. Outside a run (a sensor or
+    a schedule using the resource), nothing."""
     run = context.dagster_run
     if run is None:
         yield None
@@ -114,6 +118,8 @@ def hold_run(settings: Settings, context: dg.InitResourceContext) -> Iterator[Ho
                                                HOST_TAG: holder.host})
         _heal_warehouse(settings, context, run.run_id)
         prepare_for_a_night(settings.marts_dir)
+        load_salt(settings)  # a first night's new salt is part of what it is made from
+        record_run_inputs(settings, run.run_id)
         yield holder
 
 

@@ -7,6 +7,11 @@ solver banners, warnings) goes to a technical log under the work folder
 (`data/work/logs/`), not to the screen: the operator reads what was published, what was
 rejected and why, and, when the night failed, what failed, that the previous figures stay,
 and where the log is. A failed night also sends the alert (`citizen_metrics.operations.alerts`).
+
+A night with nothing new since the last publication (`citizen_metrics.operations.quiet`) is
+decided before anything heavy is imported: it prints one line, keeps the publication and
+ends in about a second. `PIPELINE_FORCE_REBUILD=1` (`make run FORCE_REBUILD=1`) rebuilds
+anyway.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ import sys
 import traceback
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from citizen_metrics.settings import Settings
 
 KEEP_LOGS = 30
 
@@ -91,14 +99,52 @@ def _first_number(metadata: Mapping[str, object]) -> str:
     return "n'est pas passé (voir l'interface Dagster)"
 
 
-def main() -> int:
-    from citizen_metrics.operations.alerts import FAILED_NIGHT, Alert, send_alert
+def _quiet(settings: Settings) -> str | None:
+    """The line to print when tonight has nothing new since the last publication
+    (`citizen_metrics.operations.quiet`), decided before Dagster, DuckDB or Arrow is
+    imported; None when the night must run (or when deciding failed: the night then runs
+    and says what is wrong)."""
+    from citizen_metrics.operations.quiet import quiet_night
+    from citizen_metrics.publish.release import read_manifest
+
+    try:
+        quiet = quiet_night(settings, read_manifest(settings.marts_dir))
+    except Exception:  # never quiet by mistake: the night runs, and says what is wrong
+        return None
+    return quiet.in_french() if quiet else None
+
+
+def _published_line(settings: Settings) -> str:
+    """What is published now, in one line; or, when the marts folder cannot even be looked
+    at (refused to this user, gone), why, in French: a failed night must still end in words
+    and send its alert, never in a traceback."""
     from citizen_metrics.operations.plain_words import in_french
-    from citizen_metrics.publish.release import discard_failed_publication
     from citizen_metrics.publish.summary import published_summary
-    from citizen_metrics.settings import Settings
+
+    try:
+        return published_summary(settings)[0]
+    except Exception as error:
+        traceback.print_exc()  # the technical log
+        return ("Ils n'ont pas pu être relus : "
+                + in_french(f"{type(error).__name__}: {error}"))
+
+
+def main() -> int:
+    from citizen_metrics.publish.release import discard_failed_publication
+    from citizen_metrics.settings import Settings, force_rebuild
 
     settings = Settings.from_env()
+    said = None if force_rebuild() else _quiet(settings)
+    if said is not None:
+        print(said)
+        # What a killed night left half-built would hold its disk space until a rebuild.
+        discard_failed_publication(settings.marts_dir)
+        return 0
+
+    from citizen_metrics.operations.alerts import FAILED_NIGHT, Alert, send_alert
+    from citizen_metrics.operations.plain_words import in_french
+    from citizen_metrics.publish.summary import published_summary
+
     logs = settings.work_dir / "logs"
     log_path = logs / f"run-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.log"
     alert_failed = False
@@ -119,7 +165,7 @@ def main() -> int:
             print("\nLa nuit a ÉCHOUÉ : rien n'a été publié.", file=screen)
             for line in lines:
                 print(f"  {line}", file=screen)
-            last = published_summary(settings)[0]
+            last = _published_line(settings)
             print(f"Les chiffres déjà publiés restent en place. {last}", file=screen)
             delivery = send_alert(settings.alerts, Alert(
                 subject=FAILED_NIGHT,

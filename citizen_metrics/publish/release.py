@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citizen_metrics.operations import failpoints
+from citizen_metrics.operations.quiet import MANIFEST_KEY as INPUTS
 from citizen_metrics.operations.runlock import RunLockBusy, hold_folders
 from citizen_metrics.settings import MARTS_DATABASE_NAME
 
@@ -145,7 +146,10 @@ def discard_failed_publication(marts_dir: Path) -> bool:
     """Remove the `.next/` a failed night left (it would hold its disk space until the next
     night), unless a run holds the marts folder now. Whether anything was removed."""
     folder = MartsFolder(marts_dir)
-    if not folder.staging.exists():
+    try:
+        if not folder.staging.exists():
+            return False
+    except OSError:  # the marts folder refused to this user: nothing it can remove
         return False
     try:
         with hold_folders([marts_dir], run_id="cleanup"):
@@ -245,11 +249,14 @@ def _link(path: Path, target: str) -> None:
 
 
 def publish_staged(folder: MartsFolder, *, run_id: str, night: dict[str, object],
-                   tables: dict[str, int], now: dt.datetime | None = None) -> Release:
+                   tables: dict[str, int], now: dt.datetime | None = None,
+                   inputs: dict[str, str] | None = None) -> Release:
     """Publish `.next/` as tonight's release: manifest, then one swap of `current`.
 
     `night` (files, accepted rows) and `tables` (rows of each table) go into the manifest,
-    with the run id, the time, and the size and SHA-256 of every file.
+    with the run id, the time, the size and SHA-256 of every file, and `inputs`, the
+    fingerprint of what the night was made from (`citizen_metrics.operations.quiet`; without
+    it, the next night rebuilds whatever happens).
     """
     missing = [part for part in PARTS if not (folder.staging / part).exists()]
     if missing:
@@ -270,6 +277,7 @@ def publish_staged(folder: MartsFolder, *, run_id: str, night: dict[str, object]
         "night": night,
         "tables": tables,
         "files": files,
+        **({INPUTS: inputs} if inputs else {}),
     }
     (folder.staging / MANIFEST).write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

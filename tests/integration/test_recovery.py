@@ -9,17 +9,16 @@ run must get further on its own (no pool slot, lock or half-written file of the 
 may block it); the last one publishes.
 
 The children are forked from a server process that imported the pipeline once
-(multiprocessing's `forkserver`, a process without threads): each run then costs its work,
-not the seconds of importing Dagster and the pipeline again.
+(`tests.support.Night`): each run then costs its work, not the seconds of importing Dagster
+and the pipeline again. Every night here is forced (`PIPELINE_FORCE_REBUILD=1`): on the same
+files, a night left alone would be quiet and keep the publication.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -30,62 +29,7 @@ import duckdb
 
 from citizen_metrics.publish.exports import PUBLISHED_TABLES
 from citizen_metrics.settings import REPO_ROOT
-from tests.support import E2E_FILES, FIXTURES, copy_raw_files
-
-KILLED = -signal.SIGKILL  # the return code of a child killed by SIGKILL
-
-
-def night_env(root: Path, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DAGSTER_HOME": str(root / "home"),
-        "PIPELINE_RAW_DIR": str(root / "raw"),
-        "PIPELINE_MARTS_DIR": str(root / "marts"),
-        "PIPELINE_WORK_DIR": str(root / "work"),
-        "PIPELINE_DISCLOSURE_WORKERS": "1",
-        "PYTHONPATH": str(REPO_ROOT),
-        **extra,
-    }
-
-
-_FORKS = multiprocessing.get_context("forkserver")
-_FORKS.set_forkserver_preload(
-    ["citizen_metrics.defs.definitions", "citizen_metrics.operations.night"])
-
-
-def _night(env: dict[str, str], output: str) -> None:
-    """`make run`'s night, in a child: its screen is the file `output`."""
-    os.environ.clear()
-    os.environ.update(env)
-    screen = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(screen, 1)
-    os.dup2(screen, 2)
-    from citizen_metrics.operations.night import main
-
-    sys.exit(main())
-
-
-class Night:
-    """A night running in a child process; `finish()` gives its return code and screen."""
-
-    def __init__(self, root: Path, failpoint: str | None = None) -> None:
-        extra = {"PIPELINE_FAILPOINT": failpoint} if failpoint else {}
-        self.output = root / f"screen-{time.monotonic_ns()}.txt"
-        self.process = _FORKS.Process(target=_night,
-                                      args=(night_env(root, **extra), str(self.output)))
-        self.process.start()
-
-    def running(self) -> bool:
-        return self.process.is_alive()
-
-    def finish(self, timeout: float = 300) -> tuple[int, str]:
-        self.process.join(timeout)
-        assert self.process.exitcode is not None, "the night did not end"
-        return self.process.exitcode, self.output.read_text()
-
-
-def run_night(root: Path, failpoint: str | None = None) -> tuple[int, str]:
-    return Night(root, failpoint).finish()
+from tests.support import E2E_FILES, FIXTURES, KILLED, Night, copy_raw_files, run_night
 
 
 def published(marts: Path) -> dict[str, bytes]:
@@ -126,7 +70,7 @@ def test_a_killed_run_never_blocks_nor_damages_the_next_nights(
     before = published(root / "marts")
 
     for stage in STAGES:
-        code, out = run_night(root, stage)
+        code, out = run_night(root, stage, force=True)
         assert code == KILLED, (stage, out)
         # Readers see last night's set, every file whole, nothing of the dead run.
         assert published(root / "marts") == before, stage
@@ -134,7 +78,7 @@ def test_a_killed_run_never_blocks_nor_damages_the_next_nights(
     # The next run, on its own: the dead runs hold no pool slot nor lock that blocks it.
     # It is held while it builds the marts, and a second run on the same folders starts.
     release = root / "release-first-run"
-    first = Night(root, f"sql:mart_survey_indicators=wait:{release}")
+    first = Night(root, f"sql:mart_survey_indicators=wait:{release}", force=True)
     deadline = time.monotonic() + 240
     while not release.with_name(release.name + ".reached").exists():
         assert time.monotonic() < deadline and first.running()

@@ -34,3 +34,23 @@ def test_known_errors_are_said_in_french(message: str, details: str, said: str) 
 def test_an_unknown_error_is_shown_as_it_is() -> None:
     message = "Le dossier des fichiers bruts /srv/raw n'existe pas"
     assert in_french(message, details="FileNotFoundError") == message
+
+
+def test_a_marts_folder_nobody_may_look_at_ends_a_failed_night_in_words(
+        tmp_path, monkeypatch) -> None:
+    """Seen on a refused marts folder: reading what is published raised `PermissionError`
+    after the night had failed, so `make run` printed a traceback and sent no alert."""
+    from citizen_metrics.operations import night
+    from citizen_metrics.publish import summary
+    from citizen_metrics.settings import Settings
+
+    refused = tmp_path / "marts" / "citizen_metrics.duckdb"
+
+    def refusing(settings):
+        raise PermissionError(13, "Permission denied", str(refused))
+
+    monkeypatch.setattr(summary, "published_summary", refusing)
+    line = night._published_line(Settings.from_env(marts_dir=tmp_path / "marts"))
+    assert line == (f"Ils n'ont pas pu être relus : le pipeline n'a pas le droit d'écrire ou "
+                    f"de lire ({refused}) : donnez ces droits à l'utilisateur qui le fait "
+                    "tourner, puis relancez")
