@@ -76,12 +76,13 @@ select
     coalesce(r.attendances, 0) as attendances,
     coalesce(r.unique_participants, 0) as unique_participants,
     -- The four dimension shares of a pair row would be three-way tables: not published.
+    -- Without any attendance (no register yet), a share is NULL, not 0/0.
     {% for share in ["women", "youth", "with_disability", "rural"] %}
-    case when f.breakdown not like '%,%' then r.n_{{ share }} / r.attendances end
+    case when f.breakdown not like '%,%' then r.n_{{ share }} / nullif(r.attendances, 0) end
         as share_{{ share }},
     {% endfor %}
     {% for share in categories %}
-    r.n_{{ share }} / r.attendances as share_{{ share }},
+    r.n_{{ share }} / nullif(r.attendances, 0) as share_{{ share }},
     {% endfor %}
     {% for type in workshop_types %}
     case when f.breakdown = 'total' then coalesce(t.workshops_{{ type }}, 0) end
