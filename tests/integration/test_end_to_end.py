@@ -375,8 +375,8 @@ def test_no_personal_data_in_marts_or_exports(e2e_run, marts) -> None:
     secrets |= {"Hay Salam", "ENQ-01", "collect:fixture01", "a1", "b1"}
     published = [root / "marts" / "citizen_metrics.duckdb", *sorted(
         path for path in (root / "marts" / "exports").rglob("*") if path.is_file())]
-    # database, Parquet and CSV per table, workbook, its 10 sheets as French-Excel CSV, report
-    assert len(published) == 1 + 2 * len(PUBLISHED_TABLES) + 1 + 10
+    # database, Parquet and CSV per table, workbook, its 11 sheets as French-Excel CSV, report
+    assert len(published) == 1 + 2 * len(PUBLISHED_TABLES) + 1 + 11
     published.append(root / "marts" / "report" / "rapport.html")
     texts = []
     for table in [t for (t,) in marts.execute("show tables").fetchall()]:
