@@ -17,7 +17,6 @@ from bs4 import Tag
 from pypdf import PdfReader
 
 from citizen_metrics.publish.report import build_report
-from citizen_metrics.publish.report import page as report_page
 from citizen_metrics.tables.marts import MART_EQUITY_GAPS, MART_SURVEY_INDICATORS
 from tests.integration.test_report import report_of
 from tools.screenshots import find_chromium, print_to_pdf
@@ -283,25 +282,15 @@ def test_a_factsheet_without_published_figures_says_so(e2e_run, marts) -> None:
     assert not report_of(e2e_run[0]).select(f'section[data-code="{NO_DATA}"] .factsheet')
 
 
-def test_the_fieldwork_period_shows_where_a_page_has_one(e2e_run, tmp_path,
-                                                         monkeypatch) -> None:
-    # The period is another part of the report's data: a page shows it when its geography
-    # carries one (`period`), and nothing otherwise.
-    root, _ = e2e_run
-    assert not report_of(root).select(".period")
-    database = tmp_path / "citizen_metrics.duckdb"
-    shutil.copyfile(root / "marts" / "citizen_metrics.duckdb", database)
-    build = report_page.build_geographies
-
-    def with_period(data):
-        geographies = build(data)
-        for geography in geographies:
-            if geography.code == A:
-                geography.period = "du 03/03/2022 au 28/04/2022"  # type: ignore[attr-defined]
-        return geographies
-
-    monkeypatch.setattr(report_page, "build_geographies", with_period)
-    build_report(database, tmp_path / "marts" / "report" / "rapport.html")
-    periods = report_of(tmp_path).select(".period")
-    assert [p.find_parent("section")["data-code"] for p in periods] == [A]
-    assert plain(periods[0].get_text()) == "Enquête de terrain : du 03/03/2022 au 28/04/2022"
+@needs_chromium
+def test_the_period_prints_on_the_first_page(printed) -> None:
+    # When the survey ran (mart_fieldwork, under the page's title) is on the first printed
+    # page of every page that has responses; a commune without any has no period.
+    for name, pdf in printed.items():
+        line = pdf.section.select_one("p.period")
+        if name == "commune without data":
+            assert line is None
+            continue
+        assert line is not None, name
+        # its first words (the sentence may wrap on paper): "Enquête menée du … au …"
+        assert plain(line.get_text()).split(" (")[0] in pdf.text[0], name

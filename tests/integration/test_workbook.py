@@ -22,7 +22,7 @@ from citizen_metrics.publish.workbook import GAP, MAX_SHEET_ROWS, Column, write_
 from citizen_metrics.settings import REPO_ROOT
 
 THEMES = ["satisfaction", "satisfaction_croisements", "information_participation", "ecarts",
-          "participation", "cibles", "fichiers", "quarantaine", "signalements"]
+          "participation", "cibles", "periode", "fichiers", "quarantaine", "signalements"]
 # The sheets of figures, each row a geography.
 FIGURE_SHEETS = ["satisfaction", "information_participation", "ecarts", "participation",
                  "cibles"]
@@ -416,7 +416,7 @@ def test_every_pair_row_is_the_published_figure(workbook, marts_threshold_4) -> 
         "select breakdown || ':' || group_key, label_fr from label_groups").fetchall())
     headers = {"sex": "Sexe", "age_group": "Tranche d'âge",
                "disability": "Situation de handicap", "residence": "Milieu de résidence",
-               "commune_type": "Type de commune"}
+               "commune_type": "Type de commune", "survey_round": "Vague d'enquête"}
     indicators = dict(marts_threshold_4.execute(
         "select indicator, label_fr from label_indicators").fetchall())
     places = {"05": "Région", "05081": "Azilal", "05091": "Béni Mellal"}
