@@ -25,17 +25,13 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.disclosure_sample import PROTECTED, timed_audit
 from citizen_metrics.build.runner import SqlContext, run_sql
-from citizen_metrics.disclosure.attacker.auditor import PublicReference, audit
 from citizen_metrics.settings import FULL_DISCLOSURE, Settings
 from citizen_metrics.tables.marts import (
     MART_EQUITY_GAPS,
-    MART_PARTICIPATION,
     MART_SURVEY_INDICATORS,
-    MART_SURVEY_OPTIONS,
 )
-
-PROTECTED = (MART_SURVEY_INDICATORS.name, MART_SURVEY_OPTIONS.name, MART_PARTICIPATION.name)
 
 
 def headline_losses(con: duckdb.DuckDBPyConnection, threshold: int) -> dict[str, list[int]]:
@@ -73,14 +69,7 @@ def main(warehouse: Path) -> None:
             started = time.perf_counter()
             suppressed[name] = run_sql(con, name, context)
             seconds[name] = round(time.perf_counter() - started, 2)
-        figures = [kind for name in PROTECTED for kind in context.protected_figures(name)]
-        reference = PublicReference.from_frame(con.sql(
-            "select commune_code, province_code, commune_type, population_2024 "
-            "from ref_communes").df())
-        started = time.perf_counter()
-        report = audit(con, figures, reference, threshold=settings.suppression_threshold,
-                       width=settings.protection_width)
-        seconds["audit"] = round(time.perf_counter() - started, 2)
+        report, seconds["audit"] = timed_audit(con, context, settings)
         losses = headline_losses(con, settings.suppression_threshold)
         con.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)

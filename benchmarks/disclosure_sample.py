@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -36,6 +37,19 @@ COPIED = {  # table -> how its rows are tied to a commune
     "int_survey_responses": "commune_code", "int_workshops": "commune_code",
     "int_attendances": "commune_code",
 }
+
+
+def timed_audit(con: duckdb.DuckDBPyConnection, context: SqlContext, settings: Settings
+                ) -> tuple[Any, float]:
+    """The blocking audit of the protected marts on `con`, and its seconds."""
+    figures = [kind for name in PROTECTED for kind in context.protected_figures(name)]
+    reference = PublicReference.from_frame(con.sql(
+        "select commune_code, province_code, commune_type, population_2024 "
+        "from ref_communes").df())
+    started = time.perf_counter()
+    report = audit(con, figures, reference, threshold=settings.suppression_threshold,
+                   width=settings.protection_width)
+    return report, round(time.perf_counter() - started, 2)
 
 
 def main(root: Path, provinces: int) -> None:
@@ -76,14 +90,7 @@ def main(root: Path, provinces: int) -> None:
             run_sql(con, name, context)
             seconds[name] = round(time.perf_counter() - started, 2)
         cells = {name: scalar(con, f"select count(*) from {name}") for name in PROTECTED}
-        figures = [kind for name in PROTECTED for kind in context.protected_figures(name)]
-        reference = PublicReference.from_frame(con.sql(
-            "select commune_code, province_code, commune_type, population_2024 "
-            "from ref_communes").df())
-        started = time.perf_counter()
-        report = audit(con, figures, reference, threshold=settings.suppression_threshold,
-                       width=settings.protection_width)
-        seconds["audit"] = round(time.perf_counter() - started, 2)
+        report, seconds["audit"] = timed_audit(con, context, settings)
         responses = scalar(con, "select count(*) from int_survey_responses")
         con.close()
     print(json.dumps({

@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -40,6 +39,7 @@ from pathlib import Path
 
 from citizen_metrics.operations import failpoints
 from citizen_metrics.operations.quiet import MANIFEST_KEY as INPUTS
+from citizen_metrics.operations.quiet import file_sha256
 from citizen_metrics.operations.runlock import RunLockBusy, hold_folders
 from citizen_metrics.settings import MARTS_DATABASE_NAME
 
@@ -185,14 +185,6 @@ def building(final: Path) -> Iterator[Path]:
     install(temporary, final)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _sync(path: Path) -> None:
     """Flush a file or folder to disk (a power cut after the swap must not leave the new
     links pointing at files whose content never reached the disk)."""
@@ -267,7 +259,7 @@ def publish_staged(folder: MartsFolder, *, run_id: str, night: dict[str, object]
     name = _release_name(run_id, moment)
     files = [
         {"path": str(path.relative_to(folder.staging)), "bytes": path.stat().st_size,
-         "sha256": _sha256(path)}
+         "sha256": file_sha256(path)}
         for path in _files(folder.staging)
     ]
     manifest: dict[str, object] = {
