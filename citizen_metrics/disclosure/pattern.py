@@ -414,7 +414,8 @@ class _LineTable:
         self.local = not eligible[exists].all()
         rows = figures.rows().tocoo()
         children = rows.data < 0
-        self.entries = pd.DataFrame({"line": rows.row[children], "cell": rows.col[children]})
+        self.entries = pd.DataFrame({"line": rows.row[children], "cell": rows.col[children],
+                                     "weight": -rows.data[children]})
         parents = rows.data > 0
         self.parent = np.zeros(rows.shape[0], dtype=np.int64)
         self.parent[rows.row[parents]] = rows.col[parents]
@@ -492,8 +493,9 @@ def _quick_round(lines: _LineTable, measures: list[Measure], hidden: np.ndarray,
     # or a suppressed parent with every term published, or suppressed terms unable to absorb
     # each other's changes; each suppresses its cheapest published term. (A weighted sum's
     # rounding leaves its terms room that only the attacker's program measures.)
-    exposed = ((~parent_hidden & (hidden_children == 1) & (needy_children == 1))
-               | (needy[parent] & (hidden_children == 0) & (published_children > 0)))
+    single = ~parent_hidden & (hidden_children == 1) & (needy_children == 1)
+    alone = needy[parent] & (hidden_children == 0) & (published_children > 0)
+    exposed = (single | alone) & _without_room(lines, measures, hidden, single | alone)
     for measure in measures:
         exposed |= lines.unit & ~parent_hidden & (hidden_children >= 2) & _cramped(
             line, cell, child_hidden, measure, count)
@@ -505,6 +507,32 @@ def _quick_round(lines: _LineTable, measures: list[Measure], hidden: np.ndarray,
         ).sort_values(["line", "extreme", "rank", "cell"])
         added[ranked.drop_duplicates("line")["cell"].to_numpy()] = True
     return added & ~hidden
+
+
+def _without_room(lines: _LineTable, measures: list[Measure], hidden: np.ndarray,
+                  chosen: np.ndarray) -> np.ndarray:
+    """Of the `chosen` sums with a single suppressed figure (a term, or the parent), those
+    where the published figures' roundings leave it less room than it requires in some
+    measure: it moves by what they move, and no more (a province's `unknown` group of 4
+    ratings is the total less its published groups, each known to within the whole values
+    its rounding leaves)."""
+    entries = lines.entries
+    cell = entries["cell"].to_numpy()
+    line = entries["line"].to_numpy()
+    weight = entries["weight"].to_numpy()
+    parent = lines.parent
+    count = len(parent)
+    exposed = np.zeros(count, dtype=bool)
+    for measure in measures:
+        band = np.maximum(measure.published_high - measure.published_low, 0.0)
+        room = np.bincount(line, weights=np.where(hidden[cell], 0.0, weight * band[cell]),
+                           minlength=count)
+        room += np.where(hidden[parent], 0.0, band[parent])
+        need = np.bincount(line, weights=np.where(hidden[cell], weight * measure.required[
+            cell], 0.0), minlength=count)
+        need += np.where(hidden[parent], measure.required[parent], 0.0)
+        exposed |= room < need - 1e-9
+    return exposed & chosen
 
 
 def _extreme(cells: np.ndarray, measures: list[Measure]) -> np.ndarray:

@@ -20,9 +20,9 @@ be wide while a single combination of whole numbers reproduces both published fi
 (between 0 and their ceilings), keeps those that reproduce the weighted figure within its
 rounding and the unweighted twin exactly, and reports each term whose values then span
 less than it must. The auditor runs it on the tables about to be published, and a term
-pinned stops the publication. The pattern search does not run it: it guards against it by
-suppressing, before anything else, a province's weighted figure whose suppressed communes have
-no partner of similar weight (`citizen_metrics.disclosure.protection.unsafe_weighted`).
+pinned stops the publication. The pattern search plays the same attack on the true figures
+before anything is published, and withholds each weighted figure it finds pinning a commune
+(`citizen_metrics.disclosure.protection.pinned_weighted`).
 """
 
 from __future__ import annotations
