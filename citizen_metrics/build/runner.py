@@ -39,8 +39,8 @@ from citizen_metrics.disclosure.figures import (
 )
 from citizen_metrics.disclosure.participation import protect_participation
 from citizen_metrics.disclosure.precision import (
-    COMMUNE_SHARE_DECIMALS,
     SHARE_DECIMALS,
+    WEIGHTED_SHARE_DECIMALS,
     published_round,
     round_estimates,
 )
@@ -76,7 +76,7 @@ MACRO_VARIABLES: dict[str, object] = {
     "z": Z_95,
     "published_round": published_round("x", "decimals"),
     "share_decimals": SHARE_DECIMALS,
-    "commune_share_decimals": COMMUNE_SHARE_DECIMALS,
+    "weighted_share_decimals": WEIGHTED_SHARE_DECIMALS,
 }
 
 _REF = re.compile(r"""\bref\(\s*['"](\w+)['"]\s*\)""")

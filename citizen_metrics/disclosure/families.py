@@ -166,10 +166,8 @@ def family_of(kind: ProtectedFigures, key: tuple[object, ...], rows: pd.DataFram
         for numerator in kind.numerators:
             estimate = np.full(size, np.nan)
             estimate[part_index] = part[f"{numerator.name}__estimate"].to_numpy(float)
-            precision = kind.precision(numerator)
             low, high = whole_band(*numerator.band(
-                estimate, precision.at_levels(cells["geography_level"].to_numpy()),
-                cell_counts))
+                estimate, kind.decimals(numerator, UNWEIGHTED), cell_counts))
             values = np.full(size, np.nan)
             if f"{numerator.name}__value" in part:
                 values = np.zeros(size)
@@ -184,7 +182,7 @@ def family_of(kind: ProtectedFigures, key: tuple[object, ...], rows: pd.DataFram
                     found = at >= 0
                     band_low, band_high = numerator.band(
                         weighted_part[f"{numerator.name}__estimate"].to_numpy(float)[found],
-                        precision.decimals, weighted.totals[at[found]])
+                        kind.decimals(numerator, WEIGHTED), weighted.totals[at[found]])
                     weighted_low[at[found]], weighted_high[at[found]] = band_low, band_high
                 low = np.concatenate([low, weighted_low])
                 high = np.concatenate([high, weighted_high])

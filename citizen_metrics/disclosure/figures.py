@@ -20,12 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from citizen_metrics.disclosure.precision import (
-    Precision,
-    column_precision,
-    published_band,
-    rounding_sql,
-)
+from citizen_metrics.disclosure.precision import column_precision, published_band, published_round
 from citizen_metrics.tables.marts import (
     MART_PARTICIPATION,
     MART_SURVEY_INDICATORS,
@@ -66,7 +61,7 @@ class Numerator:
     offset: float = 0.0
     span: float = 1.0
 
-    def band(self, estimate: np.ndarray, decimals: int | np.ndarray, total: np.ndarray
+    def band(self, estimate: np.ndarray, decimals: int, total: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
         """The numerators an estimate published as `estimate` (rounded to `decimals`) on
         `total` people (or weighted people) can stand for."""
@@ -106,12 +101,13 @@ class ProtectedFigures:
     def key(self) -> tuple[str, ...]:
         return (*self.family, *GEOGRAPHY, *GROUP)
 
-    def precision(self, numerator: Numerator) -> Precision:
-        """How precisely `numerator`'s estimate is published (by geography level)."""
+    def decimals(self, numerator: Numerator, estimate_type: str) -> int:
+        """How many decimals `numerator`'s estimate is published with."""
         precision = column_precision(self.table, numerator.estimate)
         if precision is None:
             raise KeyError(f"{self.table}.{numerator.estimate} has no published precision")
-        return precision
+        return precision.for_type(estimate_type)
+
 
 SURVEY_INDICATORS = ProtectedFigures(
     table=MART_SURVEY_INDICATORS.name,
@@ -198,13 +194,13 @@ def read_cells(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures,
     keys = [*figures.key, *option]
     columns = []
     for numerator in figures.numerators:
+        decimals = figures.decimals(numerator, "unweighted")
         estimate = numerator.estimate
         if published:
             columns.append(f"{estimate}::double as {numerator.name}__estimate")
         else:
-            rounded = rounding_sql(estimate, figures.precision(numerator), level_rows=True)
             columns += [
-                f"{rounded}::double as {numerator.name}__estimate",
+                f"{published_round(estimate, decimals)}::double as {numerator.name}__estimate",
                 f"round(({estimate} - {numerator.offset})::double * {figures.count}) "
                 f"as {numerator.name}__value",
             ]
@@ -228,9 +224,9 @@ def read_weighted(con: duckdb.DuckDBPyConnection, figures: ProtectedFigures,
     option = [figures.option] if figures.option else []
     columns = []
     for numerator in figures.numerators:
+        decimals = figures.decimals(numerator, "weighted")
         estimate = (numerator.estimate if published
-                    else rounding_sql(numerator.estimate, figures.precision(numerator),
-                                      level_rows=True))
+                    else published_round(numerator.estimate, decimals))
         columns.append(f"{estimate}::double as {numerator.name}__estimate")
     return con.sql(f"""
         select {", ".join([*figures.key, *option])}, {figures.flag} as hidden,

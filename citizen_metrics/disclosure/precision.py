@@ -5,38 +5,28 @@ precision to the project). The choice follows the uncertainty of the figures, no
 arithmetic:
 
 - **shares, rates and their interval bounds** (satisfied share, usage rate, option shares,
-  equity gaps) of provinces and the region, weighted or not: to a whole percentage point
-  (2 decimals of a share). These are the figures the programme reports first; the
-  narrowest of their intervals (the region's total, about 8,000 ratings) spans about ±1
-  point, a province's ±3 to ±8, and the report reads whole percentages. A tenth of a point
-  (published until December 2026) said nothing more about the population and made every
-  such share on fewer than 1,000 ratings an exact count of people: a province's `unknown`
-  group of 4 ratings was then its total less its published groups, exactly, and one of the
-  province's headline figures had to be withheld to protect it (41 of the 70 provinces'
-  disability lines). At a whole point a province's share on 1,500 ratings leaves a reader
-  15 whole values of its numerator, which protects such a group by itself. A weighted
-  figure is the only published figure whose sum has coefficients other than 1 (the
-  communes' public weights): rounded finely, it lets a reader try every whole number of
-  satisfied people in a few suppressed communes and keep the single combination that
-  reproduces it; rounded to a point, many combinations do (where they do not, the search
-  withholds it: `protection.pinned_weighted`).
-- **a commune's shares** (both estimate types: a commune has one weight, its weighted rows
-  repeat the others): to 3 decimals, a tenth of a point, as before. Their intervals span ±7
-  points or more, so a whole point would do as well for the reader; but rounded to a point
-  a commune's published figures leave the search more room than it uses well (measured on
-  the demo night: more figures withheld at every level, and the search twice as long), so
-  they keep the finer rounding until the search does.
-- **workshop participation shares and targets**: to 3 decimals at every level (their counts
-  are published beside them; nothing is gained by rounding the shares coarser).
-- **mean scores** (1–5): to 1 decimal for provinces and the region, 2 for a commune (their
-  intervals span ±0.1 or more), for the same reasons.
+  participation shares, equity gaps): to 3 decimals, a tenth of a percentage point. The
+  narrowest interval the programme publishes (the region's total, about 8,000 ratings)
+  spans about ±1 point, a province's ±3 to ±8 points, a commune's ±7 points or more: a
+  tenth of a point is ten times finer than the most precise of them, and the finest figure
+  the report shows (33.2 %). A fourth decimal said nothing more about the population and
+  narrowed what a reader could work out about suppressed figures.
+- **weighted shares and rates** of provinces and the region: to 2 decimals, a whole
+  percentage point. Their intervals span ±2 to ±8 points (Kish's effective sizes are a
+  third to a half of the ratings), so a whole point is still finer than their uncertainty.
+  A weighted figure is the only published figure whose sum has coefficients other than 1
+  (the communes' public weights): rounded finely, it lets a reader try every whole number
+  of satisfied people in a few suppressed communes and keep the single combination that
+  reproduces it. Rounded to a point, many combinations do.
+- **mean scores** (1–5): to 2 decimals unweighted, 1 decimal weighted (their intervals span
+  ±0.1 or more), for the same reasons.
 - **effective sample sizes**: to 1 decimal (they only qualify an interval).
 
 Sums of doubles computed in parallel differ in their last bits between runs (a weighted mean
-of 120/32 comes out 3.74999999999 or 3.75000000001), which would round a value lying exactly
+of 118/32 comes out 3.68749999999 or 3.68750000001), which would round a value lying exactly
 on a half either way. Estimates are therefore first taken to `NOISE_DECIMALS` as a DECIMAL,
 which absorbs that noise, then rounded in decimal, halves away from zero even where the
-double is a hair below the half (0.145 is stored as 0.144999999…).
+double is a hair below the half (0.06125 is stored as 0.061249999…).
 
 Intervals (Wilson, Newcombe) and equity gaps are computed from the shares *as published*: a
 bound rounded on its own would be one more window on the share it is an increasing function
@@ -68,43 +58,33 @@ from citizen_metrics.tables.marts import (
 )
 
 NOISE_DECIMALS = 9
-# Provinces and the region (weighted or not), then a commune's rows.
-SHARE_DECIMALS = 2
-COMMUNE_SHARE_DECIMALS = 3
-SCORE_DECIMALS = 1
-COMMUNE_SCORE_DECIMALS = 2
-# Workshop participation shares and targets, at every level.
-PARTICIPATION_SHARE_DECIMALS = 3
+SHARE_DECIMALS = 3
+WEIGHTED_SHARE_DECIMALS = 2
+SCORE_DECIMALS = 2
+WEIGHTED_SCORE_DECIMALS = 1
 N_EFF_DECIMALS = 1
 
 
 @dataclass(frozen=True)
 class Precision:
-    """Decimals of one estimate column: for provinces and the region, and for a commune's
-    rows where they differ (`commune`)."""
+    """Decimals of one estimate column: unweighted rows (and tables without weights), and
+    weighted rows (`estimate_type = 'weighted'`) where they differ."""
 
     decimals: int
-    commune: int | None = None
+    weighted: int | None = None
     # "down" or "up" for interval bounds (rounded outwards); halves away from zero otherwise.
     direction: str = "nearest"
 
-    def at(self, geography_level: str) -> int:
-        """The decimals of a row of `geography_level`."""
-        if geography_level == "commune" and self.commune is not None:
-            return self.commune
+    def for_type(self, estimate_type: str) -> int:
+        if estimate_type == "weighted" and self.weighted is not None:
+            return self.weighted
         return self.decimals
 
-    def at_levels(self, levels: np.ndarray) -> np.ndarray:
-        """The decimals of rows of these geography levels."""
-        commune = self.decimals if self.commune is None else self.commune
-        return np.where(np.asarray(levels) == "commune", commune, self.decimals)
 
-
-SHARE = Precision(SHARE_DECIMALS, COMMUNE_SHARE_DECIMALS)
-SHARE_LOW = Precision(SHARE_DECIMALS, COMMUNE_SHARE_DECIMALS, "down")
-SHARE_HIGH = Precision(SHARE_DECIMALS, COMMUNE_SHARE_DECIMALS, "up")
-SCORE = Precision(SCORE_DECIMALS, COMMUNE_SCORE_DECIMALS)
-PARTICIPATION_SHARE = Precision(PARTICIPATION_SHARE_DECIMALS)
+SHARE = Precision(SHARE_DECIMALS, WEIGHTED_SHARE_DECIMALS)
+SHARE_LOW = Precision(SHARE_DECIMALS, WEIGHTED_SHARE_DECIMALS, "down")
+SHARE_HIGH = Precision(SHARE_DECIMALS, WEIGHTED_SHARE_DECIMALS, "up")
+SCORE = Precision(SCORE_DECIMALS, WEIGHTED_SCORE_DECIMALS)
 
 # Every rounded column of every published table. Columns not listed keep their value (counts,
 # flags). Participation's shares (`share_<category>`) follow the pattern `share_*`.
@@ -116,11 +96,12 @@ PUBLISHED_PRECISION: Mapping[str, Mapping[str, Precision]] = {
     },
     MART_SURVEY_OPTIONS.name: {"share": SHARE, "ci_low": SHARE_LOW, "ci_high": SHARE_HIGH},
     MART_EQUITY_GAPS.name: {
-        "share_a": SHARE, "share_b": SHARE, "gap": SHARE, "ci_low": SHARE_LOW,
-        "ci_high": SHARE_HIGH,
+        "share_a": Precision(SHARE_DECIMALS), "share_b": Precision(SHARE_DECIMALS),
+        "gap": Precision(SHARE_DECIMALS), "ci_low": Precision(SHARE_DECIMALS, None, "down"),
+        "ci_high": Precision(SHARE_DECIMALS, None, "up"),
     },
-    MART_PARTICIPATION.name: {"share_*": PARTICIPATION_SHARE},
-    MART_TARGETS.name: {"target": PARTICIPATION_SHARE, "actual": PARTICIPATION_SHARE},
+    MART_PARTICIPATION.name: {"share_*": Precision(SHARE_DECIMALS)},
+    MART_TARGETS.name: {"target": Precision(SHARE_DECIMALS), "actual": Precision(SHARE_DECIMALS)},
 }
 
 
@@ -140,13 +121,13 @@ def published_round(expression: str, decimals: int | str, direction: str = "near
     return f"(case when isfinite({expression}) then {rounded} else {expression} end)"
 
 
-def rounding_sql(column: str, precision: Precision, level_rows: bool) -> str:
-    """`column` rounded as published, by geography level where the table has one."""
+def rounding_sql(column: str, precision: Precision, weighted_rows: bool) -> str:
+    """`column` rounded as published, by estimate type where the table has one."""
     direction = precision.direction
-    if precision.commune is None or not level_rows:
+    if precision.weighted is None or not weighted_rows:
         return published_round(column, precision.decimals, direction)
-    return (f"case when geography_level = 'commune' "
-            f"then {published_round(column, precision.commune, direction)} "
+    return (f"case when estimate_type = 'weighted' "
+            f"then {published_round(column, precision.weighted, direction)} "
             f"else {published_round(column, precision.decimals, direction)} end")
 
 
@@ -166,12 +147,12 @@ def round_estimates(con: duckdb.DuckDBPyConnection, table: str) -> None:
     columns = [name for (name,) in con.execute(
         "select column_name from information_schema.columns where table_name = ? "
         "order by ordinal_position", [table]).fetchall()]
-    level_rows = "geography_level" in columns
+    weighted_rows = "estimate_type" in columns
     assignments = []
     for column in columns:
         precision = column_precision(table, column)
         if precision is not None:
-            assignments.append(f"{column} = {rounding_sql(column, precision, level_rows)}")
+            assignments.append(f"{column} = {rounding_sql(column, precision, weighted_rows)}")
     if assignments:
         con.execute(f"update {table} set {', '.join(assignments)}")
 

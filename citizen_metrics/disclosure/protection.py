@@ -244,8 +244,8 @@ def pinned_weighted(figures: FamilyFigures, measures: list[Measure], hidden: np.
     search on the true figures. Only those are suppressed; a weighted figure whose
     suppressed communes keep their range in whole numbers is published, however unlike
     their weights (the rule it replaces suppressed every figure with a commune lacking a
-    partner of similar weight: 76 of `sat_accueil`'s 418 weighted figures, where 14 prove
-    necessary)."""
+    partner of similar weight: 76 of `sat_accueil`'s 418 weighted figures, where this check
+    finds 19)."""
     pinned = np.zeros(figures.size, dtype=bool)
     for measure in measures:
         for found in pinned_terms(figures, measure, hidden, measure.required):

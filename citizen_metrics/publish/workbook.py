@@ -39,7 +39,7 @@ import duckdb
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from citizen_metrics.disclosure.precision import COMMUNE_SCORE_DECIMALS, COMMUNE_SHARE_DECIMALS
+from citizen_metrics.disclosure.precision import SHARE_DECIMALS
 from citizen_metrics.publish.dictionary import TABLES_FR, describe
 from citizen_metrics.publish.report.data import data_as_of
 from citizen_metrics.publish.spreadsheet import (
@@ -81,24 +81,15 @@ TEXT, CODE, COUNT, SHARE, GAP, DECIMAL, YES_NO, DATETIME = (
 
 # A gap is a difference of two shares: shown in percentage points, not as a percentage (a
 # gap of 0.05 between 45 % and 40 % is 5 points, not 5 %). The marts publish shares and gaps
-# to a tenth of a point at most (a commune's; a province's to a whole point), so points keep
-# COMMUNE_SHARE_DECIMALS - 2 decimals.
-POINT_DECIMALS = COMMUNE_SHARE_DECIMALS - 2
+# to SHARE_DECIMALS (a tenth of a point), so points keep SHARE_DECIMALS - 2 decimals.
+POINT_DECIMALS = SHARE_DECIMALS - 2
 POINTS_HEADER = " (points)"
 
-
-def _digits(decimals: int) -> str:
-    """Excel's number format of a number with `decimals` decimals: `0`, `0.0`, `0.00`…"""
-    return "0." + "0" * decimals if decimals else "0"
-
-
-# Shares, gaps and mean scores shown with the finest decimals they are published with.
 NUMBER_FORMATS = {
     COUNT: "#,##0",
-    SHARE: f"{_digits(POINT_DECIMALS)}%",
-    GAP: (f'+{_digits(POINT_DECIMALS)}" pts";-{_digits(POINT_DECIMALS)}" pts";'
-          f'{_digits(POINT_DECIMALS)}" pts"'),
-    DECIMAL: _digits(COMMUNE_SCORE_DECIMALS),
+    SHARE: "0.0%",
+    GAP: '+0.0" pts";-0.0" pts";0.0" pts"',
+    DECIMAL: "0.00",
     DATETIME: "yyyy-mm-dd hh:mm",
 }
 
@@ -817,9 +808,9 @@ def _display_sql(column: Column, value: str, flag: str | None) -> str:
     points = f"{{:+.{POINT_DECIMALS}f}} pts"
     display = {
         COUNT: f"format('{{:,}}', {value}::bigint)",
-        SHARE: f"format('{{:.{POINT_DECIMALS}f}}%', {value} * 100)",
+        SHARE: f"format('{{:.1f}}%', {value} * 100)",
         GAP: f"format('{points}', {value})",
-        DECIMAL: f"format('{{:.{COMMUNE_SCORE_DECIMALS}f}}', {value})",
+        DECIMAL: f"format('{{:.2f}}', {value})",
         YES_NO: f"case when {value} then '{YES}' when not {value} then '{NO}' end",
         DATETIME: f"strftime({value}, '%Y-%m-%d %H:%M')",
     }.get(column.kind, f"{value}::varchar")
@@ -1027,9 +1018,9 @@ def _french_cell(column: Column, value: str, flag: str | None) -> str:
         cell = (f"case when regexp_full_match({value}::varchar, '[0-9]+') "
                 f"then '=\"' || {value} || '\"' else {as_text_sql(f'{value}::varchar')} end")
     elif kind == SHARE:
-        cell = f"replace(({value} * 100)::decimal(18, {POINT_DECIMALS})::varchar, '.', ',')"
+        cell = f"replace(round({value} * 100, 1)::varchar, '.', ',')"
     elif kind == GAP:  # already in points
-        cell = f"replace({value}::decimal(18, {POINT_DECIMALS})::varchar, '.', ',')"
+        cell = f"replace(round({value}, {POINT_DECIMALS})::varchar, '.', ',')"
     elif kind == DECIMAL:
         cell = f"replace({value}::varchar, '.', ',')"
     elif kind == COUNT:

@@ -198,35 +198,29 @@ def test_incremental_nights_publish_what_a_full_rebuild_publishes(tmp_path: Path
 
 
 def test_a_figure_halfway_publishes_the_same_digits_whatever_the_order() -> None:
-    """9 of 16 respondents satisfied is 0.5625, halfway between two of a commune's published
-    shares (3 decimals): summed in another order (a night that reads one new export adds its
-    rows last), the same ratio lands a bit of a double below or above it, and must publish
-    0.563 both ways (as 21/8 = 2.625 publishes the score 2.63). A province's 5 of 8 is
-    0.625, halfway between two whole points: 0.63 (and 11/4 = 2.75 publishes 2.8)."""
-    halfways = {"commune": (9 / 16, 21 / 8), "province": (5 / 8, 11 / 4)}
+    """9 of 16 respondents satisfied is 0.5625, halfway between two published shares (3
+    decimals): summed in another order (a night that reads one new export adds its rows
+    last), the same ratio lands a bit of a double below or above it, and must publish 0.563
+    both ways (as 21/8 = 2.625 publishes the score 2.63)."""
+    halfway_share, halfway_score = 9 / 16, 21 / 8
     con = duckdb.connect()
-    con.execute("create table mart_survey_indicators (geography_level varchar, "
-                "satisfied_share double, mean_score double)")
-    for level, (share, score) in halfways.items():
-        con.executemany("insert into mart_survey_indicators values (?, ?, ?)", [
-            (level, math.nextafter(share, 0), math.nextafter(score, 0)),
-            (level, share, score),
-            (level, math.nextafter(share, 1), math.nextafter(score, 3)),
-        ])
+    con.execute("create table mart_survey_indicators (satisfied_share double, mean_score double)")
+    con.executemany("insert into mart_survey_indicators values (?, ?)", [
+        (math.nextafter(halfway_share, 0), math.nextafter(halfway_score, 0)),
+        (halfway_share, halfway_score),
+        (math.nextafter(halfway_share, 1), math.nextafter(halfway_score, 3)),
+    ])
     round_estimates(con, "mart_survey_indicators")
-    assert con.execute("select distinct geography_level, satisfied_share, mean_score "
-                       "from mart_survey_indicators order by 1").fetchall() == [
-        ("commune", 0.563, 2.63), ("province", 0.63, 2.8)]
+    assert con.execute("select distinct satisfied_share, mean_score "
+                       "from mart_survey_indicators").fetchall() == [(0.563, 2.63)]
 
 
 def test_a_decimal_half_rounds_away_from_zero_though_its_double_lies_below() -> None:
-    """0.001 - 0.0115 = -0.0105 is stored as the double -0.010499999…; published to a
-    commune's 3 decimals it is -0.011, as on paper, not -0.010."""
+    """0.001 - 0.0115 = -0.0105 is stored as the double -0.010499999…; published to 3
+    decimals it is -0.011, as on paper, not -0.010."""
     con = duckdb.connect()
-    con.execute("create table mart_equity_gaps (geography_level varchar, gap double, "
-                "share_a double, share_b double)")
-    con.execute("insert into mart_equity_gaps values ('commune', 0.001 - 0.0115, 0.001, "
-                "0.0115)")
+    con.execute("create table mart_equity_gaps (gap double, share_a double, share_b double)")
+    con.execute("insert into mart_equity_gaps values (0.001 - 0.0115, 0.001, 0.0115)")
     round_estimates(con, "mart_equity_gaps")
     assert con.execute("select gap, share_a, share_b from mart_equity_gaps").fetchall() == [
         (-0.011, 0.001, 0.012)]

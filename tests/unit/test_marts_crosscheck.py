@@ -100,8 +100,8 @@ def test_grouping_sets_equal_pandas_groupby(built, level: str, dimensions: tuple
         """, parameters).df().set_index(["geography_code", "group_key"])
     published = con.execute(
         """
-        select geography_level, geography_code, group_key, estimate_type, n_rated, mean_score,
-               satisfied_share, suppressed, suppression
+        select geography_code, group_key, estimate_type, n_rated, mean_score, satisfied_share,
+               suppressed, suppression
         from mart_survey_indicators
         where geography_level = ? and breakdown = ? and indicator = ?
         """, parameters).df()
@@ -144,10 +144,10 @@ def test_grouping_sets_equal_pandas_groupby(built, level: str, dimensions: tuple
                 continue
             assert not published_row["suppressed"], (geography, group, estimate)
             assert_rounded(published_row["mean_score"], mean,
-                           SCORE.at(str(published_row["geography_level"])))
+                           SCORE.for_type(str(estimate)))
             if share is not None:
                 assert_rounded(published_row["satisfied_share"], share,
-                               SHARE.at(str(published_row["geography_level"])))
+                               SHARE.for_type(str(estimate)))
 
 
 def assert_rounded(published: float, exact: float, decimals: int) -> None:

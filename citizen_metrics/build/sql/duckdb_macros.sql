@@ -25,9 +25,8 @@ create or replace macro newcombe_high(p1, l1, u1, p2, l2, u2) as
 -- noise of sums absorbed at 9 decimals, then rounded half away from zero in decimal.
 create or replace macro published_round(x, decimals) as {{ published_round }};
 
--- A share as published, by geography level (`citizen_metrics.disclosure.precision`: provinces and
--- the region to a whole point, a commune to a tenth). Intervals, gaps and ranks are computed
--- from it, so that they say nothing the published share does not.
-create or replace macro published_share(x, geography_level) as
-    case when geography_level = 'commune' then published_round(x, {{ commune_share_decimals }})
+-- A share as published, by estimate type (`citizen_metrics.disclosure.precision`). Intervals, gaps
+-- and ranks are computed from it, so that they say nothing the published share does not.
+create or replace macro published_share(x, estimate_type) as
+    case when estimate_type = 'weighted' then published_round(x, {{ weighted_share_decimals }})
          else published_round(x, {{ share_decimals }}) end;

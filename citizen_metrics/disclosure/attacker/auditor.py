@@ -54,7 +54,7 @@ from citizen_metrics.disclosure.figures import (
 from citizen_metrics.disclosure.model import positions
 from citizen_metrics.disclosure.parallel import run_in_parallel
 from citizen_metrics.disclosure.pattern import DEFAULT_WIDTH, Measure
-from citizen_metrics.disclosure.precision import PARTICIPATION_SHARE_DECIMALS, SHARE, half_unit
+from citizen_metrics.disclosure.precision import SHARE_DECIMALS, half_unit
 from citizen_metrics.tables.marts import MART_EQUITY_GAPS, MART_PARTICIPATION
 
 CONTRASTS_TABLE = MART_EQUITY_GAPS.name
@@ -295,6 +295,7 @@ def _gap_rows(gaps: pd.DataFrame, family: Family, size: int
     joining several groups, adults and seniors, is computed from their published shares:
     it says nothing more, and is no equation on their numerators.)"""
     cells = family.cells
+    half = float(half_unit(SHARE_DECIMALS))
     columns = ["geography_level", "geography_code", "dimension"]
     sides = pd.concat([
         gaps[columns].assign(group=gaps[f"group_{side}"], share=gaps[f"share_{side}"],
@@ -315,7 +316,6 @@ def _gap_rows(gaps: pd.DataFrame, family: Family, size: int
                            shape=(len(sides), size))
     counts = matrix @ family.counts
     share = sides["share"].to_numpy(float)
-    half = half_unit(SHARE.at_levels(sides["geography_level"].to_numpy()))
     return (matrix, np.ceil((share - half) * counts - 1e-9),
             np.floor((share + half) * counts + 1e-9))
 
@@ -349,7 +349,7 @@ def _audit_participation_counts(
     known_children: list[np.ndarray] = []
     lows: list[np.ndarray] = []
     highs: list[np.ndarray] = []
-    half = float(half_unit(PARTICIPATION_SHARE_DECIMALS))
+    half = float(half_unit(SHARE_DECIMALS))
     for dimension, (value, share) in DIMENSION_SHARES.items():
         pairs = refinement_pairs(cells, dimension)
         pairs = pairs[cells[dimension].to_numpy()[pairs["child"].to_numpy()] == value]

@@ -158,21 +158,20 @@ def trend_chart(rows: pd.DataFrame, title: str, subtitle: str, source: str,
                 "visible": group_index == 0,
                 "meta": {"breakdown": breakdown, "group_key": group_key,
                          "survey_round": survey_round},
-                "x": [text.rounded_percent(r["satisfied_share"]) for r in shown],
+                "x": [text.rounded_percent(r["satisfied_share"], 1) for r in shown],
                 "y": y_shown,
                 "error_x": {"type": "data", "symmetric": False,
-                            "array": [text.rounded_percent(r["ci_high"] - r["satisfied_share"])
+                            "array": [round((r["ci_high"] - r["satisfied_share"]) * 100, 1)
                                       for r in shown],
-                            "arrayminus": [
-                                text.rounded_percent(r["satisfied_share"] - r["ci_low"])
-                                for r in shown],
+                            "arrayminus": [round((r["satisfied_share"] - r["ci_low"]) * 100, 1)
+                                           for r in shown],
                             "color": colour, "thickness": 1.5, "width": 3},
                 "marker": {"color": colour, "size": 9},
                 "customdata": [
                     f"<b>{r['indicator_fr']}</b> — {r['group_fr']}<br>"
-                    f"{round_names[survey_round]} : {text.percent(r['satisfied_share'])} "
-                    f"(IC 95 % : {text.percent(r['ci_low'])} à "
-                    f"{text.percent(r['ci_high'])} ; {text.integer(r['n_rated'])} notes)"
+                    f"{round_names[survey_round]} : {text.percent(r['satisfied_share'], 1)} "
+                    f"(IC 95 % : {text.percent(r['ci_low'], 1)} à "
+                    f"{text.percent(r['ci_high'], 1)} ; {text.integer(r['n_rated'])} notes)"
                     for r in shown
                 ],
                 "hovertemplate": "%{customdata}<extra></extra>",

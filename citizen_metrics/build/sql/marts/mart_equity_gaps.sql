@@ -21,10 +21,10 @@ sides as (
     select r.geography_level, r.geography_code, r.indicator, c.dimension,
            c.group_a, c.group_b,
            (sum(r.n_rated) filter (list_contains(c.members_a, r.group_key)))::bigint as n_a,
-           sum(r.n_rated * published_share(r.n_satisfied / r.n_rated, r.geography_level))
+           sum(r.n_rated * published_share(r.n_satisfied / r.n_rated, 'unweighted'))
                filter (list_contains(c.members_a, r.group_key) and r.n_rated > 0) as sat_a,
            (sum(r.n_rated) filter (list_contains(c.members_b, r.group_key)))::bigint as n_b,
-           sum(r.n_rated * published_share(r.n_satisfied / r.n_rated, r.geography_level))
+           sum(r.n_rated * published_share(r.n_satisfied / r.n_rated, 'unweighted'))
                filter (list_contains(c.members_b, r.group_key) and r.n_rated > 0) as sat_b
     from {{ ref('int_survey_rollup') }} r
     join contrasts c on r.breakdown = c.dimension
@@ -43,8 +43,8 @@ shares as (
                and not list_has_any(c.members_a || c.members_b,
                                     coalesce(h.hidden_groups, []::varchar[]))
                as publishable,
-           published_share(sat_a / nullif(n_a, 0), geography_level) as p_a,
-           published_share(sat_b / nullif(n_b, 0), geography_level) as p_b
+           published_share(sat_a / nullif(n_a, 0), 'unweighted') as p_a,
+           published_share(sat_b / nullif(n_b, 0), 'unweighted') as p_b
     from sides s
     join contrasts c using (dimension)
     left join hidden h using (geography_level, geography_code, indicator, dimension)

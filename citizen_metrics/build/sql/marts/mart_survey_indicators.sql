@@ -38,8 +38,8 @@ select
     x.usage_rate,
     x.mean_score,
     x.satisfied_share,
-    wilson_low(published_share(x.satisfied_share, x.geography_level), x.n_eff) as ci_low,
-    wilson_high(published_share(x.satisfied_share, x.geography_level), x.n_eff) as ci_high,
+    wilson_low(published_share(x.satisfied_share, x.estimate_type), x.n_eff) as ci_low,
+    wilson_high(published_share(x.satisfied_share, x.estimate_type), x.n_eff) as ci_high,
     x.n_eff,
     -- Set by pipeline/disclosure (primary, complementary and weighted suppression).
     false as suppressed,

@@ -65,14 +65,14 @@ select
     x.n_respondents,
     x.n_citing,
     x.share,
-    wilson_low(published_share(x.share, x.geography_level), x.n_eff) as ci_low,
-    wilson_high(published_share(x.share, x.geography_level), x.n_eff) as ci_high,
+    wilson_low(published_share(x.share, x.estimate_type), x.n_eff) as ci_low,
+    wilson_high(published_share(x.share, x.estimate_type), x.n_eff) as ci_high,
     -- Ranked on the share as published (rounded): equal published shares share a rank, and
     -- the last bits of a weighted sum never reorder options between two runs.
     rank() over (
         partition by x.geography_level, x.geography_code, x.breakdown, x.group_key,
                      x.question, x.estimate_type
-        order by published_share(x.share, x.geography_level) desc nulls last
+        order by published_share(x.share, x.estimate_type) desc nulls last
     ) as rank,
     -- Set by pipeline/disclosure.
     false as suppressed,
