@@ -525,12 +525,12 @@ def _without_room(lines: _LineTable, measures: list[Measure], hidden: np.ndarray
     exposed = np.zeros(count, dtype=bool)
     for measure in measures:
         band = np.maximum(measure.published_high - measure.published_low, 0.0)
-        room = np.bincount(line, weights=np.where(hidden[cell], 0.0, weight * band[cell]),
-                           minlength=count)
-        room += np.where(hidden[parent], 0.0, band[parent])
-        need = np.bincount(line, weights=np.where(hidden[cell], weight * measure.required[
-            cell], 0.0), minlength=count)
-        need += np.where(hidden[parent], measure.required[parent], 0.0)
+        # (`bincount` of no terms at all is whole numbers: the sums are taken as floats.)
+        room = np.where(hidden[parent], 0.0, band[parent]) + np.bincount(
+            line, weights=np.where(hidden[cell], 0.0, weight * band[cell]), minlength=count)
+        need = np.where(hidden[parent], measure.required[parent], 0.0) + np.bincount(
+            line, weights=np.where(hidden[cell], weight * measure.required[cell], 0.0),
+            minlength=count)
         exposed |= room < need - 1e-9
     return exposed & chosen
 

@@ -111,3 +111,16 @@ def test_a_weighted_figure_over_communes_of_like_weights_is_published() -> None:
     # (±0.5 % of about 19,000): whole numbers pin nothing, the figure stays published.
     figures, measure, hidden = province_of_three([1000.0, 1001.0, 1002.0])
     assert not pinned_weighted(figures, [measure], hidden).any()
+
+
+def test_a_family_without_any_sum_is_searched_too() -> None:
+    # A single figure (a commune's total, 3 ratings, 2 satisfied) ties nothing: it is
+    # withheld for itself and the search, which has no sum to look at, just says so.
+    cells = GROUPS.iloc[:1]
+    counts, satisfied = np.array([3.0]), np.array([2.0])
+    measure = Measure("satisfied", satisfied, counts, np.array([2.0]), np.array([2.0]),
+                      0.2 * counts)
+    structure = CellStructure.build(cells, {"c1": "p1"})
+    hidden = protect(FamilyFigures(structure), counts, [measure],
+                     FigureCosts.of(structure.cells, counts), threshold=10).hidden
+    assert hidden.tolist() == [True]
