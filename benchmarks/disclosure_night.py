@@ -69,7 +69,7 @@ def main(warehouse: Path) -> None:
             started = time.perf_counter()
             suppressed[name] = run_sql(con, name, context)
             seconds[name] = round(time.perf_counter() - started, 2)
-        report, seconds["audit"] = timed_audit(con, context, settings)
+        report, seconds["audit"] = timed_audit(con, context)
         losses = headline_losses(con, settings.suppression_threshold)
         con.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -21,17 +21,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from citizen_metrics.build.runner import SqlContext, run_sql
 from citizen_metrics.build.warehouse import scalar
-from citizen_metrics.disclosure.attacker.auditor import PublicReference, audit
+from citizen_metrics.disclosure.attacker.auditor import AuditReport
+from citizen_metrics.disclosure.figures import PROTECTED_TABLES
 from citizen_metrics.settings import FULL_DISCLOSURE, Settings
 from citizen_metrics.tables.intermediate import INT_SURVEY_ROLLUP
 
-PROTECTED = ("mart_survey_indicators", "mart_survey_options", "mart_participation")
+PROTECTED = tuple(table.name for table in PROTECTED_TABLES)
 COPIED = {  # table -> how its rows are tied to a commune
     "ref_communes": "commune_code", "ref_provinces": "province_code",
     "int_survey_responses": "commune_code", "int_workshops": "commune_code",
@@ -39,16 +39,12 @@ COPIED = {  # table -> how its rows are tied to a commune
 }
 
 
-def timed_audit(con: duckdb.DuckDBPyConnection, context: SqlContext, settings: Settings
-                ) -> tuple[Any, float]:
-    """The blocking audit of the protected marts on `con`, and its seconds."""
-    figures = [kind for name in PROTECTED for kind in context.protected_figures(name)]
-    reference = PublicReference.from_frame(con.sql(
-        "select commune_code, province_code, commune_type, population_2024 "
-        "from ref_communes").df())
+def timed_audit(con: duckdb.DuckDBPyConnection, context: SqlContext
+                ) -> tuple[AuditReport, float]:
+    """The blocking audit of the protected marts on `con` (`SqlContext.audit`), and its
+    seconds."""
     started = time.perf_counter()
-    report = audit(con, figures, reference, threshold=settings.suppression_threshold,
-                   width=settings.protection_width)
+    report = context.audit(con)
     return report, round(time.perf_counter() - started, 2)
 
 
@@ -90,7 +86,7 @@ def main(root: Path, provinces: int) -> None:
             run_sql(con, name, context)
             seconds[name] = round(time.perf_counter() - started, 2)
         cells = {name: scalar(con, f"select count(*) from {name}") for name in PROTECTED}
-        report, seconds["audit"] = timed_audit(con, context, settings)
+        report, seconds["audit"] = timed_audit(con, context)
         responses = scalar(con, "select count(*) from int_survey_responses")
         con.close()
     print(json.dumps({

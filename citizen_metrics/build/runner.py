@@ -30,9 +30,11 @@ import jinja2
 
 from citizen_metrics.build.schemas import ASKED_QUESTIONS
 from citizen_metrics.build.warehouse import scalar
+from citizen_metrics.disclosure.attacker.auditor import AuditReport, PublicReference, audit
 from citizen_metrics.disclosure.families import PublicWeights
 from citizen_metrics.disclosure.figures import (
     COMMUNE_PAIRS,
+    PROTECTED_TABLES,
     WEIGHTED_PAIRS,
     ProtectedFigures,
     protected_figures,
@@ -140,6 +142,18 @@ class SqlContext:
         return protected_figures(name, multi_select=list(self.form.multi_select_questions),
                                  single_choice=list(self.form.yes_no_items),
                                  categories=list(self.categories))
+
+    def audit(self, con: duckdb.DuckDBPyConnection) -> AuditReport:
+        """The blocking audit (docs/methodology.md §5) of every protected mart on `con`: the
+        attacker played on the tables as they will be published and the public reference
+        alone (the asset check `disclosure_audit` and the disclosure benchmarks)."""
+        figures = [kind for table in PROTECTED_TABLES
+                   for kind in self.protected_figures(table.name)]
+        reference = PublicReference.from_frame(
+            con.table("ref_communes")
+            .project("commune_code, province_code, commune_type, population_2024").df())
+        return audit(con, figures, reference, threshold=self.settings.suppression_threshold,
+                     width=self.settings.protection_width)
 
     def variables(self) -> dict[str, object]:
         form = self.form

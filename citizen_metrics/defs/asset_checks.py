@@ -19,7 +19,7 @@ from citizen_metrics.build.warehouse import connect
 from citizen_metrics.defs.metadata import markdown_rows
 from citizen_metrics.defs.publication import citizen_metrics_database
 from citizen_metrics.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from citizen_metrics.disclosure.attacker.auditor import PublicReference, audit, findings_frame
+from citizen_metrics.disclosure.attacker.auditor import findings_frame
 from citizen_metrics.disclosure.figures import PROTECTED_TABLES
 from citizen_metrics.publish.exports import PUBLISHED_TABLES, forbidden_columns
 from citizen_metrics.publish.release import MartsFolder
@@ -102,15 +102,8 @@ def disclosure_audit(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     suppressed for resting on too few people can be narrowed below the protection width
     (`PIPELINE_PROTECTION_WIDTH`, 0.2 of its scale), or a complementary one recomputed."""
     settings = warehouse.settings()
-    context = SqlContext.build(settings)
-    figures = [kind for table in PROTECTED_TABLES
-               for kind in context.protected_figures(table.name)]
     with warehouse.connect() as con:
-        reference = PublicReference.from_frame(
-            con.table("ref_communes")
-            .project("commune_code, province_code, commune_type, population_2024").df())
-        report = audit(con, figures, reference, threshold=settings.suppression_threshold,
-                       width=settings.protection_width)
+        report = SqlContext.build(settings).audit(con)
     failures = findings_frame(report).head(20)
     return dg.AssetCheckResult(
         passed=report.passed,

@@ -187,9 +187,9 @@ def find_pattern(task: FamilyTask) -> Protection:
 def _unpinned(figures: FamilyFigures, measures: list[Measure], found: Protection
               ) -> Protection:
     """`found` with every weighted figure that whole numbers would still pin suppressed
-    (suppressing a weighted figure only takes an equation away from the reader)."""
-    while (pinned := pinned_weighted(figures, measures, found.hidden) & ~found.hidden).any():
-        found.hidden |= pinned
+    (suppressing a weighted figure only takes an equation away from the reader; whether a
+    province's figure pins depends on its cells alone, so one pass settles them all)."""
+    found.hidden |= pinned_weighted(figures, measures, found.hidden)
     return found
 
 
@@ -243,9 +243,7 @@ def pinned_weighted(figures: FamilyFigures, measures: list[Measure], hidden: np.
     communes under the figure that reproduces it and its unweighted twin), played by the
     search on the true figures. Only those are suppressed; a weighted figure whose
     suppressed communes keep their range in whole numbers is published, however unlike
-    their weights (the rule it replaces suppressed every figure with a commune lacking a
-    partner of similar weight: 76 of `sat_accueil`'s 418 weighted figures, where this check
-    finds 19)."""
+    their weights."""
     pinned = np.zeros(figures.size, dtype=bool)
     for measure in measures:
         for found in pinned_terms(figures, measure, hidden, measure.required):
