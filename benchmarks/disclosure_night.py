@@ -36,13 +36,15 @@ from citizen_metrics.tables.marts import (
 
 def headline_losses(con: duckdb.DuckDBPyConnection, threshold: int) -> dict[str, list[int]]:
     """[withheld, figures] of satisfaction figures by level and estimate type: totals and
-    single dimensions (the commune type aside) resting on at least `threshold` ratings,
+    the four dimensions (the survey round and the commune type aside: issue 17's headline
+    figures) resting on at least `threshold` ratings,
     `unknown` groups aside; and of the equity gaps whose two groups reach it, by level."""
     rows = con.execute(f"""
         select geography_level || ' ' || estimate_type, count(*) filter (suppressed),
                count(*)
         from {MART_SURVEY_INDICATORS.name}
-        where n_rated >= ? and breakdown not like '%,%' and breakdown <> 'commune_type'
+        where n_rated >= ? and breakdown in ('total', 'sex', 'age_group', 'disability',
+                                             'residence')
           and group_key not like '%unknown%'
         group by 1 order by 1
     """, [threshold]).fetchall()

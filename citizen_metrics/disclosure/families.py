@@ -96,7 +96,8 @@ class Family:
     figures: FamilyFigures
     counts: np.ndarray
     # Suppressed as read (nothing before publication), and suppressed by design (a commune's
-    # pairs, a province's or the region's weighted pairs): never published.
+    # pairs, a province's or the region's weighted pairs, figures by round without a
+    # trend): never published.
     hidden: np.ndarray
     unpublished: np.ndarray
     primary: np.ndarray
@@ -139,6 +140,7 @@ def family_of(kind: ProtectedFigures, key: tuple[object, ...], rows: pd.DataFram
     hidden[index] = rows["hidden"].to_numpy(bool)
     unpublished = np.zeros(figures.size, dtype=bool)
     unpublished[index] = rows["unpublished"].to_numpy(bool)
+    unpublished[:size] |= single_round(cells, cell_counts, threshold)
     weighted_index = None
     if weighted is not None:
         # A weighted figure without a row (none in the table) is no suppressed figure: it is
@@ -210,6 +212,21 @@ def locate(rows: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray:
 def whole_band(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The whole numbers between `low` and `high`: a count of people is one of them."""
     return np.ceil(low - 1e-9), np.floor(high + 1e-9)
+
+
+def single_round(cells: pd.DataFrame, counts: np.ndarray, threshold: int) -> np.ndarray:
+    """A province's or the region's figures by survey round where fewer than two rounds
+    rest on at least `threshold` people: no trend to read, and the one round that does would
+    be the total less a handful of people (a device clock years ahead, the first days of a
+    new round), whose figure it would give away. They are withheld by design
+    (`figures.SINGLE_ROUND_REASON`), not protected at the cost of the headline figures."""
+    breakdown = cells["breakdown"]
+    by_round = (breakdown.str.contains(SURVEY_ROUND, regex=False).to_numpy()
+                & (cells["geography_level"] != "commune").to_numpy())
+    enough = (breakdown == SURVEY_ROUND).to_numpy() & (np.nan_to_num(counts) >= threshold)
+    rounds_enough = (pd.Series(enough, dtype=int)
+                     .groupby(cells["geography_code"].to_numpy()).transform("sum").to_numpy())
+    return by_round & (rounds_enough < 2)
 
 
 def weighted_pairs(cells: pd.DataFrame) -> np.ndarray:

@@ -49,6 +49,9 @@ UNPUBLISHED_REASON = "commune_pair"
 WEIGHTED_PAIR_REASON = "weighted_pair"
 WEIGHTED_PAIRS = ("geography_level <> 'commune' and ((breakdown like '%,%' "
                   "and breakdown not like '%commune_type%') or breakdown like '%survey_round%')")
+# A province's or the region's figures by round where fewer than two rounds rest on enough
+# people (`families.single_round`): the one round that does is the total less a few people.
+SINGLE_ROUND_REASON = "single_round"
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from citizen_metrics.disclosure.families import (
 from citizen_metrics.disclosure.figures import (
     GEOGRAPHY,
     GROUP,
+    SINGLE_ROUND_REASON,
     UNPUBLISHED_REASON,
     WEIGHTED_PAIR_REASON,
     ProtectedFigures,
@@ -110,10 +111,14 @@ def run_task(task: FamilyTask) -> tuple[pd.DataFrame, Protection]:
     region's cell for unweighted rows, its weighted figure for weighted rows)."""
     found = find_pattern(task)
     size = task.figures.cell_count
-    by_design = np.where(np.arange(len(found.hidden)) < size, UNPUBLISHED_REASON,
-                         WEIGHTED_PAIR_REASON)
-    reasons = np.where(task.unpublished, by_design, found.reasons)
     cells = task.family.cells[[*GEOGRAPHY, *GROUP]]
+    # Cells withheld by design are a commune's pairs or a province's or the region's figures
+    # by round without a trend (`families.single_round`); weighted figures, their pairs.
+    in_commune = cells["geography_level"].to_numpy() == "commune"
+    by_design = np.concatenate([
+        np.where(in_commune, UNPUBLISHED_REASON, SINGLE_ROUND_REASON),
+        np.full(len(found.hidden) - size, WEIGHTED_PAIR_REASON)])
+    reasons = np.where(task.unpublished, by_design, found.reasons)
     hidden_cells = found.hidden[:size]
     withheld = cells.loc[hidden_cells].copy()
     withheld["reason"] = reasons[:size][hidden_cells]

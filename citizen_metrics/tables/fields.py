@@ -21,7 +21,8 @@ UNKNOWN_KIND = "unknown"
 DISPOSITIONS = ("accepted", "duplicate", "superseded", "excluded_no_consent", "quarantined")
 GEOGRAPHY_LEVELS = ("commune", "province", "region")
 ESTIMATE_TYPES = ("unweighted", "weighted")
-SUPPRESSION_REASONS = ("primary", "complementary", "commune_pair", "weighted_pair")
+SUPPRESSION_REASONS = ("primary", "complementary", "commune_pair", "weighted_pair",
+                       "single_round")
 QUALITY_FLAGS = ("short_interview", "date_out_of_range", "enumerator_overload")
 GAP_DIMENSIONS = ("sex", "age_group", "disability", "residence")
 
@@ -442,11 +443,14 @@ _FIELDS = (
           "Pourquoi : primary (groupe trop petit), complementary (masqué pour qu'un chiffre "
           "masqué ne puisse pas être recalculé), commune_pair (croisement de deux dimensions "
           "dans une commune, jamais publié), weighted_pair (croisement de deux dimensions "
-          "pondéré, jamais publié) ; vide si publié.",
+          "pondéré, jamais publié), single_round (chiffre par vague d'une province ou de la "
+          "région où une seule vague a assez de personnes : pas de tendance, jamais "
+          "publié) ; vide si publié.",
           "Why: primary (group too small), complementary (withheld so that a withheld figure "
           "cannot be worked out), commune_pair (a pair of dimensions within a commune, never "
-          "published), weighted_pair (a weighted pair of dimensions, never published); empty "
-          "when published.",
+          "published), weighted_pair (a weighted pair of dimensions, never published), "
+          "single_round (a province's or the region's figure by round where only one round "
+          "rests on enough people: no trend, never published); empty when published.",
           values=SUPPRESSION_REASONS),
     # --- disclosure control: what is suppressed, and why ------------------------------------
     Field("figure", "text",
@@ -463,11 +467,12 @@ _FIELDS = (
     Field("fate", "text",
           "Sort des chiffres : published (publié), ou la raison du masquage : primary "
           "(moins de personnes que le seuil), complementary (masqué pour qu'un chiffre "
-          "masqué ne puisse pas être recalculé), commune_pair ou weighted_pair (jamais "
-          "publié).",
+          "masqué ne puisse pas être recalculé), commune_pair, weighted_pair ou "
+          "single_round (jamais publié).",
           "What became of the figures: published, or why they are withheld: primary (fewer "
           "people than the threshold), complementary (withheld so that a withheld figure "
-          "cannot be worked out), commune_pair or weighted_pair (never published).",
+          "cannot be worked out), commune_pair, weighted_pair or single_round (never "
+          "published).",
           nullable=False, values=("published", *SUPPRESSION_REASONS)),
     Field("figures", "bigint", "Nombre de chiffres.", "Number of figures.", nullable=False),
     Field("figures_enough", "bigint",

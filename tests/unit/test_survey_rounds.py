@@ -15,7 +15,7 @@ import pytest
 from citizen_metrics.ingest.reference_lists import Reference
 from citizen_metrics.publish.report.trend import period_text, trend_chart
 from citizen_metrics.settings import survey_rounds
-from tests.support import build_marts, communes_of
+from tests.support import build_marts, communes_of, run_auditor
 
 EARLIEST, TODAY = dt.date(2022, 1, 1), dt.date(2026, 12, 7)
 
@@ -51,6 +51,14 @@ def test_rounds_that_make_no_sense_are_refused(declared, message) -> None:
         survey_rounds({"survey_rounds": declared}, EARLIEST, TODAY)
 
 
+def _first_province(reference: Reference) -> tuple[str, str, str]:
+    """The first province's code and its first two communes'."""
+    communes = communes_of(reference).sort_values("commune_code")
+    province = communes["province_code"].iloc[0]
+    c1, c2 = communes[communes["province_code"] == province]["commune_code"].iloc[:2]
+    return str(province), str(c1), str(c2)
+
+
 def _respondents(commune: str, survey_round: str, scores: list[int], sex: str) -> pd.DataFrame:
     return pd.DataFrame({
         "commune_code": commune, "sex": sex, "age_group": "adult",
@@ -60,9 +68,7 @@ def _respondents(commune: str, survey_round: str, scores: list[int], sex: str) -
 
 
 def test_figures_by_round_for_provinces_unweighted_only(reference: Reference) -> None:
-    communes = communes_of(reference).sort_values("commune_code")
-    province = communes["province_code"].iloc[0]
-    c1, c2 = communes[communes["province_code"] == province]["commune_code"].iloc[:2]
+    province, c1, c2 = _first_province(reference)
     # 2022: 12 women in each commune, 3 satisfied (4 or 5) in each: 6 of 24.
     # 2024: 12 women in each commune, 9 satisfied in c1 and 6 in c2: 15 of 24.
     # 12 men in 2022 in c1, all satisfied.
@@ -164,3 +170,41 @@ def test_the_round_of_undated_questionnaires_is_a_declared_round() -> None:
     assert undated_round({"undated_survey_round": 2024}, rounds) == "2024"
     with pytest.raises(ValueError, match="not one of survey_rounds"):
         undated_round({"undated_survey_round": "2030"}, rounds)
+
+
+def test_a_round_resting_on_a_handful_of_people_is_no_trend(reference: Reference) -> None:
+    _, c1, c2 = _first_province(reference)
+    # 2022: 12 women in each commune, 3 satisfied in each; 12 men in c1, all satisfied: 18 of
+    # 36. One woman of c1 dated in the follow-up round (a device clock years ahead), satisfied.
+    # The province (and the region, which holds nothing else): 19 of 37 satisfied, 51.4 %;
+    # women 7 of 25, 28 %. Its 2022 figure (18 of 36) beside that total would give the one
+    # woman's answer away (19 − 18); only one round rests on 10 people or more, so there is
+    # no trend to publish: every figure by round is withheld by design, the total stays.
+    responses = pd.concat([
+        _respondents(c1, "2022", [5, 4, 4] + [2] * 9, "female"),
+        _respondents(c2, "2022", [4, 4, 5] + [1] * 9, "female"),
+        _respondents(c1, "2022", [5] * 12, "male"),
+        _respondents(c1, "2024", [5], "female"),
+    ], ignore_index=True).astype({"sat_overall": "Int64"})
+    con = build_marts(reference, responses, 10, "mart_survey_indicators", "mart_equity_gaps")
+    rows = con.execute("""
+        select geography_level, breakdown, group_key, n_rated, satisfied_share, suppressed,
+               suppression
+        from mart_survey_indicators
+        where indicator = 'sat_overall' and estimate_type = 'unweighted'
+          and geography_level in ('province', 'region') and n_rated > 0
+    """).df()
+    by_round = rows[rows["breakdown"].str.contains("survey_round")]
+    assert len(by_round) == 2 * 5  # 2022, 2024, women 2022 and 2024, men 2022; two levels
+    assert by_round["suppressed"].all()
+    assert set(by_round["suppression"]) == {"single_round"}
+    headline = rows[rows["breakdown"].isin(["total", "sex"])].set_index(
+        ["geography_level", "group_key"])
+    assert not headline["suppressed"].any()
+    for level in ("province", "region"):
+        assert (headline.loc[(level, "all"), "n_rated"],
+                headline.loc[(level, "all"), "satisfied_share"]) == (37, 0.514)
+        assert (headline.loc[(level, "female"), "n_rated"],
+                headline.loc[(level, "female"), "satisfied_share"]) == (25, 0.28)
+    # And nobody's answer can be worked out from what is published.
+    assert run_auditor(con, reference).passed

@@ -14,10 +14,19 @@ with figures as (
            case when not usage_suppressed then 'published'
                 when {{ commune_pairs }} then 'commune_pair'
                 when estimate_type = 'weighted' and {{ weighted_pairs }} then 'weighted_pair'
+                when breakdown like '%survey_round%' and rounds_enough < 2 then 'single_round'
                 when n_use_answered < {{ threshold }} then 'primary'
                 else 'complementary' end,
            n_use_answered
-    from {{ ref('mart_survey_indicators') }}
+    from (
+        -- A province's or the region's rounds resting on enough people: with fewer than
+        -- two, its figures by round are withheld by design (families.single_round).
+        select *, count(*) filter (breakdown = 'survey_round'
+                                   and n_use_answered >= {{ threshold }})
+                      over (partition by indicator, geography_code, estimate_type)
+                      as rounds_enough
+        from {{ ref('mart_survey_indicators') }}
+    )
     where n_use_answered > 0
     union all
     select 'option', geography_level, breakdown, estimate_type,
