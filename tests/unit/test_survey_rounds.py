@@ -143,6 +143,10 @@ def test_the_trend_chart_shows_each_round_and_masks_what_is_masked() -> None:
     men_visible = menu[1]["args"][0]["visible"]
     assert [t["meta"]["group_key"] for t, shown in zip(traces, men_visible, strict=True)
             if shown] == ["male"] * 4
+    # A follow-up round with nothing published (its figures rest on a handful of people):
+    # nothing to compare, no chart.
+    handful = rows.assign(n_rated=[40, 1, 30, 0, 41, 1, 33, 0], suppressed=[False, True] * 4)
+    assert trend_chart(handful, "t", "s", "src", "masqué (n < 10)") is None
     # One round only: nothing to compare, no chart.
     assert trend_chart(rows[rows["survey_round"] == "2022"], "t", "s", "src", "m") is None
 

@@ -335,9 +335,10 @@ def _trend_figures(geography: Geography, rows: pd.DataFrame | None, withheld: st
         source=f"Source : enquête citoyenne ; parts non pondérées par vague (la carte de "
                f"satisfaction montre des parts pondérées sur toute la période) ; intervalle "
                f"de Wilson à 95 % ; deux intervalles qui ne se chevauchent pas indiquent une "
-               f"évolution nette ; « masqué » : {withheld} ou secret complémentaire. Données "
-               f"arrêtées au {night}.",
-        withheld_label=f"masqué ({withheld} ou secret complémentaire)")
+               f"évolution nette ; « masqué » : {withheld}, secret complémentaire, ou une "
+               f"seule vague avec assez de personnes pour cet indicateur (pas de tendance). "
+               f"Données arrêtées au {night}.",
+        withheld_label=f"masqué ({withheld}, secret complémentaire ou une seule vague)")
     if spec is None:
         return []
     figure = {"kind": "trend", "title": "Évolution entre les vagues d'enquête", "spec": spec,

@@ -129,9 +129,11 @@ def trend_chart(rows: pd.DataFrame, title: str, subtitle: str, source: str,
                 withheld_label: str) -> Figure | None:
     """Satisfied share by indicator, one marker per round with its 95 % interval, for one
     group at a time (a menu picks the group: the total, women, men, youth…). A masked figure
-    reads "masqué" at its place. None when the geography has fewer than two rounds."""
+    reads "masqué" at its place. None when fewer than two rounds have a figure published
+    here: nothing to compare (a round resting on a handful of people is never published,
+    reason `single_round`, and a chart of "masqué" beside one round would say nothing)."""
     rounds = list(dict.fromkeys(rows["survey_round"]))
-    if len(rounds) < 2:
+    if rows.loc[~rows["suppressed"].astype(bool), "survey_round"].nunique() < 2:
         return None
     round_names = dict(zip(rows["survey_round"], rows["round_fr"], strict=False))
     indicators = list(dict.fromkeys(rows["indicator_fr"]))
