@@ -28,6 +28,7 @@ import duckdb
 from benchmarks.disclosure_sample import PROTECTED, timed_audit
 from citizen_metrics.build.runner import SqlContext, run_sql
 from citizen_metrics.settings import FULL_DISCLOSURE, Settings
+from citizen_metrics.tables.fields import GAP_DIMENSIONS
 from citizen_metrics.tables.marts import (
     MART_EQUITY_GAPS,
     MART_SURVEY_INDICATORS,
@@ -43,11 +44,10 @@ def headline_losses(con: duckdb.DuckDBPyConnection, threshold: int) -> dict[str,
         select geography_level || ' ' || estimate_type, count(*) filter (suppressed),
                count(*)
         from {MART_SURVEY_INDICATORS.name}
-        where n_rated >= ? and breakdown in ('total', 'sex', 'age_group', 'disability',
-                                             'residence')
+        where n_rated >= ? and list_contains(?, breakdown)
           and group_key not like '%unknown%'
         group by 1 order by 1
-    """, [threshold]).fetchall()
+    """, [threshold, ["total", *GAP_DIMENSIONS]]).fetchall()
     gaps = con.execute(f"""
         select geography_level || ' gaps', count(*) filter (suppressed), count(*)
         from {MART_EQUITY_GAPS.name} where n_a >= ? and n_b >= ? group by 1 order by 1

@@ -23,6 +23,9 @@ from citizen_metrics.disclosure.cells import DIMENSIONS, CellStructure
 from citizen_metrics.disclosure.figures import (
     GEOGRAPHY,
     GROUP,
+    SINGLE_ROUND_REASON,
+    UNPUBLISHED_REASON,
+    WEIGHTED_PAIR_REASON,
     ProtectedFigures,
     cells_of,
     family_frames,
@@ -95,13 +98,18 @@ class Family:
     cells: pd.DataFrame
     figures: FamilyFigures
     counts: np.ndarray
-    # Suppressed as read (nothing before publication), and suppressed by design (a commune's
-    # pairs, a province's or the region's weighted pairs, figures by round without a
-    # trend): never published.
+    # Suppressed as read (nothing before publication); suppressed by design, with the reason
+    # (a commune's pairs, a province's or the region's weighted pairs, figures by round
+    # without a trend), None for the others: never published.
     hidden: np.ndarray
-    unpublished: np.ndarray
+    by_design: np.ndarray
     primary: np.ndarray
     measures: list[Measure]
+
+    @property
+    def unpublished(self) -> np.ndarray:
+        """The figures suppressed by design."""
+        return pd.notna(self.by_design)
 
 
 def families(frame: pd.DataFrame, weighted_frame: pd.DataFrame | None,
@@ -138,9 +146,9 @@ def family_of(kind: ProtectedFigures, key: tuple[object, ...], rows: pd.DataFram
     size = figures.cell_count
     hidden = np.zeros(figures.size, dtype=bool)
     hidden[index] = rows["hidden"].to_numpy(bool)
-    unpublished = np.zeros(figures.size, dtype=bool)
-    unpublished[index] = rows["unpublished"].to_numpy(bool)
-    unpublished[:size] |= single_round(cells, cell_counts, threshold)
+    by_design = np.full(figures.size, None, dtype=object)
+    by_design[index[rows["unpublished"].to_numpy(bool)]] = UNPUBLISHED_REASON
+    by_design[:size][single_round(cells, cell_counts, threshold)] = SINGLE_ROUND_REASON
     weighted_index = None
     if weighted is not None:
         # A weighted figure without a row (none in the table) is no suppressed figure: it is
@@ -153,7 +161,9 @@ def family_of(kind: ProtectedFigures, key: tuple[object, ...], rows: pd.DataFram
             row[weighted_index[located]] = True
             hidden[size + weighted_index[located]] = (
                 weighted_rows["hidden"].to_numpy(bool)[located])
-        unpublished[size:] = weighted_pairs(cells.iloc[weighted.cells]) | ~row
+        by_design[size:][weighted_pairs(cells.iloc[weighted.cells]) | ~row] = (
+            WEIGHTED_PAIR_REASON)
+    unpublished = pd.notna(by_design)
     hidden |= unpublished
     known = np.ones(figures.size, dtype=bool)
     known[:size] = counted
@@ -199,7 +209,7 @@ def family_of(kind: ProtectedFigures, key: tuple[object, ...], rows: pd.DataFram
                                 required_widths(ceilings, primary, width))
             measures.append(Measure(name, figures.values(values), ceilings, low, high,
                                     required))
-    return Family(key, cells, figures, counts, hidden, unpublished, primary, measures)
+    return Family(key, cells, figures, counts, hidden, by_design, primary, measures)
 
 
 def locate(rows: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray:

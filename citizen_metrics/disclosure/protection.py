@@ -38,9 +38,6 @@ from citizen_metrics.disclosure.families import (
 from citizen_metrics.disclosure.figures import (
     GEOGRAPHY,
     GROUP,
-    SINGLE_ROUND_REASON,
-    UNPUBLISHED_REASON,
-    WEIGHTED_PAIR_REASON,
     ProtectedFigures,
     read_cells,
     read_weighted,
@@ -112,13 +109,7 @@ def run_task(task: FamilyTask) -> tuple[pd.DataFrame, Protection]:
     found = find_pattern(task)
     size = task.figures.cell_count
     cells = task.family.cells[[*GEOGRAPHY, *GROUP]]
-    # Cells withheld by design are a commune's pairs or a province's or the region's figures
-    # by round without a trend (`families.single_round`); weighted figures, their pairs.
-    in_commune = cells["geography_level"].to_numpy() == "commune"
-    by_design = np.concatenate([
-        np.where(in_commune, UNPUBLISHED_REASON, SINGLE_ROUND_REASON),
-        np.full(len(found.hidden) - size, WEIGHTED_PAIR_REASON)])
-    reasons = np.where(task.unpublished, by_design, found.reasons)
+    reasons = np.where(task.unpublished, task.family.by_design, found.reasons)
     hidden_cells = found.hidden[:size]
     withheld = cells.loc[hidden_cells].copy()
     withheld["reason"] = reasons[:size][hidden_cells]
